@@ -1,0 +1,63 @@
+/// Matrix products. Every product is one `cblas_sgemm` per matrix (a loop of them over the
+/// batch for 3-D operands); no product is computed in Swift loops.
+extension Tensor {
+    /// `op(a) · op(b)`, where `op` transposes the last two dimensions when asked.
+    ///
+    /// Shapes:
+    /// - `[M, K] · [K, N] -> [M, N]`;
+    /// - `[B, M, K] · [B, K, N] -> [B, M, N]` (batched);
+    /// - `[B, M, K] · [K, N] -> [B, M, N]` (one weight for every batch element: a single
+    ///   GEMM over `B*M` rows; `transposeA` must be false).
+    public static func matmul(
+        _ a: Tensor, _ b: Tensor, transposeA: Bool = false, transposeB: Bool = false
+    ) -> Tensor {
+        if a.rank == 3, b.rank == 2 {
+            precondition(!transposeA, "a 3-D left operand with a 2-D right one cannot be transposed")
+            let (batch, m) = (a.shape[0], a.shape[1])
+            let flat = matmul(a.reshape([batch * m, a.shape[2]]), b, transposeB: transposeB)
+            return flat.reshape([batch, m, flat.shape[1]])
+        }
+        precondition(
+            (a.rank == 2 && b.rank == 2) || (a.rank == 3 && b.rank == 3 && a.shape[0] == b.shape[0]),
+            "matmul of shapes \(a.shape) and \(b.shape)")
+        let batched = a.rank == 3
+        let batch = batched ? a.shape[0] : 1
+        let (ar, ac) = (a.shape[a.rank - 2], a.shape[a.rank - 1])
+        let (br, bc) = (b.shape[b.rank - 2], b.shape[b.rank - 1])
+        let (m, k) = transposeA ? (ac, ar) : (ar, ac)
+        let (k2, n) = transposeB ? (bc, br) : (br, bc)
+        precondition(k == k2, "matmul inner sizes differ: \(a.shape)\(transposeA ? "ᵀ" : "") · \(b.shape)\(transposeB ? "ᵀ" : "")")
+        let out = Tensor(uninitializedShape: batched ? [batch, m, n] : [m, n])
+        for i in 0..<batch {
+            BLAS.sgemm(
+                transA: transposeA, transB: transposeB, m: m, n: n, k: k,
+                a: a.storage.base + i * ar * ac, lda: ac,
+                b: b.storage.base + i * br * bc, ldb: bc,
+                c: out.storage.base + i * m * n, ldc: n)
+        }
+        return out.recorded(from: [a, b]) { g in
+            // C = op(A) op(B):  dop(A) = G op(B)ᵀ,  dop(B) = op(A)ᵀ G, transposed back as needed.
+            if a.requiresGrad {
+                a.accumulateGrad(
+                    transposeA
+                        ? matmul(b, g, transposeA: transposeB, transposeB: true)
+                        : matmul(g, b, transposeB: !transposeB))
+            }
+            if b.requiresGrad {
+                b.accumulateGrad(
+                    transposeB
+                        ? matmul(g, a, transposeA: true, transposeB: transposeA)
+                        : matmul(a, g, transposeA: !transposeA))
+            }
+        }
+    }
+
+    /// `self · other` without transposes.
+    public func matmul(_ other: Tensor) -> Tensor { Tensor.matmul(self, other) }
+
+    /// The outer product of two batches of vectors: `[B, M]`, `[B, N] -> [B, M, N]`.
+    public static func outer(_ a: Tensor, _ b: Tensor) -> Tensor {
+        precondition(a.rank == 2 && b.rank == 2 && a.shape[0] == b.shape[0], "outer of \(a.shape) and \(b.shape)")
+        return a.reshape([a.shape[0], a.shape[1], 1]) * b.reshape([b.shape[0], 1, b.shape[1]])
+    }
+}

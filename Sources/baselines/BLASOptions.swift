@@ -1,0 +1,34 @@
+import ArgumentParser
+import Autograd
+
+/// Options every command that computes shares: BLAS threads and kernel set.
+struct BLASOptions: ParsableArguments {
+    @Option(help: "OpenBLAS threads for every matrix product.")
+    var threads: Int = 2
+
+    @Option(
+        name: .customLong("blas-core"),
+        help: ArgumentHelp(
+            "OpenBLAS kernel set (e.g. SkylakeX, Haswell, Prescott).",
+            discussion: "Default: what OpenBLAS detects, upgraded from a generic fallback when cpuid shows AVX-512 or AVX2. OPENBLAS_CORETYPE, when set, is respected."))
+    var blasCore: String?
+
+    func validate() throws {
+        guard threads >= 1 else { throw ValidationError("--threads must be at least 1, not \(threads)") }
+    }
+
+    /// Applies the thread count and warns when a requested core did not take.
+    func apply() {
+        BLAS.threads = threads
+        if let blasCore, blasCore.lowercased() != BLAS.coreName.lowercased() {
+            printWarning("--blas-core \(blasCore) was not taken by OpenBLAS; running \(BLAS.coreName)")
+        }
+    }
+}
+
+/// Writes `warning: message` to standard error.
+func printWarning(_ message: String) {
+    FileHandle.standardError.write(Data("warning: \(message)\n".utf8))
+}
+
+import Foundation

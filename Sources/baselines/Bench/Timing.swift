@@ -1,0 +1,60 @@
+import Autograd
+import Foundation
+
+/// Wall-clock timing for benchmarks: warm-up runs, then the median of timed runs.
+enum Timing {
+    static func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
+
+    /// Seconds per run of `body`, one entry per timed repeat.
+    static func samples(warmup: Int = 2, repeats: Int, _ body: () -> Void) -> [Double] {
+        for _ in 0..<warmup { body() }
+        return (0..<repeats).map { _ in
+            let start = now()
+            body()
+            return Double(now() - start) * 1e-9
+        }
+    }
+
+    static func median(_ values: [Double]) -> Double {
+        let s = values.sorted()
+        guard !s.isEmpty else { return .nan }
+        return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+    }
+
+    /// Runs each body alternately, `rounds` times, so that all see the same machine load, and
+    /// reverses the order every other round so that none always runs first (warm caches,
+    /// sleeping BLAS threads); returns the per-run seconds of each.
+    static func interleaved(rounds: Int, warmup: Int = 2, _ bodies: [() -> Void]) -> [[Double]] {
+        for _ in 0..<warmup { bodies.forEach { $0() } }
+        var times = [[Double]](repeating: [], count: bodies.count)
+        for round in 0..<rounds {
+            let order = round % 2 == 0 ? Array(bodies.indices) : bodies.indices.reversed()
+            for i in order {
+                let body = bodies[i]
+                let start = now()
+                body()
+                times[i].append(Double(now() - start) * 1e-9)
+            }
+        }
+        return times
+    }
+}
+
+/// The facts every benchmark line carries: which BLAS kernels ran, on how many threads.
+struct BLASContext: Encodable {
+    let openblas = BLAS.version
+    let core = BLAS.coreName
+    let coreSource = BLASCoreSelection.provenance
+    let threads = BLAS.threads
+
+    var line: String { "OpenBLAS \(openblas), core \(core) (\(coreSource)), \(threads) thread(s)" }
+}
+
+/// One JSON object per line.
+func printJSONLine<T: Encodable>(_ value: T) {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    if let data = try? encoder.encode(value), let text = String(data: data, encoding: .utf8) {
+        print(text)
+    }
+}
