@@ -30,6 +30,6 @@ let package = Package(
             ]),
 
         .testTarget(name: "AutogradTests", dependencies: ["Autograd", "TestSupport"]),
-        .testTarget(name: "BaselinesCLITests", dependencies: ["Autograd"]),
+        .testTarget(name: "BaselinesCLITests", dependencies: ["Autograd", "baselines"]),
     ]
 )

@@ -42,6 +42,12 @@ public enum BLASCoreSelection {
         /// AVX-512 F, CD, BW, DQ and VL together: what OpenBLAS's SkylakeX kernels need.
         public var avx512SkylakeX: Bool
 
+        public init(avx2: Bool, fma: Bool, avx512SkylakeX: Bool) {
+            self.avx2 = avx2
+            self.fma = fma
+            self.avx512SkylakeX = avx512SkylakeX
+        }
+
         public static var current: CPUFeatures {
             let f = cplatform_read_features()
             return CPUFeatures(

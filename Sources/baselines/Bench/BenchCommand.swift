@@ -4,7 +4,7 @@ import ArgumentParser
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Measure speed: matrix products and elementwise kernels (ops).",
-        subcommands: [OpsBench.self]
+        abstract: "Measure speed and memory: matrix products and elementwise kernels (ops), graph release (memory).",
+        subcommands: [OpsBench.self, MemoryBench.self]
     )
 }
