@@ -6,6 +6,7 @@ let package = Package(
     name: "IndoMERBaselines",
     products: [
         .library(name: "Autograd", targets: ["Autograd"]),
+        .library(name: "NN", targets: ["NN"]),
         .executable(name: "baselines", targets: ["baselines"]),
     ],
     dependencies: [
@@ -17,10 +18,14 @@ let package = Package(
             name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(
             name: "CLAPACKE", pkgConfig: "lapacke", providers: [.apt(["liblapacke-dev"])]),
+        .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
         // Our own few lines of C: `cpuid`/`xgetbv` and `mallopt`, which Swift cannot reach.
         .target(name: "CPlatform"),
 
         .target(name: "Autograd", dependencies: ["CBLAS", "CLAPACKE", "CPlatform"]),
+        // The one Swift wrapper over libhdf5: checkpoints (NN) and the feature cache (Datasets).
+        .target(name: "HDF5", dependencies: ["CHDF5"]),
+        .target(name: "NN", dependencies: ["Autograd", "HDF5"]),
         .target(name: "TestSupport", dependencies: ["Autograd"]),
         .executableTarget(
             name: "baselines",
@@ -30,6 +35,8 @@ let package = Package(
             ]),
 
         .testTarget(name: "AutogradTests", dependencies: ["Autograd", "TestSupport"]),
+        .testTarget(name: "HDF5Tests", dependencies: ["HDF5"]),
+        .testTarget(name: "NNTests", dependencies: ["NN", "HDF5", "TestSupport"]),
         .testTarget(name: "BaselinesCLITests", dependencies: ["Autograd", "baselines"]),
     ]
 )

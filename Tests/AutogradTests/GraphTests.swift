@@ -90,3 +90,21 @@ import Testing
 extension Double {
     func pow(_ n: Int) -> Double { (0..<n).reduce(1.0) { r, _ in r * self } }
 }
+
+@Suite struct LSTMCellOpTests {
+    @Test func fusedCellMatchesComposedOps() {
+        let gates = randomTensor([3, 8], low: -2, high: 2, seed: 1)
+        let c = randomTensor([3, 2], seed: 2)
+        let parts = gates.split(axis: 1, sizes: [2, 2, 2, 2])
+        let expectedC = parts[1].sigmoid() * c + parts[0].sigmoid() * parts[2].tanh()
+        let expectedH = parts[3].sigmoid() * expectedC.tanh()
+        let newC = Tensor.lstmCellState(gates: gates, previous: c)
+        expectClose(newC.scalars, expectedC.scalars, rtol: 1e-6, atol: 1e-7)
+        expectClose(Tensor.lstmHidden(gates: gates, cell: newC).scalars, expectedH.scalars, rtol: 1e-6, atol: 1e-7)
+        checkGradients([gates, c], "lstmCellState") { Tensor.lstmCellState(gates: $0[0], previous: $0[1]) }
+        checkGradients([gates, c], "lstmHidden") { Tensor.lstmHidden(gates: $0[0], cell: $0[1]) }
+        checkGradients([gates, c], "cell then hidden") {
+            Tensor.lstmHidden(gates: $0[0], cell: Tensor.lstmCellState(gates: $0[0], previous: $0[1]))
+        }
+    }
+}

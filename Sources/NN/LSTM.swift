@@ -1,0 +1,167 @@
+import Autograd
+
+/// A batch-first LSTM, one or more layers, uni- or bidirectional, that respects each
+/// sequence's true length.
+///
+/// Concretely, per step: `a = x_t·W_ihᵀ + b_ih + h·W_hhᵀ + b_hh`, gates `i, f, g, o` (PyTorch's
+/// order), `c' = σ(a_f)⊙c + σ(a_i)⊙tanh(a_g)`, `h' = σ(a_o)⊙tanh(c')`. For a sequence of true
+/// length L, steps at and past L neither change the state nor produce output: outputs there
+/// are zero and the final state is the state at step L (forward) or after step 0 (reverse,
+/// which starts at step L−1), exactly what PyTorch's packed sequences give.
+///
+/// Shapes: input `[B, T, D]`, output `[B, T, H·directions]`, final `h`, `c`:
+/// `[layers·directions, B, H]` (PyTorch's layout). All weights and biases are drawn from
+/// U(±1/√H), PyTorch's default. Dropout (training only) applies to each layer's output except
+/// the last's.
+///
+/// reference: https://pytorch.org/docs/stable/generated/torch.nn.LSTM.html
+public final class LSTM: Module {
+    public struct Weights {
+        public let weightIH: Tensor  // [4H, D_in]
+        public let weightHH: Tensor  // [4H, H]
+        public let biasIH: Tensor  // [4H]
+        public let biasHH: Tensor  // [4H]
+    }
+
+    public let inputSize: Int
+    public let hiddenSize: Int
+    public let numLayers: Int
+    public let bidirectional: Bool
+    public let dropout: Float
+    /// `weights[layer][direction]`.
+    public let weights: [[Weights]]
+    let generator: Generator
+
+    public init(
+        inputSize: Int, hiddenSize: Int, numLayers: Int = 1, bidirectional: Bool = false,
+        dropout: Float = 0, generator: Generator
+    ) {
+        self.inputSize = inputSize
+        self.hiddenSize = hiddenSize
+        self.numLayers = numLayers
+        self.bidirectional = bidirectional
+        self.dropout = dropout
+        self.generator = generator
+        let bound = 1 / Float(hiddenSize).squareRoot()
+        let directions = bidirectional ? 2 : 1
+        weights = (0..<numLayers).map { layer in
+            let layerInput = layer == 0 ? inputSize : hiddenSize * directions
+            return (0..<directions).map { _ in
+                Weights(
+                    weightIH: Init.uniform([4 * hiddenSize, layerInput], bound: bound, generator: generator),
+                    weightHH: Init.uniform([4 * hiddenSize, hiddenSize], bound: bound, generator: generator),
+                    biasIH: Init.uniform([4 * hiddenSize], bound: bound, generator: generator),
+                    biasHH: Init.uniform([4 * hiddenSize], bound: bound, generator: generator))
+            }
+        }
+    }
+
+    override public var parameters: [(key: String, tensor: Tensor)] {
+        var result: [(key: String, tensor: Tensor)] = []
+        for (layer, directions) in weights.enumerated() {
+            for (direction, w) in directions.enumerated() {
+                let suffix = "l\(layer)" + (direction == 1 ? "_reverse" : "")
+                result += [
+                    ("weight_ih_\(suffix)", w.weightIH), ("weight_hh_\(suffix)", w.weightHH),
+                    ("bias_ih_\(suffix)", w.biasIH), ("bias_hh_\(suffix)", w.biasHH),
+                ]
+            }
+        }
+        return result
+    }
+
+    /// Runs the LSTM over `x` (`[B, T, D]`); `lengths` are the true lengths (all `T` if nil).
+    public func callAsFunction(_ x: Tensor, lengths: [Int]? = nil) -> (output: Tensor, h: Tensor, c: Tensor) {
+        precondition(x.rank == 3 && x.shape[2] == inputSize, "LSTM(input \(inputSize)) applied to shape \(x.shape)")
+        let (batch, steps) = (x.shape[0], x.shape[1])
+        let lengths = lengths ?? [Int](repeating: steps, count: batch)
+        precondition(lengths.count == batch && lengths.allSatisfy { $0 >= 0 && $0 <= steps }, "LSTM lengths \(lengths) for shape \(x.shape)")
+        // Steps past the longest sequence change nothing: skip them, pad the output after.
+        let active = lengths.max() ?? 0
+        let masks = LSTM.stepMasks(lengths: lengths, steps: active)
+        var input = active < steps ? x.slice(axis: 1, 0..<active) : x
+        var finalH: [Tensor] = []
+        var finalC: [Tensor] = []
+        for (layer, directions) in weights.enumerated() {
+            var outputs: [Tensor] = []
+            for (direction, w) in directions.enumerated() {
+                let (out, h, c) = run(input, w, masks: masks, reverse: direction == 1)
+                outputs.append(out)
+                finalH.append(h)
+                finalC.append(c)
+            }
+            input = outputs.count == 1 ? outputs[0] : Tensor.concat(outputs, axis: 2)
+            if layer < numLayers - 1 { input = input.dropout(dropout, training: training, generator: generator) }
+        }
+        if active < steps {
+            input = Tensor.concat([input, Tensor.zeros([batch, steps - active, input.shape[2]])], axis: 1)
+        }
+        return (input, Tensor.stack(finalH), Tensor.stack(finalC))
+    }
+
+    /// `[B, 1]` masks per step: 1 where the step is inside the sequence; nil when no sequence
+    /// ends early (no masking needed).
+    static func stepMasks(lengths: [Int], steps: Int) -> [Tensor]? {
+        guard lengths.contains(where: { $0 < steps }) else { return nil }
+        return (0..<steps).map { t in Tensor(lengths.map { t < $0 ? 1 : 0 }, shape: [lengths.count, 1]) }
+    }
+
+    /// One direction of one layer. The input projections of all steps are one GEMM before the
+    /// time loop; each step adds one `[B, H]·[H, 4H]` GEMM and the fused cell.
+    private func run(_ x: Tensor, _ w: Weights, masks: [Tensor]?, reverse: Bool) -> (Tensor, Tensor, Tensor) {
+        let (batch, steps) = (x.shape[0], x.shape[1])
+        let projected = Tensor.matmul(x, w.weightIH, transposeB: true) + (w.biasIH + w.biasHH)  // [B, T, 4H]
+        var h = Tensor.zeros([batch, hiddenSize])
+        var c = Tensor.zeros([batch, hiddenSize])
+        var outputs = [Tensor?](repeating: nil, count: steps)
+        for t in (reverse ? Array((0..<steps).reversed()) : Array(0..<steps)) {
+            let gates = projected.slice(axis: 1, t..<(t + 1)).reshape([batch, 4 * hiddenSize])
+                + Tensor.matmul(h, w.weightHH, transposeB: true)
+            let newC = Tensor.lstmCellState(gates: gates, previous: c)
+            let newH = Tensor.lstmHidden(gates: gates, cell: newC)
+            if let mask = masks?[t] {
+                c = Tensor.where(mask, newC, c)
+                h = Tensor.where(mask, newH, h)
+                outputs[t] = newH * mask
+            } else {
+                (c, h) = (newC, newH)
+                outputs[t] = newH
+            }
+        }
+        let output = steps == 0 ? Tensor.zeros([batch, 0, hiddenSize]) : Tensor.stack(outputs.map { $0! }, axis: 1)
+        return (output, h, c)
+    }
+}
+
+/// One LSTM step for models that drive the recurrence themselves (MFN).
+/// Parameters and initialisation as PyTorch's `LSTMCell`.
+///
+/// reference: https://pytorch.org/docs/stable/generated/torch.nn.LSTMCell.html
+public final class LSTMCell: Module {
+    public let weightIH: Tensor
+    public let weightHH: Tensor
+    public let biasIH: Tensor
+    public let biasHH: Tensor
+    public let hiddenSize: Int
+
+    public init(inputSize: Int, hiddenSize: Int, generator: Generator) {
+        let bound = 1 / Float(hiddenSize).squareRoot()
+        weightIH = Init.uniform([4 * hiddenSize, inputSize], bound: bound, generator: generator)
+        weightHH = Init.uniform([4 * hiddenSize, hiddenSize], bound: bound, generator: generator)
+        biasIH = Init.uniform([4 * hiddenSize], bound: bound, generator: generator)
+        biasHH = Init.uniform([4 * hiddenSize], bound: bound, generator: generator)
+        self.hiddenSize = hiddenSize
+    }
+
+    override public var parameters: [(key: String, tensor: Tensor)] {
+        [("weight_ih", weightIH), ("weight_hh", weightHH), ("bias_ih", biasIH), ("bias_hh", biasHH)]
+    }
+
+    /// `x [B, D]`, state `(h, c)` each `[B, H]` -> the new state.
+    public func callAsFunction(_ x: Tensor, state: (h: Tensor, c: Tensor)) -> (h: Tensor, c: Tensor) {
+        let gates = Tensor.matmul(x, weightIH, transposeB: true) + biasIH
+            + Tensor.matmul(state.h, weightHH, transposeB: true) + biasHH
+        let c = Tensor.lstmCellState(gates: gates, previous: state.c)
+        return (Tensor.lstmHidden(gates: gates, cell: c), c)
+    }
+}

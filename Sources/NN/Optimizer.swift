@@ -1,0 +1,180 @@
+import Autograd
+
+/// One optimizer over named parameters: a per-parameter state and one update rule.
+///
+/// Parameters are matched to their state by key (their `state_dict` name), never by position.
+/// Each update is one fused pass over the parameter, its gradient and its state.
+public protocol Optimizer: AnyObject {
+    var learningRate: Float { get set }
+    /// Applies one update to every parameter that has a gradient.
+    func step()
+}
+
+/// The state each parameter carries between steps, created at its first update.
+final class ParameterState {
+    var buffers: [[Float]]
+    var steps = 0
+    init(count: Int, buffers: Int) {
+        self.buffers = [[Float]](repeating: [Float](repeating: 0, count: count), count: buffers)
+    }
+}
+
+/// Stochastic gradient descent with momentum, as PyTorch's `SGD`.
+///
+/// Concretely: `g ← g + λ·p`; with momentum, `b ← μ·b + (1 − τ)·g` (`b = g` at the first step),
+/// `g ← g + μ·b` (Nesterov) or `g ← b`; then `p ← p − lr·g`.
+///
+/// reference: https://pytorch.org/docs/stable/generated/torch.optim.SGD.html
+public final class SGD: Optimizer {
+    public var learningRate: Float
+    public let momentum: Float
+    public let dampening: Float
+    public let weightDecay: Float
+    public let nesterov: Bool
+    let parameters: [(key: String, tensor: Tensor)]
+    var state: [String: ParameterState] = [:]
+
+    public init(
+        parameters: [(key: String, tensor: Tensor)], learningRate: Float, momentum: Float = 0,
+        dampening: Float = 0, weightDecay: Float = 0, nesterov: Bool = false
+    ) {
+        self.parameters = parameters
+        self.learningRate = learningRate
+        self.momentum = momentum
+        self.dampening = dampening
+        self.weightDecay = weightDecay
+        self.nesterov = nesterov
+    }
+
+    public func step() {
+        for (key, p) in parameters {
+            guard let grad = p.grad else { continue }
+            let s = state[key] ?? ParameterState(count: p.count, buffers: momentum == 0 ? 0 : 1)
+            state[key] = s
+            s.steps += 1
+            let (lr, mu, tau, wd, first) = (learningRate, momentum, dampening, weightDecay, s.steps == 1)
+            p.withUnsafeMutableBufferPointer { v in
+                grad.withUnsafeBufferPointer { g in
+                    if mu == 0 {
+                        for i in v.indices { v[i] -= lr * (g[i] + wd * v[i]) }
+                        return
+                    }
+                    s.buffers[0].withUnsafeMutableBufferPointer { b in
+                        for i in v.indices {
+                            let d = g[i] + wd * v[i]
+                            b[i] = first ? d : mu * b[i] + (1 - tau) * d
+                            v[i] -= lr * (nesterov ? d + mu * b[i] : b[i])
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Adam, and AdamW with decoupled weight decay, as PyTorch's `Adam` and `AdamW`.
+///
+/// Concretely, at step t: Adam adds `λ·p` to the gradient (L2), AdamW instead multiplies
+/// `p ← p·(1 − lr·λ)`; then `m ← β₁m + (1 − β₁)g`, `v ← β₂v + (1 − β₂)g²`, and
+/// `p ← p − (lr / (1 − β₁ᵗ)) · m / (√v / √(1 − β₂ᵗ) + ε)` — always bias-corrected, in PyTorch's
+/// arrangement of the same formula so that the rounding matches.
+///
+/// reference: https://pytorch.org/docs/stable/generated/torch.optim.Adam.html,
+/// https://pytorch.org/docs/stable/generated/torch.optim.AdamW.html
+public final class Adam: Optimizer {
+    public enum WeightDecay: Sendable, Equatable {
+        /// Added to the gradient (PyTorch `Adam(weight_decay=)`).
+        case l2(Float)
+        /// Applied to the weights directly (PyTorch `AdamW(weight_decay=)`).
+        case decoupled(Float)
+    }
+
+    public var learningRate: Float
+    public let beta1: Float
+    public let beta2: Float
+    public let eps: Float
+    public let weightDecay: WeightDecay
+    let parameters: [(key: String, tensor: Tensor)]
+    var state: [String: ParameterState] = [:]
+
+    public init(
+        parameters: [(key: String, tensor: Tensor)], learningRate: Float = 1e-3, beta1: Float = 0.9,
+        beta2: Float = 0.999, eps: Float = 1e-8, weightDecay: WeightDecay = .l2(0)
+    ) {
+        self.parameters = parameters
+        self.learningRate = learningRate
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.eps = eps
+        self.weightDecay = weightDecay
+    }
+
+    /// AdamW: Adam with decoupled weight decay (PyTorch's default λ = 0.01).
+    public static func adamW(
+        parameters: [(key: String, tensor: Tensor)], learningRate: Float = 1e-3, beta1: Float = 0.9,
+        beta2: Float = 0.999, eps: Float = 1e-8, weightDecay: Float = 1e-2
+    ) -> Adam {
+        Adam(parameters: parameters, learningRate: learningRate, beta1: beta1, beta2: beta2, eps: eps, weightDecay: .decoupled(weightDecay))
+    }
+
+    public func step() {
+        for (key, p) in parameters {
+            guard let grad = p.grad else { continue }
+            let s = state[key] ?? ParameterState(count: p.count, buffers: 2)
+            state[key] = s
+            s.steps += 1
+            let t = Float(s.steps)
+            let stepSize = learningRate / (1 - powf(beta1, t))
+            let correction2 = (1 - powf(beta2, t)).squareRoot()
+            let (b1, b2, eps, lr) = (beta1, beta2, self.eps, learningRate)
+            let (l2, decay): (Float, Float) = switch weightDecay {
+            case .l2(let w): (w, 1)
+            case .decoupled(let w): (0, 1 - lr * w)
+            }
+            p.withUnsafeMutableBufferPointer { v in
+                grad.withUnsafeBufferPointer { g in
+                    s.buffers[0].withUnsafeMutableBufferPointer { m in
+                        s.buffers[1].withUnsafeMutableBufferPointer { sq in
+                            for i in v.indices {
+                                let d = g[i] + l2 * v[i]
+                                v[i] *= decay
+                                m[i] = b1 * m[i] + (1 - b1) * d
+                                sq[i] = b2 * sq[i] + (1 - b2) * d * d
+                                v[i] -= stepSize * m[i] / (sq[i].squareRoot() / correction2 + eps)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Gradient clipping over a set of parameters.
+public enum GradientClipping {
+    /// Scales all gradients by `maxNorm / (‖g‖ + 1e-6)` when the global L2 norm exceeds
+    /// `maxNorm`, as PyTorch's `clip_grad_norm_`. Returns the norm before clipping.
+    @discardableResult
+    public static func clipNorm(_ parameters: [(key: String, tensor: Tensor)], maxNorm: Float) -> Float {
+        let grads = parameters.compactMap(\.tensor.grad)
+        var total = 0.0
+        for g in grads { g.withUnsafeBufferPointer { for x in $0 { total += Double(x) * Double(x) } } }
+        let norm = Float(total.squareRoot())
+        let coefficient = maxNorm / (norm + 1e-6)
+        if coefficient < 1 {
+            for g in grads { g.withUnsafeMutableBufferPointer { for i in $0.indices { $0[i] *= coefficient } } }
+        }
+        return norm
+    }
+
+    /// Clamps every gradient element to `[−limit, limit]`, as PyTorch's `clip_grad_value_`.
+    public static func clipValue(_ parameters: [(key: String, tensor: Tensor)], limit: Float) {
+        for g in parameters.compactMap(\.tensor.grad) {
+            g.withUnsafeMutableBufferPointer { for i in $0.indices { $0[i] = Swift.min(Swift.max($0[i], -limit), limit) } }
+        }
+    }
+}
+
+#if canImport(Glibc)
+    import Glibc
+#endif
