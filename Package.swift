@@ -30,7 +30,7 @@ let package = Package(
         .executableTarget(
             name: "baselines",
             dependencies: [
-                "Autograd",
+                "Autograd", "NN",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 

@@ -50,11 +50,43 @@ extension Tensor {
     func accumulateGrad(_ g: Tensor) {
         guard requiresGrad else { return }
         assert(g.shape == shape, "gradient shape \(g.shape) for a tensor of shape \(shape)")
-        if let existing = grad {
-            grad = existing + g
-        } else {
-            grad = node == nil ? g.copy() : g
+        guard grad != nil else {
+            if node == nil {
+                grad = g.copy()
+                gradIsOwned = true
+            } else {
+                grad = g
+            }
+            return
         }
+        let target = ownedGrad()
+        let dst = target.storage.base
+        let src = g.storage.base
+        for i in 0..<count { dst[i] += src[i] }
+    }
+
+    /// Adds `g` into the elements `range` along `axis` of this tensor's gradient, allocating a
+    /// zero gradient only the first time: what `slice` needs when an LSTM takes one time step
+    /// of a `[B, T, 4H]` projection per step.
+    func accumulateGrad(_ g: Tensor, axis: Int, range: Range<Int>) {
+        guard requiresGrad else { return }
+        let target = ownedGrad()
+        let (outer, n, inner) = split3(axis)
+        let width = range.count * inner
+        for o in 0..<outer {
+            let dst = target.storage.base + (o * n + range.lowerBound) * inner
+            let src = g.storage.base + o * width
+            for j in 0..<width { dst[j] += src[j] }
+        }
+    }
+
+    /// This tensor's gradient, made private to it (zero if there was none).
+    private func ownedGrad() -> Tensor {
+        if let grad, gradIsOwned { return grad }
+        let owned = grad?.copy() ?? Tensor.zeros(shape)
+        grad = owned
+        gradIsOwned = true
+        return owned
     }
 
     /// Computes the gradient of this scalar with respect to every tensor it was computed from

@@ -110,15 +110,7 @@ extension Tensor {
             (out.storage.base + o * width).update(
                 from: storage.base + (o * n + range.lowerBound) * inner, count: width)
         }
-        let inputShape = shape
-        return out.recorded(from: [self]) { [self] g in
-            let full = Tensor.zeros(inputShape)
-            for o in 0..<outer {
-                (full.storage.base + (o * n + range.lowerBound) * inner).update(
-                    from: g.storage.base + o * width, count: width)
-            }
-            accumulateGrad(full)
-        }
+        return out.recorded(from: [self]) { [self] g in accumulateGrad(g, axis: ax, range: range) }
     }
 
     /// Consecutive pieces along `axis` with the given sizes.

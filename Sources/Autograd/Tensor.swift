@@ -15,7 +15,13 @@ public final class Tensor {
     public var requiresGrad: Bool
     /// The gradient of the last `backward()` with respect to this tensor, if it is a leaf that
     /// requires one.
-    public var grad: Tensor?
+    public var grad: Tensor? {
+        didSet { gradIsOwned = false }
+    }
+    /// Whether `grad`'s storage belongs to this tensor alone, so that further gradients may be
+    /// added into it in place. A gradient handed over by a backward closure may be shared (the
+    /// same tensor passed to both operands of `+`), so it is copied before the first in-place add.
+    var gradIsOwned = false
     var node: Node?
 
     /// Fresh uninitialised storage: the caller writes every element.

@@ -11,11 +11,16 @@ public protocol Optimizer: AnyObject {
 }
 
 /// The state each parameter carries between steps, created at its first update.
+/// Two separately stored buffers, so that both can be borrowed mutably at once.
 final class ParameterState {
-    var buffers: [[Float]]
+    /// Momentum buffer (SGD) or first moment (Adam).
+    var first: [Float]
+    /// Second moment (Adam); empty for SGD.
+    var second: [Float]
     var steps = 0
     init(count: Int, buffers: Int) {
-        self.buffers = [[Float]](repeating: [Float](repeating: 0, count: count), count: buffers)
+        first = [Float](repeating: 0, count: buffers >= 1 ? count : 0)
+        second = [Float](repeating: 0, count: buffers >= 2 ? count : 0)
     }
 }
 
@@ -59,7 +64,7 @@ public final class SGD: Optimizer {
                         for i in v.indices { v[i] -= lr * (g[i] + wd * v[i]) }
                         return
                     }
-                    s.buffers[0].withUnsafeMutableBufferPointer { b in
+                    s.first.withUnsafeMutableBufferPointer { b in
                         for i in v.indices {
                             let d = g[i] + wd * v[i]
                             b[i] = first ? d : mu * b[i] + (1 - tau) * d
@@ -133,8 +138,8 @@ public final class Adam: Optimizer {
             }
             p.withUnsafeMutableBufferPointer { v in
                 grad.withUnsafeBufferPointer { g in
-                    s.buffers[0].withUnsafeMutableBufferPointer { m in
-                        s.buffers[1].withUnsafeMutableBufferPointer { sq in
+                    s.first.withUnsafeMutableBufferPointer { m in
+                        s.second.withUnsafeMutableBufferPointer { sq in
                             for i in v.indices {
                                 let d = g[i] + l2 * v[i]
                                 v[i] *= decay

@@ -4,7 +4,7 @@ import ArgumentParser
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Measure speed and memory: matrix products and elementwise kernels (ops), graph release (memory).",
-        subcommands: [OpsBench.self, MemoryBench.self]
+        abstract: "Measure speed and memory: matrix products and elementwise kernels (ops), layer training steps (layers), graph release (memory).",
+        subcommands: [OpsBench.self, LayersBench.self, MemoryBench.self]
     )
 }
