@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .library(name: "Autograd", targets: ["Autograd"]),
         .library(name: "NN", targets: ["NN"]),
+        .library(name: "Datasets", targets: ["Datasets"]),
         .executable(name: "baselines", targets: ["baselines"]),
     ],
     dependencies: [
@@ -26,6 +27,7 @@ let package = Package(
         // The one Swift wrapper over libhdf5: checkpoints (NN) and the feature cache (Datasets).
         .target(name: "HDF5", dependencies: ["CHDF5"]),
         .target(name: "NN", dependencies: ["Autograd", "HDF5"]),
+        .target(name: "Datasets", dependencies: ["Autograd", "HDF5"]),
         .target(name: "TestSupport", dependencies: ["Autograd"]),
         .executableTarget(
             name: "baselines",
@@ -36,6 +38,7 @@ let package = Package(
 
         .testTarget(name: "AutogradTests", dependencies: ["Autograd", "TestSupport"]),
         .testTarget(name: "HDF5Tests", dependencies: ["HDF5"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "HDF5", "TestSupport"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "HDF5", "TestSupport"]),
         .testTarget(name: "BaselinesCLITests", dependencies: ["Autograd", "baselines"]),
     ]

@@ -1,0 +1,51 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A file mapped read-only into memory. Parsing a multi-gigabyte pickle through the map keeps
+/// one copy of it, in the page cache, which the kernel may drop and re-read: the process never
+/// holds a second, anonymous copy.
+public final class MappedFile: @unchecked Sendable {
+    public let path: String
+    public let count: Int
+    let base: UnsafeRawPointer?
+
+    public init(path: String) throws {
+        self.path = path
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { throw DataError(file: path, message: "cannot open (\(String(cString: strerror(errno))))") }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw DataError(file: path, message: "cannot stat") }
+        count = Int(info.st_size)
+        if count == 0 {
+            base = nil
+            return
+        }
+        let mapped = mmap(nil, count, PROT_READ, MAP_PRIVATE, fd, 0)
+        guard let mapped, mapped != MAP_FAILED else { throw DataError(file: path, message: "cannot map into memory") }
+        madvise(mapped, count, MADV_SEQUENTIAL)
+        base = UnsafeRawPointer(mapped)
+    }
+
+    deinit { if let base { munmap(UnsafeMutableRawPointer(mutating: base), count) } }
+
+    public var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: count) }
+}
+
+/// A problem with input data, naming the file, the clip or object, and what was expected.
+public struct DataError: Error, CustomStringConvertible, Equatable {
+    public let file: String
+    public let clip: String?
+    public let message: String
+
+    public init(file: String, clip: String? = nil, message: String) {
+        self.file = file
+        self.clip = clip
+        self.message = message
+    }
+
+    public var description: String {
+        clip.map { "\(file): clip \($0): \(message)" } ?? "\(file): \(message)"
+    }
+}

@@ -1,0 +1,111 @@
+/// A NumPy dtype as a pickle describes it: `numpy.dtype('f4', False, True)` then its state.
+public struct NumPyDType: CustomStringConvertible, Equatable, Sendable {
+    public enum Kind: String, Sendable { case float = "f", signed = "i", unsigned = "u", bool = "b", object = "O", other = "?" }
+    public var kind: Kind
+    public var itemSize: Int
+    /// `<` little, `>` big, `|` not applicable, `=` native.
+    public var byteOrder: Character
+
+    public var description: String { "\(byteOrder)\(kind.rawValue)\(itemSize)" }
+
+    var isBigEndian: Bool { byteOrder == ">" }
+
+    /// Parses NumPy's type string (`f4`, `<f8`, `float32`, `i8`, `O`, ...).
+    init(typeString: String) {
+        var s = Substring(typeString)
+        var order: Character = "="
+        if let first = s.first, "<>|=".contains(first) {
+            order = first
+            s = s.dropFirst()
+        }
+        let named: [String: (Kind, Int)] = [
+            "float16": (.float, 2), "float32": (.float, 4), "float64": (.float, 8), "half": (.float, 2),
+            "single": (.float, 4), "double": (.float, 8), "int64": (.signed, 8), "int32": (.signed, 4),
+            "bool": (.bool, 1), "object": (.object, 8),
+        ]
+        if let (k, size) = named[String(s)] {
+            (kind, itemSize) = (k, size)
+        } else if let c = s.first {
+            kind = Kind(rawValue: String(c)) ?? .other
+            itemSize = Int(s.dropFirst()) ?? (kind == .object ? 8 : 0)
+        } else {
+            (kind, itemSize) = (.other, 0)
+        }
+        byteOrder = order
+    }
+}
+
+/// A NumPy array decoded from a pickle, its values still in the file's bytes.
+public struct NumPyArray {
+    public let shape: [Int]
+    public let dtype: NumPyDType
+    /// Column-major (Fortran) order; otherwise row-major (C).
+    public let fortranOrder: Bool
+    let data: PickleBytes
+
+    public var count: Int { shape.reduce(1, *) }
+
+    init(shape: [Int], dtype: NumPyDType, fortranOrder: Bool, data: PickleBytes, file: String) throws {
+        guard dtype.kind == .float, [2, 4, 8].contains(dtype.itemSize) else {
+            throw DataError(file: file, message: "array of dtype \(dtype) refused: only float16, float32 and float64 arrays are read (object arrays could run code)")
+        }
+        guard data.count == shape.reduce(1, *) * dtype.itemSize else {
+            throw DataError(file: file, message: "array of shape \(shape) and dtype \(dtype) needs \(shape.reduce(1, *) * dtype.itemSize) bytes, found \(data.count): truncated or corrupt")
+        }
+        self.shape = shape
+        self.dtype = dtype
+        self.fortranOrder = fortranOrder
+        self.data = data
+    }
+
+    /// The values as `Float`, row-major, written into `out` (`count` elements).
+    public func copyFloats(into out: UnsafeMutableBufferPointer<Float>) {
+        precondition(out.count == count)
+        data.withUnsafeBytes { raw in
+            let swap = dtype.isBigEndian
+            for i in 0..<count {
+                let offset = sourceIndex(i) * dtype.itemSize
+                switch dtype.itemSize {
+                case 2:
+                    var bits = raw.loadUnaligned(fromByteOffset: offset, as: UInt16.self)
+                    if swap { bits = bits.byteSwapped }
+                    out[i] = Float(Float16(bitPattern: bits))
+                case 4:
+                    var bits = raw.loadUnaligned(fromByteOffset: offset, as: UInt32.self)
+                    if swap { bits = bits.byteSwapped }
+                    out[i] = Float(bitPattern: bits)
+                default:
+                    var bits = raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+                    if swap { bits = bits.byteSwapped }
+                    out[i] = Float(Double(bitPattern: bits))
+                }
+            }
+        }
+    }
+
+    public func floats() -> [Float] {
+        [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+            copyFloats(into: buffer)
+            initialized = count
+        }
+    }
+
+    /// The storage index of row-major element `i`.
+    @inline(__always) private func sourceIndex(_ i: Int) -> Int {
+        guard fortranOrder, shape.count > 1 else { return i }
+        var rest = i
+        var index = 0
+        var step = 1
+        // Row-major digits of i, read back with column-major strides.
+        var digits = [Int](repeating: 0, count: shape.count)
+        for d in stride(from: shape.count - 1, through: 0, by: -1) {
+            digits[d] = rest % shape[d]
+            rest /= shape[d]
+        }
+        for d in 0..<shape.count {
+            index += digits[d] * step
+            step *= shape[d]
+        }
+        return index
+    }
+}
