@@ -60,8 +60,8 @@ public final class Generator: RandomNumberGenerator {
 
     /// An integer in `0..<upperBound`, without modulo bias.
     public func int(below upperBound: Int) -> Int {
-        var box = GeneratorBox(generator: self)
-        return Int.random(in: 0..<upperBound, using: &box)
+        var rng = self  // a reference: drawing advances this generator
+        return Int.random(in: 0..<upperBound, using: &rng)
     }
 
     /// A seed for a child generator, so that independent streams (one per model, per fold)
@@ -69,11 +69,6 @@ public final class Generator: RandomNumberGenerator {
     public func split() -> Generator { Generator(seed: next()) }
 }
 
-/// Lets the shared generator be passed where the standard library wants an `inout` value.
-struct GeneratorBox: RandomNumberGenerator {
-    let generator: Generator
-    mutating func next() -> UInt64 { generator.next() }
-}
 
 #if canImport(Glibc)
     import Glibc
