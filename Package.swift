@@ -32,7 +32,7 @@ let package = Package(
         .executableTarget(
             name: "baselines",
             dependencies: [
-                "Autograd", "NN",
+                "Autograd", "NN", "Datasets",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 

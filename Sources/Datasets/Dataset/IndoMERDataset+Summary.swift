@@ -1,0 +1,26 @@
+import Foundation
+
+extension IndoMERDataset {
+    /// A plain-text summary: provenance, clips per split, class counts, shapes and true-length
+    /// statistics per modality.
+    public var summary: String {
+        var lines = ["data: \(provenanceLine)", "source: \(source)"]
+        for split in Split.allCases {
+            let clips = indices(in: split).map { self.clips[$0] }
+            lines.append("\(split.rawValue): \(clips.count) clips from \(Set(clips.map(\.sourceVideo)).count) source videos")
+            for task in IndoMERTask.allCases {
+                let counts = task.classNames.enumerated().map { k, name in "\(name) \(clips.filter { $0.label(for: task) == k }.count)" }
+                lines.append("  \(task.rawValue): \(counts.joined(separator: ", "))")
+            }
+        }
+        for m in modalities {
+            let f = features[m]!
+            let lengths = f.lengths.sorted()
+            let mean = Double(lengths.reduce(0, +)) / Double(Swift.max(lengths.count, 1))
+            let nonFinite = f.data.reduce(0) { $0 + ($1.isFinite ? 0 : 1) }
+            lines.append(
+                "\(m.rawValue): padded \(f.paddedLength) x \(f.dim); true length min \(lengths.first ?? 0), median \(lengths.isEmpty ? 0 : lengths[lengths.count / 2]), mean \(String(format: "%.1f", mean)), max \(lengths.last ?? 0); NaN/Inf \(nonFinite)")
+        }
+        return lines.joined(separator: "\n")
+    }
+}

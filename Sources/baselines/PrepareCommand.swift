@@ -1,0 +1,25 @@
+import ArgumentParser
+import Datasets
+import Foundation
+
+/// `baselines prepare`: reads the release once (or makes the synthetic set) and writes the
+/// HDF5 feature cache that training reads.
+struct PrepareCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "prepare",
+        abstract: "Read the IndoMER release (or make the synthetic set) into one HDF5 feature cache.")
+
+    @OptionGroup var dataOptions: DataOptions
+    @Option(parsing: .upToNextOption, help: "Modalities to read (text audio video).")
+    var modalities: [Modality] = Modality.allCases
+
+    func run() throws {
+        let dataset = try dataOptions.prepare(modalities: modalities) { printNote($0) }
+        print(dataset.summary)
+    }
+}
+
+/// Progress on standard error, so that standard output stays clean for results.
+func printNote(_ message: String) {
+    FileHandle.standardError.write(Data("\(message)\n".utf8))
+}
