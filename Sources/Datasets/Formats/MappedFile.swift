@@ -31,6 +31,19 @@ public final class MappedFile: @unchecked Sendable {
     deinit { if let base { munmap(UnsafeMutableRawPointer(mutating: base), count) } }
 
     public var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: count) }
+
+    /// Tells the kernel that the whole pages inside `range` (a part of `bytes`) will not be
+    /// read again, so that they leave this process's resident memory now rather than later.
+    /// They are re-read from the file if touched again; correctness does not depend on this.
+    func dropPages(_ range: UnsafeRawBufferPointer) {
+        guard let base, let start = range.baseAddress, range.count > 0 else { return }
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let first = (Int(bitPattern: start) + page - 1) / page * page
+        let last = (Int(bitPattern: start) + range.count) / page * page
+        let mapStart = Int(bitPattern: base)
+        guard last > first, first >= mapStart, last <= mapStart + count else { return }
+        madvise(UnsafeMutableRawPointer(bitPattern: first), last - first, MADV_DONTNEED)
+    }
 }
 
 /// A problem with input data, naming the file, the clip or object, and what was expected.

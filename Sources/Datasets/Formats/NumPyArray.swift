@@ -83,6 +83,11 @@ public struct NumPyArray {
         }
     }
 
+    /// Lets the kernel drop this array's pages of the mapped file (after its values were copied).
+    public func releaseMappedPages() {
+        if case .mapped(let range, let owner) = data { owner.dropPages(range) }
+    }
+
     public func floats() -> [Float] {
         [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
             copyFloats(into: buffer)

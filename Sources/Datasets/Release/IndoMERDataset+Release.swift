@@ -65,6 +65,7 @@ extension IndoMERDataset {
                 throw DataError(file: file, clip: clip.id, message: "\(modality.rawValue) features of shape \(array.shape), expected \(first.shape) like clip \(clips[0].id)")
             }
             buffer.withUnsafeMutableBufferPointer { array.copyFloats(into: $0) }
+            array.releaseMappedPages()
             var bad = 0
             for i in buffer.indices where !buffer[i].isFinite {
                 bad += 1
