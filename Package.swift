@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "Autograd", targets: ["Autograd"]),
         .library(name: "NN", targets: ["NN"]),
         .library(name: "Datasets", targets: ["Datasets"]),
+        .library(name: "FusionModels", targets: ["FusionModels"]),
         .executable(name: "baselines", targets: ["baselines"]),
     ],
     dependencies: [
@@ -28,18 +29,20 @@ let package = Package(
         .target(name: "HDF5", dependencies: ["CHDF5"]),
         .target(name: "NN", dependencies: ["Autograd", "HDF5"]),
         .target(name: "Datasets", dependencies: ["Autograd", "HDF5"]),
+        .target(name: "FusionModels", dependencies: ["NN", "Datasets"]),
         .target(name: "TestSupport", dependencies: ["Autograd"]),
         .executableTarget(
             name: "baselines",
             dependencies: [
-                "Autograd", "NN", "Datasets",
+                "Autograd", "NN", "Datasets", "FusionModels",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
         .testTarget(name: "AutogradTests", dependencies: ["Autograd", "TestSupport"]),
         .testTarget(name: "HDF5Tests", dependencies: ["HDF5"]),
-        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "HDF5", "TestSupport"]),
-        .testTarget(name: "NNTests", dependencies: ["NN", "HDF5", "TestSupport"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "HDF5", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "FusionModelsTests", dependencies: ["FusionModels", "TestSupport"]),
+        .testTarget(name: "NNTests", dependencies: ["NN", "HDF5", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "BaselinesCLITests", dependencies: ["Autograd", "baselines"]),
     ]
 )

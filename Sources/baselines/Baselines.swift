@@ -9,6 +9,6 @@ struct Baselines: AsyncParsableCommand {
             Runs EF-LSTM, LF-DNN, TFN, MFN, MulT and MISA on the IndoMER release (or on a \
             built-in synthetic IndoMER) and writes tables beside the paper's numbers.
             """,
-        subcommands: [PrepareCommand.self, InspectCommand.self, InfoCommand.self, BenchCommand.self]
+        subcommands: [PrepareCommand.self, InspectCommand.self, ModelsCommand.self, InfoCommand.self, BenchCommand.self]
     )
 }

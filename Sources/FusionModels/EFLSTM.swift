@@ -1,0 +1,55 @@
+import Autograd
+import Datasets
+import NN
+
+/// EF-LSTM hyperparameters (MMSA `sims`).
+public struct EFLSTMConfig: Codable, Equatable, Sendable {
+    /// LSTM hidden size.
+    public var hidden = 32
+    public var layers = 3
+    /// Between LSTM layers and before each classifier layer.
+    public var dropout: Float = 0.5
+    public init() {}
+}
+
+/// Early fusion: each text step concatenated with the audio and video averaged over the same
+/// slice of the clip, one LSTM over the fused sequence, a classifier on its state at the
+/// clip's last token.
+///
+/// Concretely: `x_t = [text_t; audio_t; video_t]` (aligned), `h = LSTM(x)` read at each clip's
+/// true length, `logits = W₂·drop(relu(W₁·drop(h)))`.
+///
+/// Unlike MMSA: no BatchNorm over the time axis as channels (it ties the model to a padded
+/// length of 69 and mixes padding into the statistics; features are standardised at
+/// `prepare` instead), and the LSTM stops at each clip's true length.
+///
+/// ### References
+/// - Williams et al., "Recognizing Emotions in Video Using Multimodal DNN Feature Fusion", 2018.
+public final class EFLSTM: Module, FusionModel {
+    let config: EFLSTMConfig
+    let modalities: [Modality]
+    let lstm: LSTM
+    let drop: Dropout
+    let linear: Linear
+    let out: Linear
+
+    public init(_ config: EFLSTMConfig, problem: FusionProblem, generator: Generator) {
+        self.config = config
+        modalities = problem.modalities
+        let input = problem.modalities.map { problem.dims[$0]! }.reduce(0, +)
+        lstm = LSTM(inputSize: input, hiddenSize: config.hidden, numLayers: config.layers, dropout: config.dropout, generator: generator)
+        drop = Dropout(config.dropout, generator: generator)
+        linear = Linear(config.hidden, config.hidden, generator: generator)
+        out = Linear(config.hidden, problem.classes, generator: generator)
+    }
+
+    override public var children: [(key: String, module: Module)] { [("lstm", lstm), ("linear", linear), ("out", out)] }
+
+    public func callAsFunction(_ batch: FusionBatch) -> FusionOutput {
+        let steps = batch.textLengths
+        let aligned = modalities.map { m in m == .text ? batch.inputs[m]!.features : SequenceOps.align(batch.inputs[m]!, to: steps).features }
+        let x = aligned.count == 1 ? aligned[0] : Tensor.concat(aligned, axis: 2)
+        let h = lstm(x, lengths: steps).h.slice(axis: 0, (config.layers - 1)..<config.layers).squeeze(0)
+        return FusionOutput(logits: out(drop(linear(drop(h)).relu())))
+    }
+}

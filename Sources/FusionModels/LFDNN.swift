@@ -1,0 +1,51 @@
+import Autograd
+import Datasets
+import NN
+
+/// LF-DNN hyperparameters (MMSA `sims`).
+public struct LFDNNConfig: Codable, Equatable, Sendable {
+    public var hidden = PerModality(text: 128, audio: 32, video: 128)
+    public var textOut = 256
+    public var postFusion = 32
+    public var dropout = PerModality<Float>(text: 0.3, audio: 0.3, video: 0.3)
+    public var postFusionDropout: Float = 0.5
+    public init() {}
+}
+
+/// Late fusion: one network per modality (an LSTM for text, true-length means through a
+/// three-layer network for audio and video), their outputs concatenated, then an MLP.
+///
+/// Concretely: `h = [f_T(text); f_A(mean audio); f_V(mean video)]`,
+/// `logits = W₃·relu(W₂·relu(W₁·drop(h)))`.
+/// Unlike MMSA: audio and video means divide by each clip's true length, not the padded one,
+/// and the text LSTM is read at the clip's last token.
+public final class LFDNN: Module, FusionModel {
+    let modalities: [Modality]
+    let encoders: [ModalityEncoder]
+    let drop: Dropout
+    let fusion1: Linear
+    let fusion2: Linear
+    let out: Linear
+
+    public init(_ config: LFDNNConfig, problem: FusionProblem, generator: Generator) {
+        modalities = problem.modalities
+        encoders = problem.modalities.map {
+            ModalityEncoder($0, input: problem.dims[$0]!, hidden: config.hidden[$0], textOut: config.textOut, dropout: config.dropout[$0], generator: generator)
+        }
+        let fused = encoders.map(\.outputSize).reduce(0, +)
+        drop = Dropout(config.postFusionDropout, generator: generator)
+        fusion1 = Linear(fused, config.postFusion, generator: generator)
+        fusion2 = Linear(config.postFusion, config.postFusion, generator: generator)
+        out = Linear(config.postFusion, problem.classes, generator: generator)
+    }
+
+    override public var children: [(key: String, module: Module)] {
+        encoders.map { (key: $0.modality.rawValue, module: $0 as Module) } + [("post_fusion_layer_1", fusion1), ("post_fusion_layer_2", fusion2), ("post_fusion_layer_3", out)]
+    }
+
+    public func callAsFunction(_ batch: FusionBatch) -> FusionOutput {
+        let parts = encoders.map { $0(batch.inputs[$0.modality]!) }
+        let h = parts.count == 1 ? parts[0] : Tensor.concat(parts, axis: 1)
+        return FusionOutput(logits: out(fusion2(fusion1(drop(h)).relu()).relu()))
+    }
+}

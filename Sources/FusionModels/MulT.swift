@@ -1,0 +1,134 @@
+import Autograd
+import Datasets
+import NN
+
+/// MulT hyperparameters (MMSA `sims`, with positions and audio pooling added).
+public struct MulTConfig: Codable, Equatable, Sendable {
+    /// Model width and heads of the cross-modal encoders.
+    public var dim = 50
+    public var heads = 10
+    /// Layers of each cross-modal encoder; the self-attention ("memory") encoders have
+    /// `max(layers, 3)`.
+    public var layers = 2
+    public var kernel = PerModality(text: 5, audio: 1, video: 1)
+    /// Attention dropout of encoders whose keys come from text, and of the memory encoders.
+    public var attentionDropout: Float = 0.2
+    /// Attention dropout of encoders whose keys come from audio / video.
+    public var attentionDropoutAudio: Float = 0.1
+    public var attentionDropoutVideo: Float = 0.0
+    public var reluDropout: Float = 0.0
+    public var embeddingDropout: Float = 0.1
+    public var residualDropout: Float = 0.2
+    public var textDropout: Float = 0.3
+    public var outputDropout: Float = 0.1
+    /// Sinusoidal positions (the official MulT has them; MMSA's does not).
+    public var positions = true
+    /// Audio frames averaged in windows of this many (100 -> 25 frames/s).
+    public var audioPool = 4
+    public init() {}
+}
+
+/// Multimodal Transformer: for each target modality, cross-modal encoders in which it attends
+/// to each other present modality, a self-attention encoder over their concatenation, read at
+/// the target's last true step; the targets' read-outs concatenated, a residual MLP, a
+/// linear output.
+///
+/// With one modality there are no pairs: its projection goes straight to a self-attention
+/// encoder. Unlike MMSA: keys outside a clip's true length are masked (MMSA masks nothing and
+/// reads the last *padded* step), the text convolution pads to keep each clip's length, and
+/// positions are added as in the official MulT.
+///
+/// ### References
+/// - Tsai et al., "Multimodal Transformer for Unaligned Multimodal Language Sequences", ACL 2019.
+public final class MulT: Module, FusionModel {
+    let config: MulTConfig
+    let modalities: [Modality]
+    let projections: [Modality: Conv1d]
+    /// `cross[target][source]`.
+    let cross: [Modality: [Modality: TransformerEncoder]]
+    let memory: [Modality: TransformerEncoder]
+    let proj1: Linear
+    let proj2: Linear
+    let out: Linear
+    let generator: Generator
+
+    public var audioPool: Int { config.audioPool }
+
+    public init(_ config: MulTConfig, problem: FusionProblem, generator: Generator) {
+        self.config = config
+        self.generator = generator
+        modalities = problem.modalities
+        let d = config.dim
+        var projections: [Modality: Conv1d] = [:]
+        for m in problem.modalities {
+            let k = config.kernel[m]
+            projections[m] = Conv1d(problem.dims[m]!, d, kernelSize: k, padding: (k - 1) / 2, bias: false, generator: generator)
+        }
+        self.projections = projections
+        func dropout(keysFrom source: Modality?) -> TransformerDropout {
+            let attention: Float = switch source {
+            case .audio: config.attentionDropoutAudio
+            case .video: config.attentionDropoutVideo
+            default: config.attentionDropout
+            }
+            return TransformerDropout(attention: attention, relu: config.reluDropout, residual: config.residualDropout, embedding: config.embeddingDropout)
+        }
+        var cross: [Modality: [Modality: TransformerEncoder]] = [:]
+        var memory: [Modality: TransformerEncoder] = [:]
+        for target in problem.modalities {
+            let sources = problem.modalities.filter { $0 != target }
+            for source in sources {
+                cross[target, default: [:]][source] = TransformerEncoder(
+                    embedDim: d, heads: config.heads, layers: config.layers, kind: .crossModal,
+                    dropout: dropout(keysFrom: source), usePositions: config.positions, generator: generator)
+            }
+            memory[target] = TransformerEncoder(
+                embedDim: d * Swift.max(sources.count, 1), heads: config.heads, layers: Swift.max(config.layers, 3),
+                kind: .selfAttention, dropout: dropout(keysFrom: nil), usePositions: config.positions, generator: generator)
+        }
+        self.cross = cross
+        self.memory = memory
+        let combined = problem.modalities.count * d * Swift.max(problem.modalities.count - 1, 1)
+        proj1 = Linear(combined, combined, generator: generator)
+        proj2 = Linear(combined, combined, generator: generator)
+        out = Linear(combined, problem.classes, generator: generator)
+    }
+
+    private static let names: [Modality: String] = [.text: "l", .audio: "a", .video: "v"]
+
+    override public var children: [(key: String, module: Module)] {
+        var result: [(key: String, module: Module)] = modalities.map { (key: "proj_\(Self.names[$0]!)", module: projections[$0]! as Module) }
+        for target in modalities {
+            for source in modalities where source != target {
+                result.append((key: "trans_\(Self.names[target]!)_with_\(Self.names[source]!)", module: cross[target]![source]!))
+            }
+        }
+        result += modalities.map { (key: "trans_\(Self.names[$0]!)_mem", module: memory[$0]! as Module) }
+        return result + [("proj1", proj1), ("proj2", proj2), ("out_layer", out)]
+    }
+
+    public func callAsFunction(_ batch: FusionBatch) -> FusionOutput {
+        var projected: [Modality: Tensor] = [:]
+        var lengths: [Modality: [Int]] = [:]
+        for m in modalities {
+            var x = batch.inputs[m]!.features  // [B, T, D]
+            if m == .text { x = x.dropout(config.textDropout, training: training, generator: generator) }
+            // Zero the padding (dropout's scaling leaves it zero; this keeps Conv1d honest).
+            projected[m] = projections[m]!(x.transpose(1, 2)).transpose(1, 2)  // [B, T, d]
+            lengths[m] = batch.inputs[m]!.lengths
+        }
+        var readouts: [Tensor] = []
+        for target in modalities {
+            let sources = modalities.filter { $0 != target }
+            let streams = sources.map { source in
+                cross[target]![source]!(projected[target]!, lengths: lengths[target]!, context: projected[source]!, contextLengths: lengths[source]!)
+            }
+            let joined = streams.isEmpty ? projected[target]! : streams.count == 1 ? streams[0] : Tensor.concat(streams, axis: 2)
+            let h = memory[target]!(joined, lengths: lengths[target]!)
+            readouts.append(SequenceOps.lastStep(h, lengths: lengths[target]!))
+        }
+        let last = readouts.count == 1 ? readouts[0] : Tensor.concat(readouts, axis: 1)
+        let hidden = proj2(proj1(last).relu().dropout(config.outputDropout, training: training, generator: generator)) + last
+        return FusionOutput(logits: out(hidden))
+    }
+}

@@ -1,0 +1,41 @@
+import Autograd
+import Datasets
+import NN
+
+/// Operations on padded sequences that respect true lengths.
+/// Shapes: `x [B, T, D]`, `lengths [B]`.
+public enum SequenceOps {
+    /// The mean over each sequence's true steps: `[B, D]`.
+    public static func mean(_ x: Tensor, lengths: [Int]) -> Tensor {
+        let (batch, steps) = (x.shape[0], x.shape[1])
+        let mask = Tensor(lengths.flatMap { l in (0..<steps).map { $0 < l ? 1 / Float(l) : 0 } }, shape: [batch, steps, 1])
+        return (x * mask).sum(axes: [1])
+    }
+
+    /// Each sequence's step at index `lengths[b] - 1` (its last true step): `[B, D]`.
+    public static func lastStep(_ x: Tensor, lengths: [Int]) -> Tensor {
+        let (batch, steps, dim) = (x.shape[0], x.shape[1], x.shape[2])
+        return x.reshape([batch * steps, dim]).indexSelect(rows: (0..<batch).map { $0 * steps + lengths[$0] - 1 })
+    }
+
+    /// Audio and video averaged over equal slices of each clip's true duration, one slice per
+    /// text token: step `j` of a clip with `n` tokens and `L` frames is the mean of frames
+    /// `⌊j·L/n⌋ ..< max(⌊(j+1)·L/n⌋, ⌊j·L/n⌋ + 1)`. Returns `[B, max n, D]`, zero past `n`.
+    public static func align(_ input: ModalityBatch, to targetLengths: [Int]) -> ModalityBatch {
+        let x = input.features
+        let (batch, steps, dim) = (x.shape[0], x.shape[1], x.shape[2])
+        let target = targetLengths.max() ?? 1
+        // A fixed averaging matrix per clip: aligned[b] = W[b] · x[b], W [n, T].
+        var weights = [Float](repeating: 0, count: batch * target * steps)
+        for b in 0..<batch {
+            let (n, length) = (targetLengths[b], input.lengths[b])
+            for j in 0..<n {
+                let lo = j * length / n
+                let hi = Swift.max((j + 1) * length / n, lo + 1)
+                for t in lo..<Swift.min(hi, length) { weights[(b * target + j) * steps + t] = 1 / Float(Swift.min(hi, length) - lo) }
+            }
+        }
+        let w = Tensor(weights, shape: [batch, target, steps])
+        return ModalityBatch(features: Tensor.matmul(w, x), lengths: targetLengths)
+    }
+}

@@ -1,0 +1,42 @@
+import ArgumentParser
+import Autograd
+import Datasets
+import FusionModels
+
+extension ModelKind: ExpressibleByArgument {}
+extension IndoMERTask: ExpressibleByArgument {}
+
+/// `baselines models`: parameter counts at IndoMER's feature widths.
+struct ModelsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "models",
+        abstract: "Parameter counts of the six models at IndoMER's feature widths (default hyperparameters).")
+
+    @Option(parsing: .upToNextOption, help: "Models.") var models: [ModelKind] = ModelKind.allCases
+    @Option(parsing: .upToNextOption, help: "Modality subsets (T, A, V, TA, TV, AV, TAV).") var modalities: [String] = ["TAV"]
+    @Option(help: "Task (sets the number of classes).") var task: IndoMERTask = .sentiment
+
+    func run() throws {
+        let subsets = try modalities.map(parseModalities)
+        print(pad("model", 10) + pad("modalities", 12) + pad("classes", 9) + "parameters")
+        for kind in models {
+            for subset in subsets {
+                let model = ModelConfigurations().make(kind, problem: .indoMER(subset, task: task), generator: Generator(seed: 0))
+                print(pad(kind.displayName, 10) + pad(String(subset.map(\.letter)), 12) + pad("\(task.classCount)", 9) + "\(model.parameterCount)")
+            }
+        }
+    }
+}
+
+/// `TAV` -> [.text, .audio, .video]; any order, no repeats, at least one.
+func parseModalities(_ text: String) throws -> [Modality] {
+    var result: [Modality] = []
+    for c in text.uppercased() {
+        guard let m = Modality.allCases.first(where: { $0.letter == c }), !result.contains(m) else {
+            throw ValidationError("modality subset '\(text)': use letters T, A, V, each at most once (e.g. TAV, TA, V)")
+        }
+        result.append(m)
+    }
+    guard !result.isEmpty else { throw ValidationError("an empty modality subset") }
+    return result.sorted()
+}
