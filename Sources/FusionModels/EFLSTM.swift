@@ -43,7 +43,7 @@ public final class EFLSTM: Module, FusionModel {
         out = Linear(config.hidden, problem.classes, generator: generator)
     }
 
-    override public var children: [(key: String, module: Module)] { [("lstm", lstm), ("linear", linear), ("out", out)] }
+    override public var children: [(key: String, module: Module)] { [("lstm", lstm), ("dropout", drop), ("linear", linear), ("out", out)] }
 
     public func callAsFunction(_ batch: FusionBatch) -> FusionOutput {
         let steps = batch.textLengths

@@ -40,7 +40,7 @@ public final class LFDNN: Module, FusionModel {
     }
 
     override public var children: [(key: String, module: Module)] {
-        encoders.map { (key: $0.modality.rawValue, module: $0 as Module) } + [("post_fusion_layer_1", fusion1), ("post_fusion_layer_2", fusion2), ("post_fusion_layer_3", out)]
+        encoders.map { (key: $0.modality.rawValue, module: $0 as Module) } + [("post_fusion_dropout", drop), ("post_fusion_layer_1", fusion1), ("post_fusion_layer_2", fusion2), ("post_fusion_layer_3", out)]
     }
 
     public func callAsFunction(_ batch: FusionBatch) -> FusionOutput {

@@ -20,7 +20,7 @@ final class SubNet: Module {
     }
 
     override var children: [(key: String, module: Module)] {
-        [("norm", norm), ("linear_1", linear1), ("linear_2", linear2), ("linear_3", linear3)]
+        [("norm", norm), ("drop", drop), ("linear_1", linear1), ("linear_2", linear2), ("linear_3", linear3)]
     }
 
     func callAsFunction(_ x: Tensor) -> Tensor {
@@ -43,7 +43,7 @@ final class TextSubNet: Module {
         linear = Linear(hidden, output, generator: generator)
     }
 
-    override var children: [(key: String, module: Module)] { [("rnn", rnn), ("linear_1", linear)] }
+    override var children: [(key: String, module: Module)] { [("rnn", rnn), ("dropout", drop), ("linear_1", linear)] }
 
     func callAsFunction(_ input: ModalityBatch) -> Tensor {
         let h = rnn(input.features, lengths: input.lengths).h  // [1, B, H]

@@ -17,7 +17,8 @@ open class Module {
     open var parameters: [(key: String, tensor: Tensor)] { [] }
     /// This module's own non-trainable state (BatchNorm running statistics).
     open var buffers: [(key: String, tensor: Tensor)] { [] }
-    /// Direct submodules, keyed as in PyTorch (`fc1`, `layers.0`, ...).
+    /// Direct submodules, keyed as in PyTorch (`fc1`, `layers.0`, ...). List parameter-free
+    /// ones (Dropout) too: `train(_:)` reaches only what is listed here.
     open var children: [(key: String, module: Module)] { [] }
 
     /// Sets training (`true`) or evaluation mode on this module and every submodule.

@@ -1,0 +1,195 @@
+import Autograd
+import Datasets
+import FusionModels
+import NN
+import TestSupport
+import Testing
+
+/// Small hyperparameters so that the debug-build suite stays fast; the defaults are checked
+/// by the parameter counts.
+func smallConfigurations() -> ModelConfigurations {
+    var c = ModelConfigurations()
+    c.efLSTM.hidden = 16
+    c.efLSTM.layers = 2
+    c.lfDNN.hidden = PerModality(text: 16, audio: 8, video: 16)
+    c.lfDNN.textOut = 16
+    c.lfDNN.postFusion = 16
+    c.tfn.hidden = PerModality(text: 8, audio: 4, video: 8)
+    c.tfn.textOut = 8
+    c.tfn.postFusion = 16
+    c.mfn.hidden = PerModality(text: 16, audio: 8, video: 16)
+    c.mfn.memory = 16
+    c.mult.dim = 16
+    c.mult.heads = 4
+    c.mult.layers = 1
+    c.misa.hidden = 16
+    c.misa.fusionFeedForward = 32
+    return c
+}
+
+let allSubsets: [[Modality]] = [[.text], [.audio], [.video], [.text, .audio], [.text, .video], [.audio, .video], [.text, .audio, .video]]
+
+@Suite struct ParameterCountTests {
+    /// At IndoMER's widths with the default (MMSA `sims`) hyperparameters, the counts are
+    /// MMSA's (`../shared/reference/mmsa-notes.md` §8.3), less what we leave out on purpose:
+    /// EF-LSTM's time-as-channel BatchNorm (138) and MISA's unused discriminator (516) and
+    /// text-sequence LayerNorm (3,072).
+    @Test func defaultsAtIndoMERWidths() {
+        let expected: [ModelKind: (Int, Int)] = [
+            .efLSTM: (209_293 - 138, 209_425 - 138), .lfDNN: (630_697, 630_829), .tfn: (35_626_953, 35_627_085),
+            .mfn: (591_459, 591_719), .mult: (1_868_753, 1_869_957), .misa: (19_616_891 - 516 - 3_072, 19_618_431 - 516 - 3_072),
+        ]
+        for kind in ModelKind.allCases {
+            for (task, count) in [(IndoMERTask.sentiment, expected[kind]!.0), (.emotion, expected[kind]!.1)] {
+                let model = ModelConfigurations().make(kind, problem: .indoMER(Modality.allCases, task: task), generator: Generator(seed: 0))
+                #expect(model.parameterCount == count, "\(kind.displayName) \(task)")
+            }
+        }
+    }
+}
+
+@Suite struct FusionModelBehaviourTests {
+    static let data = SyntheticIndoMER.generate(.tiny)
+
+    func problem(_ modalities: [Modality], classes: Int = 3) -> FusionProblem {
+        FusionProblem(modalities: modalities, dims: Self.data.features.mapValues(\.dim), classes: classes)
+    }
+
+    /// One clip alone and the same clip inside a batch of longer clips give the same logits.
+    @Test(arguments: ModelKind.allCases)
+    func paddingNeverChangesTheOutput(_ kind: ModelKind) {
+        let model = smallConfigurations().make(kind, problem: problem(Modality.allCases), generator: Generator(seed: 1))
+        model.eval()
+        var batcher = Batcher(dataset: Self.data, modalities: Modality.allCases, task: .sentiment)
+        batcher.audioPool = model.audioPool
+        // The shortest clip (by video) beside the two longest.
+        let byLength = Self.data.clips.indices.sorted { Self.data.features[.video]!.length(of: $0) < Self.data.features[.video]!.length(of: $1) }
+        let short = byLength[0]
+        let alone = noGrad { model(batcher.batch([short])).logits }
+        let together = noGrad { model(batcher.batch([byLength.last!, short, byLength[byLength.count - 2]])).logits }
+        expectClose(together.slice(axis: 0, 1..<2).scalars, alone.scalars, rtol: 1e-5, atol: 1e-5, "\(kind.displayName) logits")
+    }
+
+    /// Each model fits 32 synthetic clips (training accuracy 100%).
+    @Test(arguments: ModelKind.allCases)
+    func overfitsThirtyTwoClips(_ kind: ModelKind) {
+        let generator = Generator(seed: 3)
+        let model = smallConfigurations().make(kind, problem: problem(Modality.allCases), generator: generator)
+        var batcher = Batcher(dataset: Self.data, modalities: Modality.allCases, task: .sentiment)
+        batcher.audioPool = model.audioPool
+        // 32 clips with all three classes.
+        let train = Self.data.indices(in: .train)
+        let clips = Array((train.filter { Self.data.clips[$0].sentiment != 1 }.prefix(16) + train.filter { Self.data.clips[$0].sentiment == 1 }.prefix(16)))
+        let batch = batcher.batch(clips)
+        let optimizer = Adam(parameters: model.namedParameters(), learningRate: 3e-3)
+        var accuracy = 0.0
+        for step in 0..<300 {
+            model.train()
+            let output = model(batch)
+            var loss = Tensor.crossEntropy(logits: output.logits, targets: batch.labels)
+            if let aux = output.auxiliaryLoss { loss = loss + aux }
+            model.zeroGrad()
+            loss.backward()
+            optimizer.step()
+            if step % 20 == 19 {
+                model.eval()
+                let logits = noGrad { model(batch).logits }
+                let predictions = (0..<32).map { i in (0..<3).max { logits.scalars[i * 3 + $0] < logits.scalars[i * 3 + $1] }! }
+                accuracy = Double(zip(predictions, batch.labels).filter { $0 == $1 }.count) / 32
+                if accuracy == 1 { break }
+            }
+        }
+        #expect(accuracy == 1, "\(kind.displayName) reached training accuracy \(accuracy)")
+    }
+
+    /// One epoch on every modality subset, both tasks' class counts, without error.
+    @Test(arguments: ModelKind.allCases)
+    func trainsOnEveryModalitySubset(_ kind: ModelKind) {
+        for subset in allSubsets {
+            let generator = Generator(seed: 5)
+            let model = smallConfigurations().make(kind, problem: problem(subset, classes: 7), generator: generator)
+            var batcher = Batcher(dataset: Self.data, modalities: subset, task: .emotion)
+            batcher.audioPool = model.audioPool
+            let optimizer = Adam(parameters: model.namedParameters(), learningRate: 1e-3)
+            let train = Self.data.indices(in: .train)
+            for clips in batcher.batches(of: Array(train.prefix(48)), batchSize: 16, shuffle: true, generator: generator) {
+                let batch = batcher.batch(clips)
+                let output = model(batch)
+                #expect(output.logits.shape == [clips.count, 7], "\(kind.displayName) \(subset)")
+                var loss = Tensor.crossEntropy(logits: output.logits, targets: batch.labels)
+                if let aux = output.auxiliaryLoss { loss = loss + aux }
+                #expect(loss.item.isFinite, "\(kind.displayName) \(subset) loss \(loss.item)")
+                model.zeroGrad()
+                loss.backward()
+                optimizer.step()
+            }
+        }
+    }
+}
+
+@Suite struct SequenceOpsTests {
+    @Test func alignAveragesEqualSlices() {
+        // One clip of 5 frames onto 2 tokens: frames 0-1 and 2-4.
+        let x = Tensor([1, 2, 3, 4, 5, 0], shape: [1, 6, 1])
+        let aligned = SequenceOps.align(ModalityBatch(features: x, lengths: [5]), to: [2])
+        #expect(aligned.features.scalars == [1.5, 4])
+        // More tokens than frames: each token takes at least one frame.
+        let up = SequenceOps.align(ModalityBatch(features: x, lengths: [2]), to: [4])
+        #expect(up.features.scalars == [1, 1, 2, 2])
+    }
+
+    @Test func meanAndLastStepUseTrueLengths() {
+        let x = Tensor([1, 2, 3, 4, 10, 20, 0, 0], shape: [2, 4, 1])
+        #expect(SequenceOps.mean(x, lengths: [4, 2]).scalars == [2.5, 15])
+        #expect(SequenceOps.lastStep(x, lengths: [3, 2]).scalars == [3, 20])
+        checkGradients([randomTensor([2, 4, 3])], "masked mean") { SequenceOps.mean($0[0], lengths: [4, 2]) }
+        checkGradients([randomTensor([2, 4, 3])], "last step") { SequenceOps.lastStep($0[0], lengths: [1, 3]) }
+    }
+
+    @Test func batcherPoolsAudioAndPadsToTheBatchLongest() {
+        let data = FusionModelBehaviourTests.data
+        var batcher = Batcher(dataset: data, modalities: [.audio], task: .sentiment)
+        batcher.audioPool = 4
+        let clips = [0, 1, 2]
+        let batch = batcher.batch(clips)
+        let lengths = clips.map { (data.features[.audio]!.length(of: $0) + 3) / 4 }
+        #expect(batch.inputs[.audio]!.lengths == lengths)
+        #expect(batch.inputs[.audio]!.features.shape == [3, lengths.max()!, data.features[.audio]!.dim])
+        // The first pooled frame is the mean of the first four.
+        let f = data.features[.audio]!
+        let frames = Array(f.frames(of: 0))
+        let expected = (0..<f.dim).map { d in (0..<4).map { frames[$0 * f.dim + d] }.reduce(0, +) / 4 }
+        expectClose(Array(batch.inputs[.audio]!.features.scalars[0..<f.dim]), expected, rtol: 1e-5, atol: 1e-6)
+    }
+}
+
+@Suite struct ModuleRegistrationTests {
+    /// Every `Module` a model stores (directly, in arrays or dictionaries, or in tuples) is
+    /// listed in `children` somewhere below it; otherwise `eval()` would not reach it and its
+    /// parameters would be neither trained nor saved.
+    @Test(arguments: ModelKind.allCases)
+    func everyStoredSubmoduleIsRegistered(_ kind: ModelKind) {
+        let model = smallConfigurations().make(kind, problem: .indoMER(Modality.allCases, task: .sentiment), generator: Generator(seed: 0))
+        var registered = Set<ObjectIdentifier>()
+        var stack: [Module] = [model]
+        while let m = stack.popLast() {
+            registered.insert(ObjectIdentifier(m))
+            stack += m.children.map(\.module)
+        }
+        func stored(_ value: Any) -> [Module] {
+            if let m = value as? Module { return [m] }
+            return Mirror(reflecting: value).children.flatMap { stored($0.value) }
+        }
+        var visited = Set<ObjectIdentifier>()
+        stack = [model]
+        while let m = stack.popLast() {
+            guard visited.insert(ObjectIdentifier(m)).inserted else { continue }
+            for child in Mirror(reflecting: m).children {
+                for sub in stored(child.value) {
+                    #expect(registered.contains(ObjectIdentifier(sub)), "\(kind.displayName): \(type(of: m)).\(child.label ?? "?") (\(type(of: sub))) is not in children")
+                    stack.append(sub)
+                }
+            }
+        }
+    }
+}
