@@ -41,7 +41,7 @@ let package = Package(
         .testTarget(name: "AutogradTests", dependencies: ["Autograd", "TestSupport"]),
         .testTarget(name: "HDF5Tests", dependencies: ["HDF5"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "HDF5", "TestSupport"], exclude: ["Fixtures"]),
-        .testTarget(name: "FusionModelsTests", dependencies: ["FusionModels", "TestSupport"]),
+        .testTarget(name: "FusionModelsTests", dependencies: ["FusionModels", "HDF5", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "HDF5", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "BaselinesCLITests", dependencies: ["Autograd", "baselines"]),
     ]
