@@ -9,6 +9,8 @@ public struct EFLSTMConfig: Codable, Equatable, Sendable {
     public var layers = 3
     /// Between LSTM layers and before each classifier layer.
     public var dropout: Float = 0.5
+    /// Audio frames averaged in windows of this many over each clip before the model (1 = none).
+    public var audioPool = 1
     public init() {}
 }
 
@@ -32,6 +34,8 @@ public final class EFLSTM: Module, FusionModel {
     let drop: Dropout
     let linear: Linear
     let out: Linear
+
+    public var audioPool: Int { config.audioPool }
 
     public init(_ config: EFLSTMConfig, problem: FusionProblem, generator: Generator) {
         self.config = config

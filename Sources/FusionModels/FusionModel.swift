@@ -43,12 +43,9 @@ public struct FusionProblem: Sendable {
 public protocol FusionModel: Module {
     /// The forward pass over a batch (modalities as given to the model at creation).
     func callAsFunction(_ batch: FusionBatch) -> FusionOutput
-    /// Audio frames averaged in windows of this many before the model (1 = none).
+    /// Audio frames averaged in windows of this many before the model (1 = none): a
+    /// per-model setting (MulT's default is 4, turning 100 frames/s into video's 25).
     var audioPool: Int { get }
-}
-
-extension FusionModel {
-    public var audioPool: Int { 1 }
 }
 
 /// The six models, by their command-line names.
@@ -72,8 +69,9 @@ public enum ModelKind: String, Codable, CaseIterable, Sendable {
     }
 }
 
-/// Every model's hyperparameters (MMSA's `sims` values by default; `experiments/models.json`
-/// holds the same values as data and overrides these).
+/// Every model's hyperparameters. The defaults are MMSA's `sims` values (see each config);
+/// `experiments/models.json` holds the same values as data, and a grid spec overrides them
+/// per model. A test keeps the file and these defaults equal.
 public struct ModelConfigurations: Codable, Equatable, Sendable {
     public var efLSTM = EFLSTMConfig()
     public var lfDNN = LFDNNConfig()
@@ -83,6 +81,18 @@ public struct ModelConfigurations: Codable, Equatable, Sendable {
     public var misa = MISAConfig()
 
     public init() {}
+
+    /// Decodes with every missing key taking its default, so a spec names only what it changes.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = ModelConfigurations()
+        efLSTM = try c.decodeIfPresent(EFLSTMConfig.self, forKey: .efLSTM) ?? d.efLSTM
+        lfDNN = try c.decodeIfPresent(LFDNNConfig.self, forKey: .lfDNN) ?? d.lfDNN
+        tfn = try c.decodeIfPresent(TFNConfig.self, forKey: .tfn) ?? d.tfn
+        mfn = try c.decodeIfPresent(MFNConfig.self, forKey: .mfn) ?? d.mfn
+        mult = try c.decodeIfPresent(MulTConfig.self, forKey: .mult) ?? d.mult
+        misa = try c.decodeIfPresent(MISAConfig.self, forKey: .misa) ?? d.misa
+    }
 
     enum CodingKeys: String, CodingKey {
         case efLSTM = "ef-lstm", lfDNN = "lf-dnn", tfn, mfn, mult, misa

@@ -9,6 +9,8 @@ public struct LFDNNConfig: Codable, Equatable, Sendable {
     public var postFusion = 32
     public var dropout = PerModality<Float>(text: 0.3, audio: 0.3, video: 0.3)
     public var postFusionDropout: Float = 0.5
+    /// Audio frames averaged in windows of this many over each clip before the model (1 = none).
+    public var audioPool = 1
     public init() {}
 }
 
@@ -21,6 +23,8 @@ public struct LFDNNConfig: Codable, Equatable, Sendable {
 /// and the text LSTM is read at the clip's last token.
 public final class LFDNN: Module, FusionModel {
     let modalities: [Modality]
+    let audioPoolWindow: Int
+    public var audioPool: Int { audioPoolWindow }
     let encoders: [ModalityEncoder]
     let drop: Dropout
     let fusion1: Linear
@@ -28,6 +32,7 @@ public final class LFDNN: Module, FusionModel {
     let out: Linear
 
     public init(_ config: LFDNNConfig, problem: FusionProblem, generator: Generator) {
+        audioPoolWindow = config.audioPool
         modalities = problem.modalities
         encoders = problem.modalities.map {
             ModalityEncoder($0, input: problem.dims[$0]!, hidden: config.hidden[$0], textOut: config.textOut, dropout: config.dropout[$0], generator: generator)

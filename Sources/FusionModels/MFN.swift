@@ -17,6 +17,8 @@ public struct MFNConfig: Codable, Equatable, Sendable {
     public var retainGate = Block(dropout: 0.2, width: 64)
     public var updateGate = Block(dropout: 0.7, width: 64)
     public var output = Block(dropout: 0.7, width: 64)
+    /// Audio frames averaged in windows of this many over each clip before the model (1 = none).
+    public var audioPool = 1
     public init() {}
 }
 
@@ -40,6 +42,8 @@ public final class MFN: Module, FusionModel {
     let cells: [LSTMCell]
     let attention1, attention2, candidate1, candidate2, retain1, retain2, update1, update2, out1, out2: Linear
     let generator: Generator
+
+    public var audioPool: Int { config.audioPool }
 
     public init(_ config: MFNConfig, problem: FusionProblem, generator: Generator) {
         self.config = config

@@ -14,6 +14,8 @@ public struct MISAConfig: Codable, Equatable, Sendable {
     public var fusionHeads = 2
     public var fusionFeedForward = 2048
     public var fusionDropout: Float = 0.1
+    /// Audio frames averaged in windows of this many over each clip before the model (1 = none).
+    public var audioPool = 1
     public init() {}
 }
 
@@ -69,6 +71,8 @@ public final class MISA: Module, FusionModel {
     let fusion1: Linear
     let fusion2: Linear
     let generator: Generator
+
+    public var audioPool: Int { config.audioPool }
 
     public init(_ config: MISAConfig, problem: FusionProblem, generator: Generator) {
         self.config = config

@@ -9,6 +9,8 @@ public struct TFNConfig: Codable, Equatable, Sendable {
     public var postFusion = 32
     public var dropout = PerModality<Float>(text: 0.4, audio: 0.4, video: 0.4)
     public var postFusionDropout: Float = 0.4
+    /// Audio frames averaged in windows of this many over each clip before the model (1 = none).
+    public var audioPool = 1
     public init() {}
 }
 
@@ -21,6 +23,8 @@ public struct TFNConfig: Codable, Equatable, Sendable {
 /// ### References
 /// - Zadeh et al., "Tensor Fusion Network for Multimodal Sentiment Analysis", EMNLP 2017.
 public final class TFN: Module, FusionModel {
+    let audioPoolWindow: Int
+    public var audioPool: Int { audioPoolWindow }
     let encoders: [ModalityEncoder]
     let drop: Dropout
     let fusion1: Linear
@@ -28,6 +32,7 @@ public final class TFN: Module, FusionModel {
     let out: Linear
 
     public init(_ config: TFNConfig, problem: FusionProblem, generator: Generator) {
+        audioPoolWindow = config.audioPool
         // MMSA's product order: audio, video, text.
         let order = [Modality.audio, .video, .text].filter(problem.modalities.contains)
         encoders = order.map {

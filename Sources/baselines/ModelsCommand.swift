@@ -1,6 +1,7 @@
 import ArgumentParser
 import Autograd
 import Datasets
+import Foundation
 import FusionModels
 
 extension ModelKind: ExpressibleByArgument {}
@@ -15,8 +16,16 @@ struct ModelsCommand: ParsableCommand {
     @Option(parsing: .upToNextOption, help: "Models.") var models: [ModelKind] = ModelKind.allCases
     @Option(parsing: .upToNextOption, help: "Modality subsets (T, A, V, TA, TV, AV, TAV).") var modalities: [String] = ["TAV"]
     @Option(help: "Task (sets the number of classes).") var task: IndoMERTask = .sentiment
+    @Flag(help: "Print the default hyperparameters of every model as JSON (experiments/models.json) instead.")
+    var defaults = false
 
     func run() throws {
+        if defaults {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try encoder.encode(ModelConfigurations()), as: UTF8.self))
+            return
+        }
         let subsets = try modalities.map(parseModalities)
         print(pad("model", 10) + pad("modalities", 12) + pad("classes", 9) + "parameters")
         for kind in models {

@@ -3,6 +3,7 @@ import Datasets
 import FusionModels
 import NN
 import TestSupport
+import Foundation
 import Testing
 
 /// Small hyperparameters so that the debug-build suite stays fast; the defaults are checked
@@ -30,19 +31,23 @@ func smallConfigurations() -> ModelConfigurations {
 let allSubsets: [[Modality]] = [[.text], [.audio], [.video], [.text, .audio], [.text, .video], [.audio, .video], [.text, .audio, .video]]
 
 @Suite struct ParameterCountTests {
-    /// At IndoMER's widths with the default (MMSA `sims`) hyperparameters, the counts are
-    /// MMSA's (`../shared/reference/mmsa-notes.md` §8.3), less what we leave out on purpose:
-    /// EF-LSTM's time-as-channel BatchNorm (138) and MISA's unused discriminator (516) and
-    /// text-sequence LayerNorm (3,072).
-    @Test func defaultsAtIndoMERWidths() {
-        let expected: [ModelKind: (Int, Int)] = [
+    /// At IndoMER's widths with the default (MMSA `sims`) hyperparameters, the counts equal
+    /// (1) the PyTorch twins' (`Fixtures/parameter_counts.json`, from make_model_reference.py)
+    /// and (2) MMSA's (`../shared/reference/mmsa-notes.md` §8.3) less what we leave out on
+    /// purpose: EF-LSTM's time-as-channel BatchNorm (138) and MISA's unused discriminator (516)
+    /// and text-sequence LayerNorm (3,072).
+    @Test func defaultsAtIndoMERWidthsAgreeWithTwinsAndMMSA() throws {
+        let mmsa: [ModelKind: (Int, Int)] = [
             .efLSTM: (209_293 - 138, 209_425 - 138), .lfDNN: (630_697, 630_829), .tfn: (35_626_953, 35_627_085),
             .mfn: (591_459, 591_719), .mult: (1_868_753, 1_869_957), .misa: (19_616_891 - 516 - 3_072, 19_618_431 - 516 - 3_072),
         ]
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/parameter_counts.json")
+        let twins = try JSONDecoder().decode([String: [String: Int]].self, from: Data(contentsOf: url))
         for kind in ModelKind.allCases {
-            for (task, count) in [(IndoMERTask.sentiment, expected[kind]!.0), (.emotion, expected[kind]!.1)] {
-                let model = ModelConfigurations().make(kind, problem: .indoMER(Modality.allCases, task: task), generator: Generator(seed: 0))
-                #expect(model.parameterCount == count, "\(kind.displayName) \(task)")
+            for (task, expected) in [(IndoMERTask.sentiment, mmsa[kind]!.0), (.emotion, mmsa[kind]!.1)] {
+                let count = ModelConfigurations().make(kind, problem: .indoMER(Modality.allCases, task: task), generator: Generator(seed: 0)).parameterCount
+                #expect(count == expected, "\(kind.displayName) \(task) vs MMSA")
+                #expect(count == twins[kind.rawValue]?["\(task.classCount)"], "\(kind.displayName) \(task) vs the PyTorch twin")
             }
         }
     }
@@ -191,5 +196,21 @@ let allSubsets: [[Modality]] = [[.text], [.audio], [.video], [.text, .audio], [.
                 }
             }
         }
+    }
+}
+
+@Suite struct ConfigurationTests {
+    /// `experiments/models.json` (the defaults as data) and the coded defaults agree.
+    @Test func experimentsFileHoldsTheDefaults() throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("experiments/models.json")
+        let decoded = try JSONDecoder().decode(ModelConfigurations.self, from: Data(contentsOf: url))
+        #expect(decoded == ModelConfigurations(), "regenerate with: swift run baselines models --defaults > experiments/models.json")
+    }
+
+    @Test func partialOverridesKeepOtherDefaults() throws {
+        let decoded = try JSONDecoder().decode(ModelConfigurations.self, from: Data(#"{"mult": \#(String(decoding: try JSONEncoder().encode(MulTConfig()), as: UTF8.self))}"#.utf8))
+        #expect(decoded == ModelConfigurations())
+        #expect(ModelConfigurations().mult.audioPool == 4 && ModelConfigurations().misa.audioPool == 1)
     }
 }

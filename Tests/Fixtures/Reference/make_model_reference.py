@@ -299,8 +299,34 @@ def models(dims, classes):
     }
 
 
+def sims_models(dims, classes):
+    """The twins with MMSA's `sims` hyperparameters (our defaults), for parameter counts."""
+    return {
+        "ef-lstm": EFLSTM(dims, classes, hidden=32, layers=3),
+        "lf-dnn": LateFusion(dims, classes, {"text": 128, "audio": 32, "video": 128}, 256, 32, tensor_fusion=False),
+        "tfn": LateFusion(dims, classes, {"text": 128, "audio": 32, "video": 128}, 256, 32, tensor_fusion=True),
+        "mfn": MFN(dims, classes, {"text": 64, "audio": 16, "video": 64}, mem=64),
+        "mult": MulT(dims, classes, d=50, heads=10, layers=2),
+        "misa": MISA(dims, classes, h=128, ff=2048),
+    }
+
+
+def parameter_counts():
+    import json
+    dims = {"text": 768, "audio": 18, "video": 673}
+    counts = {}
+    for classes in (3, 7):
+        for name, model in sims_models(dims, classes).items():
+            counts.setdefault(name, {})[str(classes)] = sum(p.numel() for p in model.parameters())
+            del model
+    with open(os.path.join(OUT, "parameter_counts.json"), "w") as f:
+        json.dump(counts, f, indent=2, sort_keys=True)
+    print("parameter counts", counts)
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
+    parameter_counts()
     dims = {"text": 6, "audio": 3, "video": 5}
     padded = {"text": 7, "audio": 12, "video": 8}
     lengths = {"text": [7, 4, 2], "audio": [12, 7, 3], "video": [8, 5, 1]}
