@@ -30,11 +30,12 @@ let package = Package(
         .target(name: "NN", dependencies: ["Autograd", "HDF5"]),
         .target(name: "Datasets", dependencies: ["Autograd", "HDF5"]),
         .target(name: "FusionModels", dependencies: ["NN", "Datasets"]),
+        .target(name: "Experiments", dependencies: ["FusionModels"]),
         .target(name: "TestSupport", dependencies: ["Autograd"]),
         .executableTarget(
             name: "baselines",
             dependencies: [
-                "Autograd", "NN", "Datasets", "FusionModels",
+                "Autograd", "NN", "Datasets", "FusionModels", "Experiments",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -43,6 +44,7 @@ let package = Package(
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "HDF5", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "FusionModelsTests", dependencies: ["FusionModels", "HDF5", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "HDF5", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "BaselinesCLITests", dependencies: ["Autograd", "baselines"]),
     ]
 )

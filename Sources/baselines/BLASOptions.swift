@@ -3,8 +3,8 @@ import Autograd
 
 /// Options every command that computes shares: BLAS threads and kernel set.
 struct BLASOptions: ParsableArguments {
-    @Option(help: "OpenBLAS threads for every matrix product.")
-    var threads: Int = 2
+    @Option(help: "OpenBLAS threads for every matrix product (default 2, or the grid spec's).")
+    var threads: Int?
 
     @Option(
         name: .customLong("blas-core"),
@@ -14,12 +14,12 @@ struct BLASOptions: ParsableArguments {
     var blasCore: String?
 
     func validate() throws {
-        guard threads >= 1 else { throw ValidationError("--threads must be at least 1, not \(threads)") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, not \(threads)") }
     }
 
     /// Applies the thread count and warns when a requested core did not take.
-    func apply() {
-        BLAS.threads = threads
+    func apply(defaultThreads: Int = 2) {
+        BLAS.threads = threads ?? defaultThreads
         if let blasCore, blasCore.lowercased() != BLAS.coreName.lowercased() {
             printWarning("--blas-core \(blasCore) was not taken by OpenBLAS; running \(BLAS.coreName)")
         }

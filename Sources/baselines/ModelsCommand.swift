@@ -3,6 +3,7 @@ import Autograd
 import Datasets
 import Foundation
 import FusionModels
+import Experiments
 
 extension ModelKind: ExpressibleByArgument {}
 extension IndoMERTask: ExpressibleByArgument {}
@@ -39,13 +40,5 @@ struct ModelsCommand: ParsableCommand {
 
 /// `TAV` -> [.text, .audio, .video]; any order, no repeats, at least one.
 func parseModalities(_ text: String) throws -> [Modality] {
-    var result: [Modality] = []
-    for c in text.uppercased() {
-        guard let m = Modality.allCases.first(where: { $0.letter == c }), !result.contains(m) else {
-            throw ValidationError("modality subset '\(text)': use letters T, A, V, each at most once (e.g. TAV, TA, V)")
-        }
-        result.append(m)
-    }
-    guard !result.isEmpty else { throw ValidationError("an empty modality subset") }
-    return result.sorted()
+    do { return try GridSpec.parseModalities(text) } catch let error as SpecError { throw ValidationError(error.message) }
 }

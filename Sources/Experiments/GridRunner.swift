@@ -1,0 +1,128 @@
+import Autograd
+import Datasets
+import Foundation
+import FusionModels
+
+/// Runs a grid: every run of the spec (or of one shard) that `results/runs.jsonl` does not
+/// already hold, appending each finished run at once.
+public struct GridRunner {
+    public var spec: GridSpec
+    public var dataset: IndoMERDataset
+    public var store: RunStore
+    /// `(index, count)` with 1 <= index <= count: this shard takes runs k with k % count == index - 1.
+    public var shard: (index: Int, count: Int) = (1, 1)
+    public var trainer = Trainer()
+    public var log: (String) -> Void = { _ in }
+    /// A live status line (overwritten on a terminal), or nil to print none.
+    public var status: ((String) -> Void)?
+
+    public init(spec: GridSpec, dataset: IndoMERDataset, store: RunStore) {
+        self.spec = spec
+        self.dataset = dataset
+        self.store = store
+    }
+
+    /// The runs of this shard, in grid order.
+    public var shardRuns: [GridSpec.Run] {
+        spec.runs.enumerated().filter { $0.offset % shard.count == shard.index - 1 }.map(\.element)
+    }
+
+    /// The resolved settings of a run, as canonical JSON text: (hyperparameters, training).
+    public func settings(_ run: GridSpec.Run) -> (String, String) {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let training = String(decoding: (try? encoder.encode(spec.training[run.model]!)) ?? Data(), as: UTF8.self)
+        guard let kind = run.model.fusionKind else { return ("{}", training) }
+        let all = (try? JSONSerialization.jsonObject(with: encoder.encode(spec.hyperparameters))) as? [String: Any]
+        let mine = all?[kind.rawValue] ?? [:]
+        let data = (try? JSONSerialization.data(withJSONObject: mine, options: [.sortedKeys])) ?? Data()
+        return (String(decoding: data, as: UTF8.self), training)
+    }
+
+    public func runID(_ run: GridSpec.Run) -> (id: String, configHash: String) {
+        let (hyperparameters, training) = settings(run)
+        var h = SHA256()
+        h.update(run.model.isReference ? "reference" : hyperparameters + "|" + training)
+        let configHash = String(h.finalize().prefix(16))
+        var id = SHA256()
+        id.update("\(run.model.rawValue)|\(run.task.rawValue)|\(String(run.modalities.map(\.letter)))|\(run.seed)|\(configHash)|\(dataset.fingerprint)")
+        return (String(id.finalize().prefix(16)), configHash)
+    }
+
+    /// Runs what is missing; returns the records of this shard's runs (old and new).
+    @discardableResult
+    public func run() throws -> [RunRecord] {
+        var done = Dictionary(store.records(warn: log).map { ($0.runID, $0) }, uniquingKeysWith: { first, _ in first })
+        let runs = shardRuns
+        let missing = runs.filter { done[runID($0).id] == nil }
+        log("grid: \(runs.count) runs in this shard, \(runs.count - missing.count) already in \(store.path), \(missing.count) to run")
+        for (number, run) in missing.enumerated() {
+            let record = execute(run, label: "[\(number + 1)/\(missing.count)]")
+            try store.append(record)
+            done[record.runID] = record
+            log("[\(number + 1)/\(missing.count)] \(run.model.displayName) \(run.task.rawValue) \(String(run.modalities.map(\.letter))) seed \(run.seed): accuracy \(fmt(record.metrics.accuracy)), macro-F1 \(fmt(record.metrics.macroF1)), weighted-F1 \(fmt(record.metrics.weightedF1)) (\(record.epochs) epochs, best \(record.bestEpoch), \(Int(record.wallSeconds)) s)")
+        }
+        return runs.compactMap { done[runID($0).id] }
+    }
+
+    func execute(_ run: GridSpec.Run, label: String) -> RunRecord {
+        let (id, configHash) = runID(run)
+        let (hyperparameters, trainingJSON) = settings(run)
+        let start = Date()
+        let validation = dataset.indices(in: .val)
+        let truth = validation.map { dataset.clips[$0].label(for: run.task) }
+        var predictions: [Int]
+        var curve: [RunRecord.Epoch] = []
+        var bestEpoch = 0
+        var parameters = 0
+        var trainClips = dataset.indices(in: .train).count
+        var foldClips = 0
+        if let kind = run.model.fusionKind {
+            let training = spec.training[run.model]!
+            let name = "\(run.model.displayName) \(run.task.rawValue) \(String(run.modalities.map(\.letter))) seed \(run.seed)"
+            let outcome = trainer.train(
+                kind, configurations: spec.hyperparameters, training: training, dataset: dataset, task: run.task,
+                modalities: run.modalities, seed: run.seed
+            ) { p in
+                let perEpoch = p.seconds / Double(p.epoch)
+                let eta = perEpoch * Double(p.epochs - p.epoch)
+                status?("\(label) \(name): epoch \(p.epoch)/\(p.epochs), loss \(fmt(p.trainLoss)), inner-fold macro-F1 \(fmt(p.foldMacroF1)) (best epoch \(p.bestEpoch)), ETA ≤ \(Int(eta)) s")
+            }
+            predictions = validation.map { outcome.predictions[dataset.clips[$0].id]! }
+            curve = outcome.curve
+            bestEpoch = outcome.bestEpoch
+            parameters = outcome.parameters
+            trainClips = outcome.trainClips
+            foldClips = outcome.foldClips
+        } else {
+            predictions = References.predictions(run.model, dataset: dataset, task: run.task, seed: run.seed)
+        }
+        let metrics = ClassificationMetrics(truth: truth, predictions: predictions, classes: run.task.classCount)
+        return RunRecord(
+            runID: id, model: run.model.rawValue, task: run.task.rawValue, modalities: String(run.modalities.map(\.letter)),
+            seed: run.seed, hyperparameters: hyperparameters, training: trainingJSON, configHash: configHash,
+            dataFingerprint: dataset.fingerprint, synthetic: dataset.isSynthetic, dataSource: dataset.source,
+            metrics: metrics, predictions: Dictionary(uniqueKeysWithValues: zip(validation.map { dataset.clips[$0].id }, predictions)),
+            truth: Dictionary(uniqueKeysWithValues: zip(validation.map { dataset.clips[$0].id }, truth)),
+            curve: curve, epochs: curve.count, bestEpoch: bestEpoch, innerFoldClips: foldClips, trainClips: trainClips,
+            parameters: parameters, wallSeconds: Date().timeIntervalSince(start),
+            blas: RunRecord.BLASInfo(openblas: BLAS.version, core: BLAS.coreName, coreSource: BLASCoreSelection.provenance, threads: BLAS.threads),
+            gitCommit: Self.gitCommit, finishedAt: ISO8601DateFormatter().string(from: Date()))
+    }
+
+    /// The commit of the working tree this runs from ("unknown" outside a git checkout).
+    public static let gitCommit: String = {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["git", "rev-parse", "--short=12", "HEAD"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return "unknown" }
+        process.waitUntilExit()
+        let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        return process.terminationStatus == 0 && !text.isEmpty ? text : "unknown"
+    }()
+}
+
+func fmt(_ x: Double) -> String { String(format: "%.3f", x) }

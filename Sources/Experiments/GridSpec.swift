@@ -1,0 +1,236 @@
+import Datasets
+import Foundation
+import FusionModels
+
+/// What a grid can run: the six models and two trivial references.
+public enum GridModel: String, Codable, CaseIterable, Sendable {
+    case majority, prior
+    case efLSTM = "ef-lstm", lfDNN = "lf-dnn", tfn, mfn, mult, misa
+
+    public var fusionKind: ModelKind? { ModelKind(rawValue: rawValue) }
+    public var isReference: Bool { fusionKind == nil }
+
+    public var displayName: String {
+        switch self {
+        case .majority: "Majority class"
+        case .prior: "Class-prior random"
+        default: fusionKind!.displayName
+        }
+    }
+}
+
+/// How one model is trained.
+public struct TrainingConfig: Codable, Equatable, Sendable {
+    public var batchSize = 32
+    public var learningRate: Float = 1e-3
+    /// L2 weight decay added to the gradient (PyTorch `Adam(weight_decay=)`, as MMSA).
+    public var weightDecay: Float = 0
+    /// Epoch cap.
+    public var epochs = 30
+    /// Epochs without a better inner-fold macro-F1 before stopping.
+    public var patience = 8
+    /// Cross-entropy weighted by inverse class frequency of the training clips.
+    public var classWeights = false
+    /// Gradient elements clamped to ±this after each backward (0 = off).
+    public var clipValue: Float = 0
+    /// Fraction of the training split held out (by source video) for model selection.
+    public var innerFold = 0.15
+    public init() {}
+}
+
+/// Per-model overrides in a spec.
+public struct ModelOverrides: Codable, Equatable, Sendable {
+    public var training: TrainingConfig
+    public var hyperparameters: ModelConfigurations
+}
+
+/// A grid: models x tasks x modality subsets x seeds, with how each model is trained.
+///
+/// JSON, with strict keys (a misspelt key is an error, not a silent default). `base` names
+/// another spec in the same folder whose values this one overrides. Training settings resolve
+/// as: built-in defaults < `training` < `perModel.<model>.training`; hyperparameters as:
+/// `experiments/models.json` (the models' defaults) < `perModel.<model>.hyperparameters`.
+public struct GridSpec: Sendable {
+    public var description: String
+    public var models: [GridModel]
+    public var tasks: [IndoMERTask]
+    public var modalities: [[Modality]]
+    public var seeds: [UInt64]
+    public var threads: Int
+    /// Resolved per model (every model of the grid has an entry).
+    public var training: [GridModel: TrainingConfig]
+    public var hyperparameters: ModelConfigurations
+
+    /// One run of the grid.
+    public struct Run: Sendable, Equatable {
+        public var model: GridModel
+        public var task: IndoMERTask
+        public var modalities: [Modality]
+        public var seed: UInt64
+    }
+
+    /// Every run, in a fixed order (task, modalities, model, seed): shards cut this list.
+    public var runs: [Run] {
+        tasks.flatMap { task in
+            modalities.flatMap { subset in
+                models.flatMap { model in seeds.map { Run(model: model, task: task, modalities: subset, seed: $0) } }
+            }
+        }
+    }
+}
+
+public struct SpecError: Error, CustomStringConvertible, Equatable {
+    public let file: String
+    public let message: String
+    public var description: String { "\(file): \(message)" }
+}
+
+extension GridSpec {
+    static let topLevelKeys: Set<String> = ["base", "description", "models", "tasks", "modalities", "seeds", "threads", "training", "perModel"]
+
+    /// `TAV`, `TA`, `V`, ... -> modalities in T, A, V order.
+    public static func parseModalities(_ text: String) throws -> [Modality] {
+        var result: [Modality] = []
+        for c in text.uppercased() {
+            guard let m = Modality.allCases.first(where: { $0.letter == c }), !result.contains(m) else {
+                throw SpecError(file: "modalities", message: "'\(text)' is not a modality subset: use the letters T, A, V, each at most once (T, A, V, TA, TV, AV, TAV)")
+            }
+            result.append(m)
+        }
+        guard !result.isEmpty else { throw SpecError(file: "modalities", message: "an empty modality subset") }
+        return result.sorted()
+    }
+
+    /// Loads a spec file (following `base`), checking every key and value.
+    public static func load(path: String, modelDefaults: String? = nil) throws -> GridSpec {
+        let object = try loadMerged(path: path, seen: [])
+        let defaultsPath = modelDefaults ?? URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent("models.json").path
+        var hyperparameters = ModelConfigurations()
+        if FileManager.default.fileExists(atPath: defaultsPath) {
+            let data = try Data(contentsOf: URL(fileURLWithPath: defaultsPath))
+            let json = try JSONSerialization.jsonObject(with: data)
+            try checkKeys(json, against: try jsonObject(ModelConfigurations()), at: "", file: defaultsPath)
+            hyperparameters = try JSONDecoder().decode(ModelConfigurations.self, from: data)
+        }
+        return try parse(object, file: path, hyperparameters: hyperparameters)
+    }
+
+    private static func loadMerged(path: String, seen: Set<String>) throws -> [String: Any] {
+        guard !seen.contains(path) else { throw SpecError(file: path, message: "'base' refers back to itself") }
+        guard let data = FileManager.default.contents(atPath: path) else { throw SpecError(file: path, message: "no such spec file") }
+        guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
+            throw SpecError(file: path, message: "not a JSON object")
+        }
+        for key in object.keys where !topLevelKeys.contains(key) {
+            throw SpecError(file: path, message: "unknown key '\(key)' (allowed: \(topLevelKeys.sorted().joined(separator: ", ")))")
+        }
+        guard let base = object["base"] else { return object }
+        guard let name = base as? String else { throw SpecError(file: path, message: "'base' must be a file name") }
+        let basePath = URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent(name).path
+        return merge(try loadMerged(path: basePath, seen: seen.union([path])), object)
+    }
+
+    /// `override` laid over `base`: objects merge key by key, anything else replaces.
+    static func merge(_ base: [String: Any], _ override: [String: Any]) -> [String: Any] {
+        var result = base
+        for (key, value) in override {
+            if let b = base[key] as? [String: Any], let o = value as? [String: Any] {
+                result[key] = merge(b, o)
+            } else {
+                result[key] = value
+            }
+        }
+        return result
+    }
+
+    static func jsonObject<T: Encodable>(_ value: T) throws -> Any {
+        try JSONSerialization.jsonObject(with: JSONEncoder().encode(value))
+    }
+
+    /// Every key of `value` must exist in `defaults`, recursively through objects.
+    static func checkKeys(_ value: Any, against defaults: Any, at path: String, file: String) throws {
+        guard let object = value as? [String: Any] else { return }
+        guard let reference = defaults as? [String: Any] else {
+            throw SpecError(file: file, message: "'\(path)' must not be an object")
+        }
+        for (key, v) in object {
+            let here = path.isEmpty ? key : "\(path).\(key)"
+            guard let d = reference[key] else {
+                throw SpecError(file: file, message: "unknown key '\(here)' (allowed: \(reference.keys.sorted().joined(separator: ", ")))")
+            }
+            try checkKeys(v, against: d, at: here, file: file)
+        }
+    }
+
+    static func parse(_ object: [String: Any], file: String, hyperparameters: ModelConfigurations) throws -> GridSpec {
+        func list<T>(_ key: String, _ convert: (Any) throws -> T) throws -> [T] {
+            guard let raw = object[key] else { throw SpecError(file: file, message: "missing '\(key)'") }
+            guard let items = raw as? [Any], !items.isEmpty else { throw SpecError(file: file, message: "'\(key)' must be a non-empty list") }
+            return try items.map(convert)
+        }
+        let models = try list("models") { v -> GridModel in
+            guard let s = v as? String, let m = GridModel(rawValue: s) else {
+                throw SpecError(file: file, message: "unknown model '\(v)' (models: \(GridModel.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+            return m
+        }
+        let tasks = try list("tasks") { v -> IndoMERTask in
+            guard let s = v as? String, let t = IndoMERTask(rawValue: s) else {
+                throw SpecError(file: file, message: "unknown task '\(v)' (tasks: sentiment, emotion)")
+            }
+            return t
+        }
+        let subsets = try list("modalities") { v -> [Modality] in
+            guard let s = v as? String else { throw SpecError(file: file, message: "modality subsets are strings such as \"TAV\"") }
+            do { return try parseModalities(s) } catch let e as SpecError { throw SpecError(file: file, message: e.message) }
+        }
+        let seeds = try list("seeds") { v -> UInt64 in
+            guard let n = v as? Int, n >= 0 else { throw SpecError(file: file, message: "seeds are non-negative integers, not '\(v)'") }
+            return UInt64(n)
+        }
+        let threads = (object["threads"] as? Int) ?? 2
+        guard threads >= 1 else { throw SpecError(file: file, message: "'threads' must be at least 1") }
+
+        let defaultTraining = try jsonObject(TrainingConfig())
+        var baseTraining = defaultTraining as! [String: Any]
+        if let t = object["training"] {
+            try checkKeys(t, against: defaultTraining, at: "training", file: file)
+            baseTraining = merge(baseTraining, t as? [String: Any] ?? [:])
+        }
+        var training: [GridModel: TrainingConfig] = [:]
+        var configs = hyperparameters
+        let perModel = object["perModel"] as? [String: Any] ?? [:]
+        for (name, value) in perModel {
+            guard let model = GridModel(rawValue: name) else {
+                throw SpecError(file: file, message: "unknown model '\(name)' in perModel")
+            }
+            guard let entry = value as? [String: Any] else { throw SpecError(file: file, message: "perModel.\(name) must be an object") }
+            for key in entry.keys where key != "training" && key != "hyperparameters" {
+                throw SpecError(file: file, message: "unknown key 'perModel.\(name).\(key)' (allowed: training, hyperparameters)")
+            }
+            if let t = entry["training"] { try checkKeys(t, against: defaultTraining, at: "perModel.\(name).training", file: file) }
+            if let h = entry["hyperparameters"] {
+                guard let kind = model.fusionKind else { throw SpecError(file: file, message: "\(name) has no hyperparameters") }
+                let all = try jsonObject(configs) as! [String: Any]
+                try checkKeys(h, against: all[kind.rawValue]!, at: "perModel.\(name).hyperparameters", file: file)
+                let merged = merge(all, [kind.rawValue: merge(all[kind.rawValue] as! [String: Any], h as? [String: Any] ?? [:])])
+                configs = try JSONDecoder().decode(ModelConfigurations.self, from: JSONSerialization.data(withJSONObject: merged))
+            }
+        }
+        for model in GridModel.allCases {
+            let override = (perModel[model.rawValue] as? [String: Any])?["training"] as? [String: Any] ?? [:]
+            let merged = merge(baseTraining, override)
+            do {
+                training[model] = try JSONDecoder().decode(TrainingConfig.self, from: JSONSerialization.data(withJSONObject: merged))
+            } catch {
+                throw SpecError(file: file, message: "training settings of \(model.rawValue): \(error)")
+            }
+            guard training[model]!.batchSize >= 1, training[model]!.epochs >= 1, (0..<1).contains(training[model]!.innerFold) else {
+                throw SpecError(file: file, message: "training settings of \(model.rawValue): batchSize and epochs must be at least 1 and innerFold in [0, 1)")
+            }
+        }
+        return GridSpec(
+            description: object["description"] as? String ?? "", models: models, tasks: tasks, modalities: subsets,
+            seeds: seeds, threads: threads, training: training, hyperparameters: configs)
+    }
+}

@@ -1,0 +1,94 @@
+import Datasets
+import Foundation
+
+/// One finished run, as one line of `results/runs.jsonl`.
+public struct RunRecord: Codable, Equatable, Sendable {
+    public struct Epoch: Codable, Equatable, Sendable {
+        public var epoch: Int
+        public var trainLoss: Double
+        public var foldMacroF1: Double
+        public var foldLoss: Double
+    }
+
+    public struct BLASInfo: Codable, Equatable, Sendable {
+        public var openblas: String
+        public var core: String
+        public var coreSource: String
+        public var threads: Int
+    }
+
+    /// Identifies the run: model, task, modalities, seed, config hash and data fingerprint.
+    public var runID: String
+    public var model: String
+    public var task: String
+    /// `TAV`, `TA`, ...
+    public var modalities: String
+    public var seed: UInt64
+    /// The resolved hyperparameters and training settings, as JSON text (sorted keys).
+    public var hyperparameters: String
+    public var training: String
+    public var configHash: String
+    public var dataFingerprint: String
+    public var synthetic: Bool
+    public var dataSource: String
+    /// On the official validation split, evaluated once with the selected weights.
+    public var metrics: ClassificationMetrics
+    /// Predicted class per official validation clip id.
+    public var predictions: [String: Int]
+    /// The true class per official validation clip id (so reports can resample clips).
+    public var truth: [String: Int]
+    public var curve: [Epoch]
+    public var epochs: Int
+    public var bestEpoch: Int
+    public var innerFoldClips: Int
+    public var trainClips: Int
+    public var parameters: Int
+    public var wallSeconds: Double
+    public var blas: BLASInfo
+    public var gitCommit: String
+    public var finishedAt: String
+}
+
+/// `results/runs.jsonl`: append-only, one finished run per line.
+///
+/// A record is appended with one `write` on a file opened with `O_APPEND`, then `fsync`: a run
+/// killed at any moment loses only itself. Reading skips a torn last line (and says so), and
+/// a record that is there already is never appended twice.
+public struct RunStore: Sendable {
+    public let path: String
+
+    public init(path: String) { self.path = path }
+
+    public func records(warn: (String) -> Void = { _ in }) -> [RunRecord] {
+        guard let data = FileManager.default.contents(atPath: path) else { return [] }
+        var result: [RunRecord] = []
+        let decoder = JSONDecoder()
+        for (number, line) in data.split(separator: UInt8(ascii: "\n")).enumerated() where !line.isEmpty {
+            if let record = try? decoder.decode(RunRecord.self, from: Data(line)) {
+                result.append(record)
+            } else {
+                warn("\(path): line \(number + 1) is not a complete run record (an interrupted write?); ignored")
+            }
+        }
+        return result
+    }
+
+    public func append(_ record: RunRecord) throws {
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        var line = try encoder.encode(record)
+        line.append(UInt8(ascii: "\n"))
+        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT, 0o644)
+        guard fd >= 0 else { throw SpecError(file: path, message: "cannot open for appending") }
+        defer { close(fd) }
+        // A torn line from an earlier kill must not swallow this record: start on a new line.
+        if let existing = FileManager.default.contents(atPath: path), let last = existing.last, last != UInt8(ascii: "\n") {
+            _ = "\n".withCString { write(fd, $0, 1) }
+        }
+        let written = line.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        guard written == line.count else { throw SpecError(file: path, message: "short write (\(written) of \(line.count) bytes)") }
+        fsync(fd)
+    }
+}

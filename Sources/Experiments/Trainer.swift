@@ -1,0 +1,125 @@
+import Autograd
+import Datasets
+import Foundation
+import FusionModels
+import NN
+
+/// Trains one model on one task and modality subset, selects the epoch on the inner fold,
+/// and evaluates the official validation split once.
+///
+/// Protocol: the inner fold (15% of the training split by source video) decides early
+/// stopping and the best epoch (macro-F1); the official validation split is evaluated once,
+/// with the selected weights, and never used for a choice.
+public struct Trainer {
+    public struct Progress: Sendable {
+        public var epoch: Int
+        public var epochs: Int
+        public var trainLoss: Double
+        public var foldMacroF1: Double
+        public var bestEpoch: Int
+        public var seconds: Double
+    }
+
+    public struct Outcome {
+        public var metrics: ClassificationMetrics
+        public var predictions: [String: Int]
+        public var curve: [RunRecord.Epoch]
+        public var bestEpoch: Int
+        public var trainClips: Int
+        public var foldClips: Int
+        public var parameters: Int
+    }
+
+    /// Which clips each phase touched: "train" (gradient steps), "select" (inner fold),
+    /// "report" (official validation). For tests that guard the protocol.
+    public var observer: (@Sendable (String, [String]) -> Void)?
+
+    public init() {}
+
+    public func train(
+        _ kind: ModelKind, configurations: ModelConfigurations, training: TrainingConfig,
+        dataset: IndoMERDataset, task: IndoMERTask, modalities: [Modality], seed: UInt64,
+        progress: (Progress) -> Void = { _ in }
+    ) -> Outcome {
+        let generator = Generator(seed: seed)
+        let (trainClips, foldClips) = InnerFold.split(dataset, task: task, fraction: training.innerFold, seed: seed)
+        let problem = FusionProblem(modalities: modalities, dims: dataset.features.mapValues(\.dim), classes: task.classCount)
+        let model = configurations.make(kind, problem: problem, generator: generator.split())
+        var batcher = Batcher(dataset: dataset, modalities: modalities, task: task)
+        batcher.audioPool = model.audioPool
+        let parameters = model.namedParameters()
+        let optimizer = Adam(parameters: parameters, learningRate: training.learningRate, weightDecay: .l2(training.weightDecay))
+        let weights = training.classWeights ? Self.balancedWeights(trainClips.map { dataset.clips[$0].label(for: task) }, classes: task.classCount) : nil
+        let shuffler = generator.split()
+        let start = Date()
+
+        var best: (f1: Double, epoch: Int, state: [[Float]])?
+        var curve: [RunRecord.Epoch] = []
+        for epoch in 1...training.epochs {
+            model.train()
+            var lossSum = 0.0
+            var seen = 0
+            for clips in batcher.batches(of: trainClips, batchSize: training.batchSize, shuffle: true, generator: shuffler) {
+                let batch = batcher.batch(clips)
+                observer?("train", batch.clipIDs)
+                let output = model(batch)
+                var loss = Tensor.crossEntropy(logits: output.logits, targets: batch.labels, classWeights: weights)
+                if let aux = output.auxiliaryLoss { loss = loss + aux }
+                lossSum += Double(loss.item) * Double(clips.count)
+                seen += clips.count
+                model.zeroGrad()
+                loss.backward()
+                if training.clipValue > 0 { GradientClipping.clipValue(parameters, limit: training.clipValue) }
+                optimizer.step()
+            }
+            let (foldPredictions, foldLoss) = predict(model, batcher, foldClips, phase: "select", weights: weights)
+            let foldMetrics = ClassificationMetrics(truth: foldClips.map { dataset.clips[$0].label(for: task) }, predictions: foldPredictions, classes: task.classCount)
+            curve.append(RunRecord.Epoch(epoch: epoch, trainLoss: lossSum / Double(Swift.max(seen, 1)), foldMacroF1: foldMetrics.macroF1, foldLoss: foldLoss))
+            if best == nil || foldMetrics.macroF1 > best!.f1 + 1e-9 {
+                best = (foldMetrics.macroF1, epoch, parameters.map { $0.tensor.scalars } + model.namedBuffers().map { $0.tensor.scalars })
+            }
+            progress(Progress(epoch: epoch, epochs: training.epochs, trainLoss: curve.last!.trainLoss, foldMacroF1: foldMetrics.macroF1, bestEpoch: best!.epoch, seconds: Date().timeIntervalSince(start)))
+            if epoch - best!.epoch >= training.patience { break }
+        }
+        // Restore the selected epoch's weights (and BatchNorm statistics).
+        for (tensor, values) in zip(parameters.map(\.tensor) + model.namedBuffers().map(\.tensor), best!.state) {
+            tensor.withUnsafeMutableBufferPointer { _ = $0.update(fromContentsOf: values) }
+        }
+        let validation = dataset.indices(in: .val)
+        let (predictions, _) = predict(model, batcher, validation, phase: "report", weights: nil)
+        let metrics = ClassificationMetrics(truth: validation.map { dataset.clips[$0].label(for: task) }, predictions: predictions, classes: task.classCount)
+        return Outcome(
+            metrics: metrics, predictions: Dictionary(uniqueKeysWithValues: zip(validation.map { dataset.clips[$0].id }, predictions)),
+            curve: curve, bestEpoch: best!.epoch, trainClips: trainClips.count, foldClips: foldClips.count,
+            parameters: model.parameterCount)
+    }
+
+    /// Argmax predictions in evaluation mode, and the mean cross-entropy.
+    private func predict(_ model: any FusionModel, _ batcher: Batcher, _ clips: [Int], phase: String, weights: [Float]?) -> ([Int], Double) {
+        model.eval()
+        var predictions: [Int] = []
+        var lossSum = 0.0
+        noGrad {
+            for chunk in batcher.batches(of: clips, batchSize: 64, shuffle: false, generator: Generator(seed: 0)) {
+                let batch = batcher.batch(chunk)
+                observer?(phase, batch.clipIDs)
+                let logits = model(batch).logits
+                lossSum += Double(Tensor.crossEntropy(logits: logits, targets: batch.labels, classWeights: weights).item) * Double(chunk.count)
+                let classes = logits.shape[1]
+                let values = logits.scalars
+                for i in 0..<chunk.count {
+                    let row = values[(i * classes)..<((i + 1) * classes)]
+                    predictions.append(row.indices.max { row[$0] < row[$1] }! - row.startIndex)
+                }
+            }
+        }
+        return (predictions, lossSum / Double(Swift.max(clips.count, 1)))
+    }
+
+    /// `n / (C · count_c)` (scikit-learn's "balanced"); a class with no clips gets weight 0.
+    public static func balancedWeights(_ labels: [Int], classes: Int) -> [Float] {
+        var counts = [Int](repeating: 0, count: classes)
+        for y in labels { counts[y] += 1 }
+        return counts.map { $0 == 0 ? 0 : Float(labels.count) / Float(classes * $0) }
+    }
+}

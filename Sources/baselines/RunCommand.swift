@@ -1,0 +1,106 @@
+import ArgumentParser
+import Autograd
+import Datasets
+import Experiments
+import Foundation
+import FusionModels
+
+extension GridModel: ExpressibleByArgument {}
+
+/// `baselines run` (also `baselines` alone): runs a grid and writes the reports.
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a grid of models x tasks x modality subsets x seeds and write the tables (the default command).",
+        discussion: """
+            Data: --data DIR or INDOMER_DATA (the IndoMER release, prepared to an HDF5 cache on \
+            first use); without either, the built-in SYNTHETIC IndoMER, and every output says so. \
+            Finished runs are appended to results/runs.jsonl; a rerun skips them, so a killed grid \
+            resumes where it stopped.
+            """)
+
+    @Option(help: "Grid spec (JSON).") var spec = "experiments/default.json"
+    @OptionGroup var dataOptions: DataOptions
+    @OptionGroup var blas: BLASOptions
+    @Option(parsing: .upToNextOption, help: "Only these models (ef-lstm lf-dnn tfn mfn mult misa majority prior).") var models: [GridModel] = []
+    @Option(parsing: .upToNextOption, help: "Only these tasks (sentiment emotion).") var tasks: [IndoMERTask] = []
+    @Option(parsing: .upToNextOption, help: "Only these modality subsets (T A V TA TV AV TAV).") var modalities: [String] = []
+    @Option(parsing: .upToNextOption, help: "These seeds instead of the spec's.") var seeds: [UInt64] = []
+    @Option(help: "Epoch cap for every model instead of the spec's.") var epochs: Int?
+    @Option(help: "Run only shard i of n (e.g. 2/4); merge with `baselines report`.") var shard: String?
+    @Option(help: "The run log to append to and resume from.") var results = "results/runs.jsonl"
+    @Option(help: "Where the tables go.") var reports = "results"
+    @Flag(help: "No progress output.") var quiet = false
+
+    func validate() throws {
+        if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
+        if let shard { _ = try parseShard(shard) }
+        for m in modalities { _ = try parseModalities(m) }
+    }
+
+    func parseShard(_ text: String) throws -> (Int, Int) {
+        let parts = text.split(separator: "/").compactMap { Int($0) }
+        guard parts.count == 2, parts[1] >= 1, (1...parts[1]).contains(parts[0]) else {
+            throw ValidationError("--shard \(text): expected i/n with 1 <= i <= n, e.g. 1/3")
+        }
+        return (parts[0], parts[1])
+    }
+
+    func loadSpec() throws -> GridSpec {
+        var grid = try GridSpec.load(path: spec)
+        if !models.isEmpty { grid.models = models }
+        if !tasks.isEmpty { grid.tasks = tasks }
+        if !modalities.isEmpty { grid.modalities = try modalities.map(parseModalities) }
+        if !seeds.isEmpty { grid.seeds = seeds }
+        if let epochs { for m in GridModel.allCases { grid.training[m]!.epochs = epochs } }
+        return grid
+    }
+
+    func run() throws {
+        let grid: GridSpec
+        do { grid = try loadSpec() } catch let error as SpecError {
+            printNote("error: \(error)")
+            throw ExitCode.failure
+        }
+        blas.apply(defaultThreads: grid.threads)
+        let log: (String) -> Void = quiet ? { _ in } : { printNote($0) }
+        let dataset: IndoMERDataset
+        do { dataset = try dataOptions.load(log: log) } catch let error as DataError {
+            printNote("error: \(error)")
+            throw ExitCode.failure
+        }
+        if dataset.isSynthetic {
+            printNote("warning: running on the SYNTHETIC IndoMER (no --data, no INDOMER_DATA): results are not IndoMER results")
+        }
+        var runner = GridRunner(spec: grid, dataset: dataset, store: RunStore(path: results))
+        if let shard { runner.shard = try parseShard(shard) }
+        runner.log = log
+        if !quiet { runner.status = StatusLine.show }
+        log("BLAS: OpenBLAS \(BLAS.version), core \(BLAS.coreName) (\(BLASCoreSelection.provenance)), \(BLAS.threads) thread(s)")
+        let start = Date()
+        try runner.run()
+        StatusLine.finish()
+        log("grid finished in \(Int(Date().timeIntervalSince(start))) s")
+        try ReportCommand.writeReports(from: [results], to: reports, log: log)
+    }
+}
+
+/// One status line on a terminal (rewritten in place); plain lines otherwise.
+enum StatusLine {
+    nonisolated(unsafe) static var active = false
+    static let isTerminal = isatty(STDERR_FILENO) != 0
+
+    static func show(_ text: String) {
+        if isTerminal {
+            FileHandle.standardError.write(Data(("\r\u{1B}[2K" + text).utf8))
+            active = true
+        } else {
+            printNote(text)
+        }
+    }
+
+    static func finish() {
+        if active { FileHandle.standardError.write(Data("\n".utf8)) }
+        active = false
+    }
+}
