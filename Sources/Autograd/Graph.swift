@@ -81,7 +81,7 @@ extension Tensor {
     }
 
     /// This tensor's gradient, made private to it (zero if there was none).
-    private func ownedGrad() -> Tensor {
+    func ownedGrad() -> Tensor {
         if let grad, gradIsOwned { return grad }
         let owned = grad?.copy() ?? Tensor.zeros(shape)
         grad = owned

@@ -43,7 +43,16 @@ extension Tensor {
                         ? matmul(b, g, transposeA: transposeB, transposeB: true)
                         : matmul(g, b, transposeB: !transposeB))
             }
-            if b.requiresGrad {
+            if b.requiresGrad, !batched, b.node == nil {
+                // A weight: add op(A)ᵀ·G straight into its gradient (β = 1), with no temporary
+                // the size of the weight, which an LSTM would otherwise allocate every step.
+                let target = b.ownedGrad()
+                if transposeB {  // dB [N, K] += Gᵀ [N, M] · op(A) [M, K]
+                    BLAS.sgemm(transA: true, transB: transposeA, m: n, n: k, k: m, a: g.storage.base, lda: n, b: a.storage.base, ldb: ac, beta: 1, c: target.storage.base, ldc: k)
+                } else {  // dB [K, N] += op(A)ᵀ [K, M] · G [M, N]
+                    BLAS.sgemm(transA: !transposeA, transB: false, m: k, n: n, k: m, a: a.storage.base, lda: ac, b: g.storage.base, ldb: n, beta: 1, c: target.storage.base, ldc: n)
+                }
+            } else if b.requiresGrad {
                 b.accumulateGrad(
                     transposeB
                         ? matmul(g, a, transposeA: true, transposeB: transposeA)
@@ -56,8 +65,35 @@ extension Tensor {
     public func matmul(_ other: Tensor) -> Tensor { Tensor.matmul(self, other) }
 
     /// The outer product of two batches of vectors: `[B, M]`, `[B, N] -> [B, M, N]`.
+    ///
+    /// A primitive rather than a broadcast multiply: TFN's products reach 35 M elements per
+    /// batch, and broadcasting would materialise both operands at that size. Backward is one
+    /// matrix-vector product per batch element for each operand.
     public static func outer(_ a: Tensor, _ b: Tensor) -> Tensor {
         precondition(a.rank == 2 && b.rank == 2 && a.shape[0] == b.shape[0], "outer of \(a.shape) and \(b.shape)")
-        return a.reshape([a.shape[0], a.shape[1], 1]) * b.reshape([b.shape[0], 1, b.shape[1]])
+        let (batch, m, n) = (a.shape[0], a.shape[1], b.shape[1])
+        let out = Tensor(uninitializedShape: [batch, m, n])
+        for i in 0..<batch {
+            let pa = a.storage.base + i * m
+            let pb = b.storage.base + i * n
+            let po = out.storage.base + i * m * n
+            for p in 0..<m {
+                let x = pa[p]
+                let row = po + p * n
+                for q in 0..<n { row[q] = x * pb[q] }
+            }
+        }
+        return out.recorded(from: [a, b]) { g in
+            let ga = Tensor.zeros(a.shape)
+            let gb = Tensor.zeros(b.shape)
+            for i in 0..<batch {
+                let gi = g.storage.base + i * m * n
+                // ga_i [M] = G_i [M, N] · b_i [N];  gb_i [N] = G_iᵀ [N, M] · a_i [M]
+                if a.requiresGrad { BLAS.sgemm(transA: false, transB: false, m: m, n: 1, k: n, a: gi, lda: n, b: b.storage.base + i * n, ldb: 1, c: ga.storage.base + i * m, ldc: 1) }
+                if b.requiresGrad { BLAS.sgemm(transA: true, transB: false, m: n, n: 1, k: m, a: gi, lda: n, b: a.storage.base + i * m, ldb: 1, c: gb.storage.base + i * n, ldc: 1) }
+            }
+            a.accumulateGrad(ga)
+            b.accumulateGrad(gb)
+        }
     }
 }

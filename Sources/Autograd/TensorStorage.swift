@@ -39,7 +39,7 @@ final class BufferCache: Sendable {
 
     /// Blocks under this size go straight to malloc.
     static let minimumCachedBytes = 64 << 10
-    let limitBytes = 1 << 30
+    let limitBytes = 2 << 30
 
     private struct State {
         /// Block addresses by size class (addresses as integers: pointers are not `Sendable`).

@@ -63,11 +63,9 @@ public final class MultiheadAttention: Module {
         let q = splitHeads((Tensor.matmul(query, w[0], transposeB: true) + b[0]) * (1 / Float(dh).squareRoot()), tq)
         let k = splitHeads(Tensor.matmul(key, w[1], transposeB: true) + b[1], tk)
         let v = splitHeads(Tensor.matmul(value, w[2], transposeB: true) + b[2], tk)
-        let scores = Tensor.matmul(q, k, transposeB: true).reshape([batch, heads, tq, tk])
-        let weights = scores.softmax(mask: keyMask?.reshape([batch, 1, 1, tk]))
-            .reshape([batch * heads, tq, tk])
-            .dropout(dropout, training: training, generator: generator)
-        let context = Tensor.matmul(weights, v)  // [B·h, Tq, dh]
+        let context = Tensor.attention(
+            query: q, key: k, value: v, keyMask: keyMask, heads: heads, dropout: dropout, training: training,
+            generator: generator)  // [B·h, Tq, dh]
             .reshape([batch, heads, tq, dh]).permute([0, 2, 1, 3]).reshape([batch, tq, e])
         return outProj(context)
     }

@@ -16,7 +16,11 @@ struct DataOptions: ParsableArguments {
     @Flag(help: "Replace NaN and infinite feature values with 0 instead of refusing the data.")
     var zeroNonFinite = false
 
+    enum SyntheticSize: String, ExpressibleByArgument, CaseIterable { case full, tiny }
+
     @Option(help: "Seed of the synthetic IndoMER.") var syntheticSeed: UInt64 = 2024
+    @Option(help: "Size of the synthetic IndoMER: full (the release's sizes) or tiny (5% of the clips, narrow features; for smoke tests).")
+    var syntheticSize: SyntheticSize = .full
     @Option(help: "Signal strength of the synthetic IndoMER (0 = pure noise).") var syntheticSignal: Float = 1
 
     var releaseFolder: String? { data ?? ProcessInfo.processInfo.environment["INDOMER_DATA"] }
@@ -24,11 +28,11 @@ struct DataOptions: ParsableArguments {
     var cachePath: String {
         if let cache { return cache }
         if let folder = releaseFolder { return URL(fileURLWithPath: folder).appendingPathComponent("indomer_fusion_cache.h5").path }
-        return "results/synthetic_cache_seed\(syntheticSeed)_signal\(syntheticSignal).h5"
+        return "results/synthetic_cache_\(syntheticSize.rawValue)_seed\(syntheticSeed)_signal\(syntheticSignal).h5"
     }
 
     var syntheticConfiguration: SyntheticIndoMER.Configuration {
-        var c = SyntheticIndoMER.Configuration()
+        var c = syntheticSize == .tiny ? SyntheticIndoMER.Configuration.tiny : SyntheticIndoMER.Configuration()
         c.seed = syntheticSeed
         c.signal = syntheticSignal
         return c

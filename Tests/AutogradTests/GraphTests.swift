@@ -108,3 +108,35 @@ extension Double {
         }
     }
 }
+
+@Suite struct AttentionOpTests {
+    /// The fused op against the same computation from primitive ops.
+    @Test(arguments: [false, true])
+    func fusedAttentionMatchesComposedOps(_ masked: Bool) {
+        let (batch, heads, tq, tk, d) = (2, 2, 3, 4, 5)
+        let q = randomTensor([batch * heads, tq, d], seed: 1)
+        let k = randomTensor([batch * heads, tk, d], seed: 2)
+        let v = randomTensor([batch * heads, tk, 3], seed: 3)
+        let mask = masked ? Tensor([1, 1, 1, 1, 1, 1, 0, 0], shape: [batch, tk]) : nil
+        let fused = Tensor.attention(query: q, key: k, value: v, keyMask: mask, heads: heads)
+        let scores = Tensor.matmul(q, k, transposeB: true).reshape([batch, heads, tq, tk])
+        let composed = Tensor.matmul(scores.softmax(mask: mask?.reshape([batch, 1, 1, tk])).reshape([batch * heads, tq, tk]), v)
+        expectClose(fused.scalars, composed.scalars, rtol: 1e-5, atol: 1e-6, "forward")
+        checkGradients([q, k, v], "fused attention masked \(masked)") {
+            Tensor.attention(query: $0[0], key: $0[1], value: $0[2], keyMask: mask, heads: heads)
+        }
+    }
+
+    @Test func dropoutMaskIsTheSameInBackward() {
+        let q = randomTensor([2, 3, 4], seed: 4)
+        let k = randomTensor([2, 5, 4], seed: 5)
+        let v = randomTensor([2, 5, 2], seed: 6)
+        // The same generator seed in every evaluation draws the same call seed, hence the same mask.
+        checkGradients([q, k, v], "fused attention with dropout") {
+            Tensor.attention(query: $0[0], key: $0[1], value: $0[2], heads: 1, dropout: 0.3, training: true, generator: Generator(seed: 8))
+        }
+        let a = Tensor.attention(query: q, key: k, value: v, heads: 1, dropout: 0.3, training: true, generator: Generator(seed: 8))
+        let b = Tensor.attention(query: q, key: k, value: v, heads: 1, dropout: 0.3, training: true, generator: Generator(seed: 9))
+        #expect(a.scalars != b.scalars)
+    }
+}

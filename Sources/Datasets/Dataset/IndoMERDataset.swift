@@ -10,6 +10,15 @@ public struct Clip: Codable, Equatable, Sendable {
     /// Per-modality sentiment labels of the release (text, audio, video), when given.
     public var modalitySentiment: [Modality: Int]
 
+    public init(id: String, sourceVideo: String, split: Split, sentiment: Int, emotion: Int, modalitySentiment: [Modality: Int]) {
+        self.id = id
+        self.sourceVideo = sourceVideo
+        self.split = split
+        self.sentiment = sentiment
+        self.emotion = emotion
+        self.modalitySentiment = modalitySentiment
+    }
+
     public func label(for task: IndoMERTask) -> Int { task == .sentiment ? sentiment : emotion }
 
     /// `clip_100_Opinion_1` -> `clip_100_Opinion`.
@@ -61,6 +70,18 @@ public struct IndoMERDataset: Sendable {
     public var fingerprint: String
     /// Where the data came from: a release folder, or the synthetic generator's settings.
     public var source: String
+
+    public init(
+        clips: [Clip], features: [Modality: RaggedFeatures], normalization: [Modality: Normalization],
+        isSynthetic: Bool, fingerprint: String, source: String
+    ) {
+        self.clips = clips
+        self.features = features
+        self.normalization = normalization
+        self.isSynthetic = isSynthetic
+        self.fingerprint = fingerprint
+        self.source = source
+    }
 
     public var modalities: [Modality] { Modality.allCases.filter { features[$0] != nil } }
 

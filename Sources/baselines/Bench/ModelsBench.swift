@@ -1,0 +1,105 @@
+import ArgumentParser
+import Autograd
+import Datasets
+import Foundation
+import FusionModels
+import NN
+
+/// `baselines bench models`: per model, a training step (forward, backward, Adam) and an
+/// inference batch at IndoMER's widths, batch 32, default hyperparameters, on clips padded to
+/// the release's full lengths and on clips of realistic true lengths.
+struct ModelsBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "models",
+        abstract: "Training-step and inference time per model at IndoMER shapes (full padded and realistic lengths).")
+
+    enum LengthCase: String, ExpressibleByArgument, CaseIterable { case full, realistic }
+
+    @OptionGroup var blas: BLASOptions
+    @Flag(help: "One JSON object per line instead of a table.") var json = false
+    @Option(parsing: .upToNextOption, help: "Models.") var models: [ModelKind] = ModelKind.allCases
+    @Option(parsing: .upToNextOption, help: "Length cases (full realistic).") var cases: [LengthCase] = [.realistic, .full]
+    @Option(help: "Timed steps (median reported, after 2 warm-up steps).") var repeats = 5
+    @Option(help: "Batch size.") var batch = 32
+
+    struct Result: Encodable {
+        let bench = "models"
+        let model: String
+        let lengths: String
+        let batch: Int
+        let trainStepMs: Double
+        let inferenceMs: Double
+        let clipsPerSecond: Double
+        let parameters: Int
+        let peakResidentBytes: Int
+        let blas: BLASContext
+    }
+
+    /// A dataset of `batch` clips with random features and the chosen lengths.
+    static func clips(_ lengthCase: LengthCase, batch: Int, generator: Generator) -> IndoMERDataset {
+        var features: [Modality: RaggedFeatures] = [:]
+        var durations: [Double] = []
+        for _ in 0..<batch {
+            // Realistic: log-normal durations with mean 5.37 s within 1.5 ... 9 s.
+            durations.append(Swift.min(9, Swift.max(1.5, 5.37 * Foundation.exp(0.35 * generator.normal() - 0.06125))))
+        }
+        for m in Modality.allCases {
+            let (padded, dim) = m.releaseShape
+            let lengths: [Int] = durations.map { seconds in
+                switch (lengthCase, m) {
+                case (.full, _): padded
+                case (.realistic, .text): 8 + generator.int(below: 33)
+                case (.realistic, .audio): Int(seconds * 100)
+                case (.realistic, .video): Int(seconds * 25)
+                }
+            }
+            var offsets = [0]
+            for l in lengths { offsets.append(offsets.last! + l) }
+            let data = (0..<(offsets.last! * dim)).map { _ in Float(generator.normal()) }
+            features[m] = RaggedFeatures(dim: dim, paddedLength: padded, offsets: offsets, data: data)
+        }
+        let clips = (0..<batch).map { Clip(id: "bench_\($0)", sourceVideo: "bench", split: .train, sentiment: $0 % 3, emotion: $0 % 7, modalitySentiment: [:]) }
+        return IndoMERDataset(clips: clips, features: features, normalization: [:], isSynthetic: true, fingerprint: "bench", source: "bench")
+    }
+
+    func run() throws {
+        blas.apply()
+        let context = BLASContext()
+        if !json {
+            print("bench models: \(context.line); batch \(batch); median of \(repeats) steps after 2 warm-up")
+            print(pad("model", 10) + pad("lengths", 11) + pad("train ms", 12) + pad("infer ms", 12) + pad("clips/s", 10) + pad("params", 12) + "peak RSS")
+        }
+        let generator = Generator(seed: 7)
+        for lengthCase in cases {
+            let dataset = Self.clips(lengthCase, batch: batch, generator: generator)
+            for kind in models {
+                let model = ModelConfigurations().make(kind, problem: .indoMER(Modality.allCases, task: .sentiment), generator: Generator(seed: 1))
+                var batcher = Batcher(dataset: dataset, modalities: Modality.allCases, task: .sentiment)
+                batcher.audioPool = model.audioPool
+                let data = batcher.batch(Array(0..<batch))
+                let optimizer = Adam(parameters: model.namedParameters(), learningRate: 1e-4)
+                model.train()
+                let train = Timing.samples(repeats: repeats) {
+                    let output = model(data)
+                    var loss = Tensor.crossEntropy(logits: output.logits, targets: data.labels)
+                    if let aux = output.auxiliaryLoss { loss = loss + aux }
+                    model.zeroGrad()
+                    loss.backward()
+                    optimizer.step()
+                }
+                model.eval()
+                let infer = Timing.samples(repeats: repeats) { _ = noGrad { model(data).logits.scalars } }
+                let result = Result(
+                    model: kind.rawValue, lengths: lengthCase.rawValue, batch: batch,
+                    trainStepMs: Timing.median(train) * 1e3, inferenceMs: Timing.median(infer) * 1e3,
+                    clipsPerSecond: Double(batch) / Timing.median(train), parameters: model.parameterCount,
+                    peakResidentBytes: PeakMemory.peakBytes(), blas: context)
+                if json {
+                    printJSONLine(result)
+                } else {
+                    print(pad(kind.displayName, 10) + pad(lengthCase.rawValue, 11) + pad(fmt(result.trainStepMs, 1), 12) + pad(fmt(result.inferenceMs, 1), 12) + pad(fmt(result.clipsPerSecond, 1), 10) + pad("\(result.parameters)", 12) + String(format: "%.2f GB", Double(result.peakResidentBytes) / 1e9))
+                }
+            }
+        }
+    }
+}
