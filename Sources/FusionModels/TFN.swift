@@ -22,41 +22,23 @@ public struct TFNConfig: Codable, Equatable, Sendable {
 ///
 /// ### References
 /// - Zadeh et al., "Tensor Fusion Network for Multimodal Sentiment Analysis", EMNLP 2017.
-public final class TFN: Module, FusionModel {
-    let audioPoolWindow: Int
-    public var audioPool: Int { audioPoolWindow }
-    let encoders: [ModalityEncoder]
-    let drop: Dropout
-    let fusion1: Linear
-    let fusion2: Linear
-    let out: Linear
-
+public final class TFN: LateFusion, FusionModel {
     public init(_ config: TFNConfig, problem: FusionProblem, generator: Generator) {
-        audioPoolWindow = config.audioPool
         // MMSA's product order: audio, video, text.
-        let order = [Modality.audio, .video, .text].filter(problem.modalities.contains)
-        encoders = order.map {
-            ModalityEncoder($0, input: problem.dims[$0]!, hidden: config.hidden[$0], textOut: config.textOut, dropout: config.dropout[$0], generator: generator)
-        }
-        let fused = encoders.map { $0.outputSize + 1 }.reduce(1, *)
-        drop = Dropout(config.postFusionDropout, generator: generator)
-        fusion1 = Linear(fused, config.postFusion, generator: generator)
-        fusion2 = Linear(config.postFusion, config.postFusion, generator: generator)
-        out = Linear(config.postFusion, problem.classes, generator: generator)
-    }
-
-    override public var children: [(key: String, module: Module)] {
-        encoders.map { (key: $0.modality.rawValue, module: $0 as Module) } + [("post_fusion_dropout", drop), ("post_fusion_layer_1", fusion1), ("post_fusion_layer_2", fusion2), ("post_fusion_layer_3", out)]
+        super.init(
+            order: [Modality.audio, .video, .text].filter(problem.modalities.contains), problem: problem,
+            hidden: config.hidden, textOut: config.textOut, dropout: config.dropout, postFusion: config.postFusion,
+            postFusionDropout: config.postFusionDropout, audioPool: config.audioPool,
+            fusedSize: { $0.map { $0 + 1 }.reduce(1, *) }, generator: generator)
     }
 
     public func callAsFunction(_ batch: FusionBatch) -> FusionOutput {
-        let batchSize = batch.size
-        let ones = Tensor.ones([batchSize, 1])
+        let ones = Tensor.ones([batch.size, 1])
         var z: Tensor?
-        for encoder in encoders {
-            let h = Tensor.concat([ones, encoder(batch.inputs[encoder.modality]!)], axis: 1)
-            z = z.map { Tensor.outer($0, h).reshape([batchSize, -1]) } ?? h
+        for part in encode(batch) {
+            let h = Tensor.concat([ones, part], axis: 1)
+            z = z.map { Tensor.outer($0, h).reshape([batch.size, -1]) } ?? h
         }
-        return FusionOutput(logits: out(fusion2(fusion1(drop(z!)).relu()).relu()))
+        return FusionOutput(logits: head(z!))
     }
 }

@@ -21,6 +21,8 @@ struct ModelsBench: ParsableCommand {
     @Option(parsing: .upToNextOption, help: "Length cases (full realistic).") var cases: [LengthCase] = [.realistic, .full]
     @Option(help: "Timed steps (median reported, after 2 warm-up steps).") var repeats = 5
     @Option(help: "Batch size.") var batch = 32
+    @Flag(help: "Also time the PyTorch twins (bench/torch_reference.py) in this invocation and print both with their ratio. Uses $INDOMER_TORCH_PYTHON or python3; skipped with a message when torch is missing.")
+    var compareTorch = false
 
     struct Result: Encodable {
         let bench = "models"
@@ -64,6 +66,7 @@ struct ModelsBench: ParsableCommand {
 
     func run() throws {
         blas.apply()
+        var ours: [String: Double] = [:]
         let context = BLASContext()
         if !json {
             print("bench models: \(context.line); batch \(batch); median of \(repeats) steps after 2 warm-up")
@@ -94,11 +97,67 @@ struct ModelsBench: ParsableCommand {
                     trainStepMs: Timing.median(train) * 1e3, inferenceMs: Timing.median(infer) * 1e3,
                     clipsPerSecond: Double(batch) / Timing.median(train), parameters: model.parameterCount,
                     peakResidentBytes: PeakMemory.peakBytes(), blas: context)
+                ours["\(kind.rawValue)/\(lengthCase.rawValue)"] = result.trainStepMs
                 if json {
                     printJSONLine(result)
                 } else {
                     print(pad(kind.displayName, 10) + pad(lengthCase.rawValue, 11) + pad(fmt(result.trainStepMs, 1), 12) + pad(fmt(result.inferenceMs, 1), 12) + pad(fmt(result.clipsPerSecond, 1), 10) + pad("\(result.parameters)", 12) + String(format: "%.2f GB", Double(result.peakResidentBytes) / 1e9))
                 }
+            }
+        }
+        if compareTorch { try compare(with: ours) }
+    }
+
+    struct TorchResult: Decodable {
+        let model: String
+        let lengths: String
+        let trainStepMs: Double
+        let torch: String
+    }
+
+    struct Comparison: Encodable {
+        let bench = "models.compare"
+        let model: String
+        let lengths: String
+        let oursMs: Double
+        let torchMs: Double
+        let speedup: Double
+        let torchVersion: String
+        let threads: Int
+    }
+
+    /// Runs the PyTorch twins with the same threads and prints ours, theirs and the ratio.
+    private func compare(with ours: [String: Double]) throws {
+        let python = ProcessInfo.processInfo.environment["INDOMER_TORCH_PYTHON"] ?? "python3"
+        let script = "bench/torch_reference.py"
+        let check = Process()
+        check.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        check.arguments = [python, "-c", "import torch"]
+        check.standardError = FileHandle.nullDevice
+        guard (try? check.run()) != nil, { check.waitUntilExit(); return check.terminationStatus == 0 }(), FileManager.default.fileExists(atPath: script) else {
+            printWarning("--compare-torch skipped: \(python) cannot import torch (pip install torch, or set INDOMER_TORCH_PYTHON), or \(script) is not here (run from the repository root)")
+            return
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [python, script, "--threads", "\(BLAS.threads)", "--repeats", "\(repeats)", "--batch", "\(batch)", "--cases"] + cases.map(\.rawValue) + ["--models"] + models.map(\.rawValue)
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        let results = output.split(separator: "\n").compactMap { try? JSONDecoder().decode(TorchResult.self, from: Data($0.utf8)) }
+        if !json {
+            print("\nPyTorch twins (\(results.first?.torch ?? "torch")), \(BLAS.threads) thread(s), same shapes and step:")
+            print(pad("model", 10) + pad("lengths", 11) + pad("ours ms", 12) + pad("torch ms", 12) + "speed-up (torch / ours)")
+        }
+        for r in results {
+            guard let mine = ours["\(r.model)/\(r.lengths)"] else { continue }
+            let c = Comparison(model: r.model, lengths: r.lengths, oursMs: mine, torchMs: r.trainStepMs, speedup: r.trainStepMs / mine, torchVersion: r.torch, threads: BLAS.threads)
+            if json {
+                printJSONLine(c)
+            } else {
+                print(pad(ModelKind(rawValue: r.model)?.displayName ?? r.model, 10) + pad(r.lengths, 11) + pad(fmt(mine, 1), 12) + pad(fmt(r.trainStepMs, 1), 12) + fmt(c.speedup, 2) + "x")
             }
         }
     }
