@@ -113,6 +113,8 @@ import Testing
         } throws: { "\($0)".contains("2 NaN or infinite audio values in 1 clip(s) (clip_1_Cooking_1: 2)") }
         let zeroed = try IndoMERDataset.loadRelease(at: folder.root, nonFinite: .zero)
         #expect(zeroed.features[.audio]!.data.allSatisfy { $0.isFinite })
+        #expect(zeroed.nonFiniteReplaced[.audio] == 2 && zeroed.nonFiniteReplaced[.video] == 0)
+        #expect(zeroed.summary.contains("NaN/Inf 2"), "inspect shows what was found")
     }
 
     @Test func mismatchedShapeNamesTheClip() throws {

@@ -17,7 +17,7 @@ extension IndoMERDataset {
             let f = features[m]!
             let lengths = f.lengths.sorted()
             let mean = Double(lengths.reduce(0, +)) / Double(Swift.max(lengths.count, 1))
-            let nonFinite = f.data.reduce(0) { $0 + ($1.isFinite ? 0 : 1) }
+            let nonFinite = f.data.reduce(0) { $0 + ($1.isFinite ? 0 : 1) } + (nonFiniteReplaced[m] ?? 0)
             lines.append(
                 "\(m.rawValue): padded \(f.paddedLength) x \(f.dim); true length min \(lengths.first ?? 0), median \(lengths.isEmpty ? 0 : lengths[lengths.count / 2]), mean \(String(format: "%.1f", mean)), max \(lengths.last ?? 0); NaN/Inf \(nonFinite)")
         }

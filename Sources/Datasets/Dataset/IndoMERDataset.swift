@@ -70,6 +70,8 @@ public struct IndoMERDataset: Sendable {
     public var fingerprint: String
     /// Where the data came from: a release folder, or the synthetic generator's settings.
     public var source: String
+    /// NaN and infinite values found per modality and replaced by 0 (with `--zero-non-finite`).
+    public var nonFiniteReplaced: [Modality: Int] = [:]
 
     public init(
         clips: [Clip], features: [Modality: RaggedFeatures], normalization: [Modality: Normalization],

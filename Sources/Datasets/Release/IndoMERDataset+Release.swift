@@ -18,6 +18,7 @@ extension IndoMERDataset {
         let reader = ReleaseReader(root: root)
         let clips = try reader.readClips()
         var features: [Modality: RaggedFeatures] = [:]
+        var replaced: [Modality: Int] = [:]
         var hasher = SHA256()
         hasher.update("indomer-release-features/1")
         for modality in modalities {
@@ -38,12 +39,13 @@ extension IndoMERDataset {
                     file: file,
                     message: "\(missing.count) clip(s) have no \(modality.rawValue) features: \(missing.prefix(10).map(\.id).joined(separator: ", "))\(missing.count > 10 ? ", ..." : "")")
             }
-            features[modality] = try ragged(modality, clips: clips, arrays: arrays, reader: reader, nonFinite: nonFinite)
+            (features[modality], replaced[modality]) = try ragged(modality, clips: clips, arrays: arrays, reader: reader, nonFinite: nonFinite)
             _ = files  // the maps stay alive until every array has been copied
         }
         var dataset = IndoMERDataset(
             clips: clips, features: features, normalization: [:], isSynthetic: false,
             fingerprint: hasher.finalize(), source: root.path)
+        dataset.nonFiniteReplaced = replaced
         dataset.standardize()
         return dataset
     }
@@ -51,7 +53,7 @@ extension IndoMERDataset {
     private static func ragged(
         _ modality: Modality, clips: [Clip], arrays: [String: NumPyArray], reader: ReleaseReader,
         nonFinite: NonFinitePolicy
-    ) throws -> RaggedFeatures {
+    ) throws -> (RaggedFeatures, Int) {
         let first = arrays[clips[0].id]!
         let (padded, dim) = (first.shape[0], first.shape[1])
         var offsets = [0]
@@ -83,7 +85,7 @@ extension IndoMERDataset {
                 file: file,
                 message: "\(total) NaN or infinite \(modality.rawValue) values in \(nonFiniteClips.count) clip(s) (\(nonFiniteClips.prefix(5).map { "\($0.0): \($0.1)" }.joined(separator: ", "))); pass --zero-non-finite to replace them with 0")
         }
-        return RaggedFeatures(dim: dim, paddedLength: padded, offsets: offsets, data: data)
+        return (RaggedFeatures(dim: dim, paddedLength: padded, offsets: offsets, data: data), nonFiniteClips.reduce(0) { $0 + $1.1 })
     }
 
     /// The number of frames before the trailing all-zero ones.
