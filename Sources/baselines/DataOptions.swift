@@ -10,7 +10,7 @@ struct DataOptions: ParsableArguments {
     @Option(help: ArgumentHelp("An IndoMER release folder (default: $INDOMER_DATA; without either, the built-in synthetic IndoMER).", valueName: "dir"))
     var data: String?
 
-    @Option(help: ArgumentHelp("The HDF5 feature cache to use or write (default: <data>/indomer_fusion_cache.h5, or results/synthetic_cache.h5).", valueName: "path"))
+    @Option(help: ArgumentHelp("The HDF5 feature cache to use or write (default: <data>/indomer_fusion_cache.h5, in results/ when <data> is read-only; results/synthetic_cache_*.h5 for the synthetic set).", valueName: "path"))
     var cache: String?
 
     @Flag(help: "Replace NaN and infinite feature values with 0 instead of refusing the data.")
@@ -27,7 +27,15 @@ struct DataOptions: ParsableArguments {
 
     var cachePath: String {
         if let cache { return cache }
-        if let folder = releaseFolder { return URL(fileURLWithPath: folder).appendingPathComponent("indomer_fusion_cache.h5").path }
+        if let folder = releaseFolder {
+            // Beside the release when it is writable; a read-only download gets its cache in results/.
+            if FileManager.default.isWritableFile(atPath: folder) {
+                return URL(fileURLWithPath: folder).appendingPathComponent("indomer_fusion_cache.h5").path
+            }
+            var hasher = SHA256()
+            hasher.update(URL(fileURLWithPath: folder).standardizedFileURL.path)
+            return "results/indomer_fusion_cache_\(hasher.finalize().prefix(12)).h5"
+        }
         return "results/synthetic_cache_\(syntheticSize.rawValue)_seed\(syntheticSeed)_signal\(syntheticSignal).h5"
     }
 
