@@ -54,8 +54,8 @@ enum Kernels {
                 for j in 0..<width { po[base + j] = f(pa[j], pb[base + j]) }
             }
         } else {
-            let ea = a.shape == shape ? a : a.expandedConstant(to: shape)
-            let eb = b.shape == shape ? b : b.expandedConstant(to: shape)
+            let ea = a.expandedConstant(to: shape)
+            let eb = b.expandedConstant(to: shape)
             let pa = ea.storage.base
             let pb = eb.storage.base
             for i in 0..<n { po[i] = f(pa[i], pb[i]) }
@@ -86,8 +86,10 @@ enum Kernels {
 }
 
 extension Tensor {
-    /// `expand(to:)` without recording.
+    /// `expand(to:)` without recording: this tensor itself when it already has the shape
+    /// (callers only read the result), else a repeated copy.
     func expandedConstant(to target: [Int]) -> Tensor {
+        if shape == target { return self }
         let out = Tensor(uninitializedShape: target)
         stridedCopy(
             storage.base, srcStrides: Broadcast.strides(of: shape, broadcastTo: target),
