@@ -32,7 +32,9 @@ extension Tensor {
         let callSeed = dropping ? generator!.next() : 0
         let keep = 1 / (1 - p)
         let out = Tensor(uninitializedShape: [bh, tq, dv])
-        let logSumExp = UnsafeMutablePointer<Float>.allocate(capacity: bh * tq)
+        // Saved for the backward pass, which recomputes the weights from it.
+        let lseTensor = Tensor(uninitializedShape: [bh, tq])
+        let logSumExp = lseTensor.storage.base
 
         /// `P` (or `P'` when `withDropout`) of head `h` into `w`.
         func weights(_ h: Int, _ w: UnsafeMutablePointer<Float>, saveLSE: Bool, withDropout: Bool) {
@@ -60,9 +62,16 @@ extension Tensor {
                     row[j] = valid ? expf(row[j] - lse) : 0
                 }
             }
-            if withDropout && dropping {
-                let g = Generator(seed: callSeed &+ UInt64(h))
-                for i in 0..<(tq * tk) { w[i] *= g.uniformFloat() < p ? 0 : keep }
+            if withDropout && dropping { dropoutFactors(h, into: w, multiply: true) }
+        }
+
+        /// Head `h`'s dropout factors (0 or 1/(1−p)), drawn from its own seed so that the backward
+        /// pass regenerates exactly the forward mask; multiplied into `w` or written to it.
+        func dropoutFactors(_ h: Int, into w: UnsafeMutablePointer<Float>, multiply: Bool) {
+            let g = Generator(seed: callSeed &+ UInt64(h))
+            for i in 0..<(tq * tk) {
+                let factor = g.uniformFloat() < p ? 0 : keep
+                w[i] = multiply ? w[i] * factor : factor
             }
         }
 
@@ -74,9 +83,8 @@ extension Tensor {
                 BLAS.sgemm(transA: false, transB: false, m: tq, n: dv, k: tk, a: scratch, lda: tk, b: v.storage.base + h * tk * dv, ldb: dv, c: out.storage.base + h * tq * dv, ldc: dv)
             }
         }
-        let lseOwner = LogSumExp(logSumExp)
         return out.recorded(from: [q, k, v]) { g in
-            _ = lseOwner
+            _ = lseTensor  // keeps the saved log-sum-exp alive with the graph
             let gq = Tensor.zeros(q.shape)
             let gk = Tensor.zeros(k.shape)
             let gv = Tensor.zeros(v.shape)
@@ -84,29 +92,26 @@ extension Tensor {
             let probabilities = UnsafeMutablePointer<Float>.allocate(capacity: tq * tk)
             let dropped = UnsafeMutablePointer<Float>.allocate(capacity: tq * tk)
             let gradient = UnsafeMutablePointer<Float>.allocate(capacity: tq * tk)
+            let factors = UnsafeMutablePointer<Float>.allocate(capacity: dropping ? tq * tk : 0)
             defer {
                 probabilities.deallocate()
                 dropped.deallocate()
                 gradient.deallocate()
+                factors.deallocate()
             }
             for h in heads {
                 weights(h, probabilities, saveLSE: false, withDropout: false)
                 dropped.update(from: probabilities, count: tq * tk)
-                var factors: Generator?
                 if dropping {
-                    let gen = Generator(seed: callSeed &+ UInt64(h))
-                    factors = gen
-                    for i in 0..<(tq * tk) { dropped[i] *= gen.uniformFloat() < p ? 0 : keep }
+                    dropoutFactors(h, into: factors, multiply: false)
+                    for i in 0..<(tq * tk) { dropped[i] *= factors[i] }
                 }
                 let dO = g.storage.base + h * tq * dv
                 // dV = P'ᵀ·dO
                 BLAS.sgemm(transA: true, transB: false, m: tk, n: dv, k: tq, a: dropped, lda: tk, b: dO, ldb: dv, beta: 1, c: gv.storage.base + h * tk * dv, ldc: dv)
                 // dP' = dO·Vᵀ, then dP = dP' ⊙ D/(1-p)
                 BLAS.sgemm(transA: false, transB: true, m: tq, n: tk, k: dv, a: dO, lda: dv, b: v.storage.base + h * tk * dv, ldb: dv, c: gradient, ldc: tk)
-                if factors != nil {
-                    let gen = Generator(seed: callSeed &+ UInt64(h))
-                    for i in 0..<(tq * tk) { gradient[i] *= gen.uniformFloat() < p ? 0 : keep }
-                }
+                if dropping { for i in 0..<(tq * tk) { gradient[i] *= factors[i] } }
                 // dS = P ⊙ (dP − Σⱼ dP·P)
                 for i in 0..<tq {
                     let pRow = probabilities + i * tk
@@ -125,13 +130,6 @@ extension Tensor {
             v.accumulateGrad(gv)
         }
     }
-}
-
-/// Owns the per-query log-sum-exp that the backward closure reads.
-private final class LogSumExp {
-    let pointer: UnsafeMutablePointer<Float>
-    init(_ pointer: UnsafeMutablePointer<Float>) { self.pointer = pointer }
-    deinit { pointer.deallocate() }
 }
 
 import Foundation
