@@ -90,13 +90,4 @@ final class BufferCache: Sendable {
         }
         free(pointer)
     }
-
-    /// Returns every cached block to the system.
-    func trim() {
-        let blocks = state.withLock { s -> [UInt] in
-            defer { s = State() }
-            return s.free.values.flatMap { $0 }
-        }
-        blocks.forEach { free(UnsafeMutableRawPointer(bitPattern: $0)) }
-    }
 }
