@@ -1,6 +1,7 @@
 import ArgumentParser
 import Autograd
 import Foundation
+import NN
 
 /// `baselines bench memory`: resident memory over many training steps of a small MLP, to show
 /// that each step's graph is released (memory must not grow with the number of steps).
@@ -33,6 +34,7 @@ struct MemoryBench: ParsableCommand {
         let b2 = Tensor.zeros([7], requiresGrad: true)
         let x = Tensor.normal([32, 64], generator: generator)
         let targets = (0..<32).map { $0 % 7 }
+        let optimizer = SGD(parameters: [("w1", w1), ("b1", b1), ("w2", w2), ("b2", b2)], learningRate: 0.05)
         var loss: Float = 0
         var afterWarmup = 0
         for step in 0..<steps {
@@ -40,13 +42,8 @@ struct MemoryBench: ParsableCommand {
             let l = Tensor.crossEntropy(logits: hidden.matmul(w2) + b2, targets: targets)
             l.backward()
             loss = l.item
-            for p in [w1, b1, w2, b2] {
-                guard let g = p.grad else { continue }
-                p.withUnsafeMutableBufferPointer { v in
-                    g.withUnsafeBufferPointer { gv in for i in v.indices { v[i] -= 0.05 * gv[i] } }
-                }
-                p.grad = nil
-            }
+            optimizer.step()
+            for p in [w1, b1, w2, b2] { p.grad = nil }
             if step == steps / 10 { afterWarmup = residentBytes() }
         }
         let end = residentBytes()
