@@ -74,8 +74,8 @@ public enum ModelKind: String, Codable, CaseIterable, Sendable {
 /// per model. A test keeps the file and these defaults equal.
 public struct ModelConfigurations: Codable, Equatable, Sendable {
     public var efLSTM = EFLSTMConfig()
-    public var lfDNN = LFDNNConfig()
-    public var tfn = TFNConfig()
+    public var lfDNN = LateFusionConfig.lfDNN
+    public var tfn = LateFusionConfig.tfn
     public var mfn = MFNConfig()
     public var mult = MulTConfig()
     public var misa = MISAConfig()
@@ -87,8 +87,8 @@ public struct ModelConfigurations: Codable, Equatable, Sendable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let d = ModelConfigurations()
         efLSTM = try c.decodeIfPresent(EFLSTMConfig.self, forKey: .efLSTM) ?? d.efLSTM
-        lfDNN = try c.decodeIfPresent(LFDNNConfig.self, forKey: .lfDNN) ?? d.lfDNN
-        tfn = try c.decodeIfPresent(TFNConfig.self, forKey: .tfn) ?? d.tfn
+        lfDNN = try c.decodeIfPresent(LateFusionConfig.self, forKey: .lfDNN) ?? d.lfDNN
+        tfn = try c.decodeIfPresent(LateFusionConfig.self, forKey: .tfn) ?? d.tfn
         mfn = try c.decodeIfPresent(MFNConfig.self, forKey: .mfn) ?? d.mfn
         mult = try c.decodeIfPresent(MulTConfig.self, forKey: .mult) ?? d.mult
         misa = try c.decodeIfPresent(MISAConfig.self, forKey: .misa) ?? d.misa

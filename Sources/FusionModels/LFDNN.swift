@@ -2,16 +2,25 @@ import Autograd
 import Datasets
 import NN
 
-/// LF-DNN hyperparameters (MMSA `sims`).
-public struct LFDNNConfig: Codable, Equatable, Sendable {
-    public var hidden = PerModality(text: 128, audio: 32, video: 128)
-    public var textOut = 256
-    public var postFusion = 32
-    public var dropout = PerModality<Float>(text: 0.3, audio: 0.3, video: 0.3)
-    public var postFusionDropout: Float = 0.5
+/// Hyperparameters of LF-DNN and TFN, which share their architecture up to the fusion.
+public struct LateFusionConfig: Codable, Equatable, Sendable {
+    public var hidden: PerModality<Int>
+    public var textOut: Int
+    public var postFusion: Int
+    public var dropout: PerModality<Float>
+    public var postFusionDropout: Float
     /// Audio frames averaged in windows of this many over each clip before the model (1 = none).
     public var audioPool = 1
-    public init() {}
+
+    /// LF-DNN's MMSA `sims` values.
+    public static let lfDNN = LateFusionConfig(
+        hidden: PerModality(text: 128, audio: 32, video: 128), textOut: 256, postFusion: 32,
+        dropout: PerModality(text: 0.3, audio: 0.3, video: 0.3), postFusionDropout: 0.5)
+
+    /// TFN's MMSA `sims` values (text_out 256 makes the fusion layer 35 M weights).
+    public static let tfn = LateFusionConfig(
+        hidden: PerModality(text: 128, audio: 32, video: 128), textOut: 256, postFusion: 32,
+        dropout: PerModality(text: 0.4, audio: 0.4, video: 0.4), postFusionDropout: 0.4)
 }
 
 /// Late fusion: one network per modality (an LSTM for text, true-length means through a
@@ -22,11 +31,8 @@ public struct LFDNNConfig: Codable, Equatable, Sendable {
 /// Unlike MMSA: audio and video means divide by each clip's true length, not the padded one,
 /// and the text LSTM is read at the clip's last token.
 public final class LFDNN: LateFusion, FusionModel {
-    public init(_ config: LFDNNConfig, problem: FusionProblem, generator: Generator) {
-        super.init(
-            order: problem.modalities, problem: problem, hidden: config.hidden, textOut: config.textOut,
-            dropout: config.dropout, postFusion: config.postFusion, postFusionDropout: config.postFusionDropout,
-            audioPool: config.audioPool, fusedSize: { $0.reduce(0, +) }, generator: generator)
+    public init(_ config: LateFusionConfig, problem: FusionProblem, generator: Generator) {
+        super.init(order: problem.modalities, problem: problem, config: config, fusedSize: { $0.reduce(0, +) }, generator: generator)
     }
 
     public func callAsFunction(_ batch: FusionBatch) -> FusionOutput {
@@ -46,18 +52,15 @@ public class LateFusion: Module {
     let audioPoolWindow: Int
     public var audioPool: Int { audioPoolWindow }
 
-    init(
-        order: [Modality], problem: FusionProblem, hidden: PerModality<Int>, textOut: Int, dropout: PerModality<Float>,
-        postFusion: Int, postFusionDropout: Float, audioPool: Int, fusedSize: ([Int]) -> Int, generator: Generator
-    ) {
-        audioPoolWindow = audioPool
+    init(order: [Modality], problem: FusionProblem, config: LateFusionConfig, fusedSize: ([Int]) -> Int, generator: Generator) {
+        audioPoolWindow = config.audioPool
         encoders = order.map {
-            ModalityEncoder($0, input: problem.dims[$0]!, hidden: hidden[$0], textOut: textOut, dropout: dropout[$0], generator: generator)
+            ModalityEncoder($0, input: problem.dims[$0]!, hidden: config.hidden[$0], textOut: config.textOut, dropout: config.dropout[$0], generator: generator)
         }
-        drop = Dropout(postFusionDropout, generator: generator)
-        fusion1 = Linear(fusedSize(encoders.map(\.outputSize)), postFusion, generator: generator)
-        fusion2 = Linear(postFusion, postFusion, generator: generator)
-        out = Linear(postFusion, problem.classes, generator: generator)
+        drop = Dropout(config.postFusionDropout, generator: generator)
+        fusion1 = Linear(fusedSize(encoders.map(\.outputSize)), config.postFusion, generator: generator)
+        fusion2 = Linear(config.postFusion, config.postFusion, generator: generator)
+        out = Linear(config.postFusion, problem.classes, generator: generator)
     }
 
     override public var children: [(key: String, module: Module)] {

@@ -2,18 +2,6 @@ import Autograd
 import Datasets
 import NN
 
-/// TFN hyperparameters (MMSA `sims`: text_out 256 makes the fusion layer 35 M weights).
-public struct TFNConfig: Codable, Equatable, Sendable {
-    public var hidden = PerModality(text: 128, audio: 32, video: 128)
-    public var textOut = 256
-    public var postFusion = 32
-    public var dropout = PerModality<Float>(text: 0.4, audio: 0.4, video: 0.4)
-    public var postFusionDropout: Float = 0.4
-    /// Audio frames averaged in windows of this many over each clip before the model (1 = none).
-    public var audioPool = 1
-    public init() {}
-}
-
 /// Tensor Fusion Network: each modality's representation extended by a constant 1, their
 /// outer product (unimodal, bimodal and trimodal terms in one tensor), then an MLP.
 ///
@@ -23,12 +11,10 @@ public struct TFNConfig: Codable, Equatable, Sendable {
 /// ### References
 /// - Zadeh et al., "Tensor Fusion Network for Multimodal Sentiment Analysis", EMNLP 2017.
 public final class TFN: LateFusion, FusionModel {
-    public init(_ config: TFNConfig, problem: FusionProblem, generator: Generator) {
+    public init(_ config: LateFusionConfig, problem: FusionProblem, generator: Generator) {
         // MMSA's product order: audio, video, text.
         super.init(
-            order: [Modality.audio, .video, .text].filter(problem.modalities.contains), problem: problem,
-            hidden: config.hidden, textOut: config.textOut, dropout: config.dropout, postFusion: config.postFusion,
-            postFusionDropout: config.postFusionDropout, audioPool: config.audioPool,
+            order: [Modality.audio, .video, .text].filter(problem.modalities.contains), problem: problem, config: config,
             fusedSize: { $0.map { $0 + 1 }.reduce(1, *) }, generator: generator)
     }
 
