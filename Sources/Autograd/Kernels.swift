@@ -13,6 +13,14 @@ enum Kernels {
         return out
     }
 
+    /// `f` eight elements at a time (see `VectorMath`).
+    @inline(__always)
+    static func vectorMap(_ x: Tensor, _ f: (VectorMath.Vector) -> VectorMath.Vector) -> Tensor {
+        let out = Tensor(uninitializedShape: x.shape)
+        VectorMath.map(x.storage.base, out.storage.base, count: x.count, f)
+        return out
+    }
+
     /// `f(a, b)` with NumPy broadcasting.
     @inline(__always)
     static func zip(_ a: Tensor, _ b: Tensor, _ f: (Float, Float) -> Float) -> Tensor {

@@ -2,10 +2,13 @@ import Dispatch
 
 /// Work split across the run's threads (the BLAS thread setting), for loops of independent
 /// items whose results do not depend on how they are split (so runs stay deterministic).
-enum Parallel {
+public enum Parallel {
+    /// Elementwise passes shorter than this stay on one thread (the hand-off costs more).
+    public static let minimumParallelElements = 1 << 18
+
     /// Calls `body` once per contiguous chunk of `0..<count`, concurrently. The chunks must
     /// write disjoint memory; that is the caller's promise, hence the unchecked box.
-    static func forEachChunk(of count: Int, _ body: (Range<Int>) -> Void) {
+    public static func forEachChunk(of count: Int, _ body: (Range<Int>) -> Void) {
         let workers = Swift.max(1, Swift.min(BLAS.threads, count))
         guard workers > 1 else {
             body(0..<count)

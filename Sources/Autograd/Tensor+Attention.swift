@@ -42,24 +42,23 @@ extension Tensor {
             let mask = keyMask.map { $0.storage.base + (h / heads) * tk }
             for i in 0..<tq {
                 let row = w + i * tk
-                var lse: Float
                 if saveLSE {
-                    var m = -Float.infinity
-                    for j in 0..<tk where mask.map({ $0[j] != 0 }) ?? true { m = Swift.max(m, row[j]) }
+                    let m = maskedMax(row, count: tk, mask: mask)
                     if m == -.infinity {
-                        lse = .infinity
+                        row.update(repeating: 0, count: tk)
+                        logSumExp[h * tq + i] = .infinity
                     } else {
-                        var s: Double = 0
-                        for j in 0..<tk where mask.map({ $0[j] != 0 }) ?? true { s += Double(expf(row[j] - m)) }
-                        lse = m + Float(Foundation.log(s))
+                        let total = maskedExp(row, count: tk, shift: m, mask: mask)
+                        VectorMath.map(row, row, count: tk) { $0 * (1 / total) }
+                        logSumExp[h * tq + i] = m + Glibc.logf(total)
                     }
-                    logSumExp[h * tq + i] = lse
                 } else {
-                    lse = logSumExp[h * tq + i]
-                }
-                for j in 0..<tk {
-                    let valid = (mask.map { $0[j] != 0 } ?? true) && lse < .infinity
-                    row[j] = valid ? expf(row[j] - lse) : 0
+                    let lse = logSumExp[h * tq + i]
+                    if lse == .infinity {
+                        row.update(repeating: 0, count: tk)
+                    } else {
+                        _ = maskedExp(row, count: tk, shift: lse, mask: mask)
+                    }
                 }
             }
             if withDropout && dropping { dropoutFactors(h, into: w, multiply: true) }
@@ -69,9 +68,13 @@ extension Tensor {
         /// pass regenerates exactly the forward mask; multiplied into `w` or written to it.
         func dropoutFactors(_ h: Int, into w: UnsafeMutablePointer<Float>, multiply: Bool) {
             let g = Generator(seed: callSeed &+ UInt64(h))
-            for i in 0..<(tq * tk) {
-                let factor = g.uniformFloat() < p ? 0 : keep
-                w[i] = multiply ? w[i] * factor : factor
+            if multiply {
+                let factors = UnsafeMutablePointer<Float>.allocate(capacity: tq * tk)
+                defer { factors.deallocate() }
+                g.fillDropoutFactors(factors, count: tq * tk, p: p, keep: keep)
+                for i in 0..<(tq * tk) { w[i] *= factors[i] }
+            } else {
+                g.fillDropoutFactors(w, count: tq * tk, p: p, keep: keep)
             }
         }
 
@@ -130,6 +133,42 @@ extension Tensor {
             v.accumulateGrad(gv)
         }
     }
-}
 
-import Foundation
+    /// The largest `row[j]` over valid keys (`mask[j] != 0`), or −∞ when none is valid.
+    @inline(__always)
+    fileprivate static func maskedMax(_ row: UnsafeMutablePointer<Float>, count: Int, mask: UnsafeMutablePointer<Float>?) -> Float {
+        var best = VectorMath.Vector(repeating: -.infinity)
+        var j = 0
+        while j + 8 <= count {
+            var x = VectorMath.load(row + j)
+            if let mask { x.replace(with: -.infinity, where: VectorMath.load(mask + j) .== 0) }
+            best.replace(with: x, where: x .> best)
+            j += 8
+        }
+        var m = best.max()
+        for t in j..<count where mask.map({ $0[t] != 0 }) ?? true { m = Swift.max(m, row[t]) }
+        return m
+    }
+
+    /// `row[j] ← exp(row[j] − shift)` for valid keys and 0 for masked ones; returns the sum.
+    @inline(__always)
+    fileprivate static func maskedExp(_ row: UnsafeMutablePointer<Float>, count: Int, shift: Float, mask: UnsafeMutablePointer<Float>?) -> Float {
+        var sum = VectorMath.Vector()
+        var j = 0
+        while j + 8 <= count {
+            var x = VectorMath.load(row + j) - shift
+            if let mask { x.replace(with: -.infinity, where: VectorMath.load(mask + j) .== 0) }
+            let e = VectorMath.exp(x)
+            VectorMath.store(e, row + j)
+            sum += e
+            j += 8
+        }
+        var total = sum.sum()
+        for t in j..<count {
+            let e = (mask.map { $0[t] != 0 } ?? true) ? VectorMath.exp(row[t] - shift) : 0
+            row[t] = e
+            total += e
+        }
+        return total
+    }
+}

@@ -1,95 +1,85 @@
-#if canImport(Glibc)
-    import Glibc
-#endif
-
-/// The elementwise half of an LSTM step, fused: two primitives instead of a dozen small ops.
+/// The elementwise half of an LSTM step, fused into one call that records two nodes (one per
+/// output) instead of a dozen small ops.
 ///
 /// Shapes: gate pre-activations `[B, 4H]` in PyTorch's order `i, f, g, o`; states `[B, H]`.
 ///
 /// Concretely:
 ///   `i = σ(aᵢ), f = σ(a_f), g = tanh(a_g), o = σ(a_o)`
-///   `c' = f ⊙ c + i ⊙ g`        (`lstmCellState`)
-///   `h' = o ⊙ tanh(c')`          (`lstmHidden`)
+///   `c' = f ⊙ c + i ⊙ g`
+///   `h' = o ⊙ tanh(c')`
+///
+/// The activations and `tanh(c')` are computed once, vectorised, and kept for the backward
+/// pass (`[B, 5H]` floats per step, about the size of the gates the graph keeps anyway).
 ///
 /// ### References
 /// - https://pytorch.org/docs/stable/generated/torch.nn.LSTM.html
 extension Tensor {
-    /// The new cell state `c' = σ(a_f) ⊙ c + σ(aᵢ) ⊙ tanh(a_g)`.
-    public static func lstmCellState(gates: Tensor, previous c: Tensor) -> Tensor {
-        let (batch, hidden) = lstmShapes(gates, c)
-        let out = Tensor(uninitializedShape: [batch, hidden])
-        let a = gates.storage.base
-        let cp = c.storage.base
-        let o = out.storage.base
-        for b in 0..<batch {
-            let row = a + b * 4 * hidden
-            for j in 0..<hidden {
-                let i = logistic(row[j])
-                let f = logistic(row[hidden + j])
-                let g = tanhf(row[2 * hidden + j])
-                o[b * hidden + j] = f * cp[b * hidden + j] + i * g
-            }
-        }
-        return out.recorded(from: [gates, c]) { grad in
-            let dc = grad.storage.base
-            let gatesGrad = Tensor.zeros(gates.shape)
-            let cGrad = Tensor(uninitializedShape: c.shape)
-            let ga = gatesGrad.storage.base
-            let gc = cGrad.storage.base
-            for b in 0..<batch {
-                let row = a + b * 4 * hidden
-                let growth = ga + b * 4 * hidden
-                for j in 0..<hidden {
-                    let k = b * hidden + j
-                    let i = logistic(row[j])
-                    let f = logistic(row[hidden + j])
-                    let g = tanhf(row[2 * hidden + j])
-                    growth[j] = dc[k] * g * i * (1 - i)
-                    growth[hidden + j] = dc[k] * cp[k] * f * (1 - f)
-                    growth[2 * hidden + j] = dc[k] * i * (1 - g * g)
-                    gc[k] = dc[k] * f
-                }
-            }
-            gates.accumulateGrad(gatesGrad)
-            c.accumulateGrad(cGrad)
-        }
-    }
-
-    /// The new hidden state `h' = σ(a_o) ⊙ tanh(c')`.
-    public static func lstmHidden(gates: Tensor, cell c: Tensor) -> Tensor {
-        let (batch, hidden) = lstmShapes(gates, c)
-        let out = Tensor(uninitializedShape: [batch, hidden])
-        let a = gates.storage.base
-        let cc = c.storage.base
-        let h = out.storage.base
-        for b in 0..<batch {
-            let oRow = a + b * 4 * hidden + 3 * hidden
-            for j in 0..<hidden { h[b * hidden + j] = logistic(oRow[j]) * tanhf(cc[b * hidden + j]) }
-        }
-        return out.recorded(from: [gates, c]) { grad in
-            let dh = grad.storage.base
-            let gatesGrad = Tensor.zeros(gates.shape)
-            let cGrad = Tensor(uninitializedShape: c.shape)
-            for b in 0..<batch {
-                let oRow = a + b * 4 * hidden + 3 * hidden
-                let gRow = gatesGrad.storage.base + b * 4 * hidden + 3 * hidden
-                for j in 0..<hidden {
-                    let k = b * hidden + j
-                    let o = logistic(oRow[j])
-                    let t = tanhf(cc[k])
-                    gRow[j] = dh[k] * t * o * (1 - o)
-                    cGrad.storage.base[k] = dh[k] * o * (1 - t * t)
-                }
-            }
-            gates.accumulateGrad(gatesGrad)
-            c.accumulateGrad(cGrad)
-        }
-    }
-
-    private static func lstmShapes(_ gates: Tensor, _ c: Tensor) -> (Int, Int) {
+    public static func lstmCell(gates: Tensor, previous c: Tensor) -> (h: Tensor, c: Tensor) {
         precondition(
             gates.rank == 2 && c.rank == 2 && gates.shape[0] == c.shape[0] && gates.shape[1] == 4 * c.shape[1],
             "LSTM gates \(gates.shape) with state \(c.shape): expected [B, 4H] and [B, H]")
-        return (c.shape[0], c.shape[1])
+        let (batch, hidden) = (c.shape[0], c.shape[1])
+        let width = 4 * hidden
+        let activations = Tensor(uninitializedShape: gates.shape)
+        let act = activations.storage.base
+        for b in 0..<batch {
+            let row = gates.storage.base + b * width
+            let out = act + b * width
+            VectorMath.map(row, out, count: 2 * hidden, VectorMath.sigmoid)
+            VectorMath.map(row + 2 * hidden, out + 2 * hidden, count: hidden, VectorMath.tanh)
+            VectorMath.map(row + 3 * hidden, out + 3 * hidden, count: hidden, VectorMath.sigmoid)
+        }
+        let newC = Tensor(uninitializedShape: [batch, hidden])
+        let tanhC = Tensor(uninitializedShape: [batch, hidden])
+        let h = Tensor(uninitializedShape: [batch, hidden])
+        let (cp, cn, tc, hp) = (c.storage.base, newC.storage.base, tanhC.storage.base, h.storage.base)
+        for b in 0..<batch {
+            let (i, f, g) = (act + b * width, act + b * width + hidden, act + b * width + 2 * hidden)
+            for j in 0..<hidden { cn[b * hidden + j] = f[j] * cp[b * hidden + j] + i[j] * g[j] }
+        }
+        VectorMath.map(cn, tc, count: batch * hidden, VectorMath.tanh)
+        for b in 0..<batch {
+            let o = act + b * width + 3 * hidden
+            for j in 0..<hidden { hp[b * hidden + j] = o[j] * tc[b * hidden + j] }
+        }
+
+        let cOut = newC.recorded(from: [gates, c]) { grad in
+            _ = activations  // keeps the saved activations alive with the graph
+            let dc = grad.storage.base
+            let gatesGrad = Tensor(uninitializedShape: [batch, 3 * hidden])
+            let cGrad = Tensor(uninitializedShape: c.shape)
+            let (ga, gc) = (gatesGrad.storage.base, cGrad.storage.base)
+            for b in 0..<batch {
+                let (i, f, g) = (act + b * width, act + b * width + hidden, act + b * width + 2 * hidden)
+                let row = ga + b * 3 * hidden
+                for j in 0..<hidden {
+                    let k = b * hidden + j
+                    row[j] = dc[k] * g[j] * i[j] * (1 - i[j])
+                    row[hidden + j] = dc[k] * cp[k] * f[j] * (1 - f[j])
+                    row[2 * hidden + j] = dc[k] * i[j] * (1 - g[j] * g[j])
+                    gc[k] = dc[k] * f[j]
+                }
+            }
+            gates.accumulateGrad(gatesGrad, axis: 1, range: 0..<(3 * hidden))
+            c.accumulateGrad(cGrad)
+        }
+        let hOut = h.recorded(from: [gates, cOut]) { grad in
+            _ = (activations, tanhC)
+            let dh = grad.storage.base
+            let oGrad = Tensor(uninitializedShape: [batch, hidden])
+            let cGrad = Tensor(uninitializedShape: [batch, hidden])
+            let (go, gc) = (oGrad.storage.base, cGrad.storage.base)
+            for b in 0..<batch {
+                let o = act + b * width + 3 * hidden
+                for j in 0..<hidden {
+                    let k = b * hidden + j
+                    go[k] = dh[k] * tc[k] * o[j] * (1 - o[j])
+                    gc[k] = dh[k] * o[j] * (1 - tc[k] * tc[k])
+                }
+            }
+            gates.accumulateGrad(oGrad, axis: 1, range: (3 * hidden)..<width)
+            cOut.accumulateGrad(cGrad)
+        }
+        return (hOut, cOut)
     }
 }

@@ -5,7 +5,7 @@
 /// Elementwise functions and their derivatives.
 extension Tensor {
     public func exp() -> Tensor {
-        let y = Kernels.map(self) { Glibc.expf($0) }
+        let y = Kernels.vectorMap(self, VectorMath.exp)
         let value = y.detached()
         return y.recorded(from: [self]) { [self] g in accumulateGrad(Kernels.zip(g, value, *)) }
     }
@@ -39,16 +39,16 @@ extension Tensor {
     }
 
     public func tanh() -> Tensor {
-        let y = Kernels.map(self) { Glibc.tanhf($0) }
+        let y = Kernels.vectorMap(self, VectorMath.tanh)
         let value = y.detached()
         return y.recorded(from: [self]) { [self] g in
             accumulateGrad(Kernels.zip(g, value) { $0 * (1 - $1 * $1) })
         }
     }
 
-    /// The logistic function `1 / (1 + e^-x)`, written to stay finite for large |x|.
+    /// The logistic function `1 / (1 + e^-x)`.
     public func sigmoid() -> Tensor {
-        let y = Kernels.map(self, logistic)
+        let y = Kernels.vectorMap(self, VectorMath.sigmoid)
         let value = y.detached()
         return y.recorded(from: [self]) { [self] g in
             accumulateGrad(Kernels.zip(g, value) { $0 * $1 * (1 - $1) })
@@ -94,9 +94,4 @@ extension Tensor {
             accumulateGrad(Kernels.zip(g, m) { $1 != 0 ? 0 : $0 })
         }
     }
-}
-
-@inline(__always)
-func logistic(_ x: Float) -> Float {
-    x >= 0 ? 1 / (1 + Glibc.expf(-x)) : { let e = Glibc.expf(x); return e / (1 + e) }()
 }

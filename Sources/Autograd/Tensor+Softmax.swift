@@ -134,7 +134,7 @@ extension Tensor {
         guard training, p > 0 else { return self }
         let mask = Tensor(uninitializedShape: shape)
         let scale = 1 / (1 - p)
-        for i in 0..<count { mask.storage.base[i] = generator.uniformFloat() < p ? 0 : scale }
+        generator.fillDropoutFactors(mask.storage.base, count: count, p: p, keep: scale)
         return Kernels.zip(self, mask, *).recorded(from: [self]) { [self] g in
             accumulateGrad(Kernels.zip(g, mask, *))
         }

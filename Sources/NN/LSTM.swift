@@ -117,8 +117,7 @@ public final class LSTM: Module {
         for t in (reverse ? Array((0..<steps).reversed()) : Array(0..<steps)) {
             let gates = projected.slice(axis: 1, t..<(t + 1)).reshape([batch, 4 * hiddenSize])
                 + Tensor.matmul(h, w.weightHH, transposeB: true)
-            let newC = Tensor.lstmCellState(gates: gates, previous: c)
-            let newH = Tensor.lstmHidden(gates: gates, cell: newC)
+            let (newH, newC) = Tensor.lstmCell(gates: gates, previous: c)
             if let mask = masks?[t] {
                 c = Tensor.where(mask, newC, c)
                 h = Tensor.where(mask, newH, h)
@@ -161,7 +160,6 @@ public final class LSTMCell: Module {
     public func callAsFunction(_ x: Tensor, state: (h: Tensor, c: Tensor)) -> (h: Tensor, c: Tensor) {
         let gates = Tensor.matmul(x, weightIH, transposeB: true) + biasIH
             + Tensor.matmul(state.h, weightHH, transposeB: true) + biasHH
-        let c = Tensor.lstmCellState(gates: gates, previous: state.c)
-        return (Tensor.lstmHidden(gates: gates, cell: c), c)
+        return Tensor.lstmCell(gates: gates, previous: state.c)
     }
 }

@@ -124,7 +124,7 @@ public final class Adam: Optimizer {
 
     public func step() {
         for (key, p) in parameters {
-            guard let grad = p.grad else { continue }
+            guard let grad = p.grad, p.count > 0 else { continue }
             let s = state[key] ?? ParameterState(count: p.count, buffers: 2)
             state[key] = s
             s.steps += 1
@@ -140,12 +140,36 @@ public final class Adam: Optimizer {
                 grad.withUnsafeBufferPointer { g in
                     s.first.withUnsafeMutableBufferPointer { m in
                         s.second.withUnsafeMutableBufferPointer { sq in
-                            for i in v.indices {
-                                let d = g[i] + l2 * v[i]
-                                v[i] *= decay
-                                m[i] = b1 * m[i] + (1 - b1) * d
-                                sq[i] = b2 * sq[i] + (1 - b2) * d * d
-                                v[i] -= stepSize * m[i] / (sq[i].squareRoot() / correction2 + eps)
+                            // One pass over each parameter; large ones (TFN's 35M-weight fusion
+                            // layer) split across the run's threads, since the pass is memory-bound.
+                            let (pv, pg, pm, ps) = (v.baseAddress!, g.baseAddress!, m.baseAddress!, sq.baseAddress!)
+                            func update(_ range: Range<Int>) {
+                                // Eight at a time (the same arithmetic, lane by lane), then the tail.
+                                var i = range.lowerBound
+                                while i + 8 <= range.upperBound {
+                                    var x = VectorMath.load(pv + i)
+                                    let d = VectorMath.load(pg + i) + l2 * x
+                                    x *= decay
+                                    let first = b1 * VectorMath.load(pm + i) + (1 - b1) * d
+                                    let second = b2 * VectorMath.load(ps + i) + (1 - b2) * d * d
+                                    x -= stepSize * first / (second.squareRoot() / correction2 + eps)
+                                    VectorMath.store(x, pv + i)
+                                    VectorMath.store(first, pm + i)
+                                    VectorMath.store(second, ps + i)
+                                    i += 8
+                                }
+                                for j in i..<range.upperBound {
+                                    let d = pg[j] + l2 * pv[j]
+                                    pv[j] *= decay
+                                    pm[j] = b1 * pm[j] + (1 - b1) * d
+                                    ps[j] = b2 * ps[j] + (1 - b2) * d * d
+                                    pv[j] -= stepSize * pm[j] / (ps[j].squareRoot() / correction2 + eps)
+                                }
+                            }
+                            if v.count >= Parallel.minimumParallelElements {
+                                Parallel.forEachChunk(of: v.count, update)
+                            } else {
+                                update(v.indices)
                             }
                         }
                     }

@@ -98,13 +98,14 @@ extension Double {
         let parts = gates.split(axis: 1, sizes: [2, 2, 2, 2])
         let expectedC = parts[1].sigmoid() * c + parts[0].sigmoid() * parts[2].tanh()
         let expectedH = parts[3].sigmoid() * expectedC.tanh()
-        let newC = Tensor.lstmCellState(gates: gates, previous: c)
+        let (h, newC) = Tensor.lstmCell(gates: gates, previous: c)
         expectClose(newC.scalars, expectedC.scalars, rtol: 1e-6, atol: 1e-7)
-        expectClose(Tensor.lstmHidden(gates: gates, cell: newC).scalars, expectedH.scalars, rtol: 1e-6, atol: 1e-7)
-        checkGradients([gates, c], "lstmCellState") { Tensor.lstmCellState(gates: $0[0], previous: $0[1]) }
-        checkGradients([gates, c], "lstmHidden") { Tensor.lstmHidden(gates: $0[0], cell: $0[1]) }
-        checkGradients([gates, c], "cell then hidden") {
-            Tensor.lstmHidden(gates: $0[0], cell: Tensor.lstmCellState(gates: $0[0], previous: $0[1]))
+        expectClose(h.scalars, expectedH.scalars, rtol: 1e-6, atol: 1e-7)
+        checkGradients([gates, c], "cell state") { Tensor.lstmCell(gates: $0[0], previous: $0[1]).c }
+        checkGradients([gates, c], "hidden state") { Tensor.lstmCell(gates: $0[0], previous: $0[1]).h }
+        checkGradients([gates, c], "both states") {
+            let (h, c) = Tensor.lstmCell(gates: $0[0], previous: $0[1])
+            return h * 0.7 + c * c
         }
     }
 }
