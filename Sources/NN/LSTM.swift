@@ -9,6 +9,9 @@ import Autograd
 /// are zero and the final state is the state at step L (forward) or after step 0 (reverse,
 /// which starts at step L−1), exactly what PyTorch's packed sequences give.
 ///
+/// Each direction of each layer is one `Tensor.lstmLayer` node: the input projections of all
+/// steps in one GEMM before it, one recurrent GEMM per step inside it.
+///
 /// Shapes: input `[B, T, D]`, output `[B, T, H·directions]`, final `h`, `c`:
 /// `[layers·directions, B, H]` (PyTorch's layout). All weights and biases are drawn from
 /// U(±1/√H), PyTorch's default. Dropout (training only) applies to each layer's output except
@@ -78,17 +81,17 @@ public final class LSTM: Module {
         precondition(lengths.count == batch && lengths.allSatisfy { $0 >= 0 && $0 <= steps }, "LSTM lengths \(lengths) for shape \(x.shape)")
         // Steps past the longest sequence change nothing: skip them, pad the output after.
         let active = lengths.max() ?? 0
-        let masks = LSTM.stepMasks(lengths: lengths, steps: active)
         var input = active < steps ? x.slice(axis: 1, 0..<active) : x
         var finalH: [Tensor] = []
         var finalC: [Tensor] = []
         for (layer, directions) in weights.enumerated() {
             var outputs: [Tensor] = []
             for (direction, w) in directions.enumerated() {
-                let (out, h, c) = run(input, w, masks: masks, reverse: direction == 1)
-                outputs.append(out)
-                finalH.append(h)
-                finalC.append(c)
+                let projected = Tensor.matmul(input, w.weightIH, transposeB: true) + (w.biasIH + w.biasHH)  // [B, T, 4H]
+                let packed = Tensor.lstmLayer(projected: projected, weightHH: w.weightHH, lengths: lengths, reverse: direction == 1)
+                outputs.append(packed.slice(axis: 1, 0..<active))
+                finalH.append(packed.slice(axis: 1, active..<(active + 1)).squeeze(1))
+                finalC.append(packed.slice(axis: 1, (active + 1)..<(active + 2)).squeeze(1))
             }
             input = outputs.count == 1 ? outputs[0] : Tensor.concat(outputs, axis: 2)
             if layer < numLayers - 1 { input = input.dropout(dropout, training: training, generator: generator) }
@@ -97,38 +100,6 @@ public final class LSTM: Module {
             input = Tensor.concat([input, Tensor.zeros([batch, steps - active, input.shape[2]])], axis: 1)
         }
         return (input, Tensor.stack(finalH), Tensor.stack(finalC))
-    }
-
-    /// `[B, 1]` masks per step: 1 where the step is inside the sequence; nil when no sequence
-    /// ends early (no masking needed).
-    static func stepMasks(lengths: [Int], steps: Int) -> [Tensor]? {
-        guard lengths.contains(where: { $0 < steps }) else { return nil }
-        return (0..<steps).map { t in Tensor(lengths.map { t < $0 ? 1 : 0 }, shape: [lengths.count, 1]) }
-    }
-
-    /// One direction of one layer. The input projections of all steps are one GEMM before the
-    /// time loop; each step adds one `[B, H]·[H, 4H]` GEMM and the fused cell.
-    private func run(_ x: Tensor, _ w: Weights, masks: [Tensor]?, reverse: Bool) -> (Tensor, Tensor, Tensor) {
-        let (batch, steps) = (x.shape[0], x.shape[1])
-        let projected = Tensor.matmul(x, w.weightIH, transposeB: true) + (w.biasIH + w.biasHH)  // [B, T, 4H]
-        var h = Tensor.zeros([batch, hiddenSize])
-        var c = Tensor.zeros([batch, hiddenSize])
-        var outputs = [Tensor?](repeating: nil, count: steps)
-        for t in (reverse ? Array((0..<steps).reversed()) : Array(0..<steps)) {
-            let gates = projected.slice(axis: 1, t..<(t + 1)).reshape([batch, 4 * hiddenSize])
-                + Tensor.matmul(h, w.weightHH, transposeB: true)
-            let (newH, newC) = Tensor.lstmCell(gates: gates, previous: c)
-            if let mask = masks?[t] {
-                c = Tensor.where(mask, newC, c)
-                h = Tensor.where(mask, newH, h)
-                outputs[t] = newH * mask
-            } else {
-                (c, h) = (newC, newH)
-                outputs[t] = newH
-            }
-        }
-        let output = steps == 0 ? Tensor.zeros([batch, 0, hiddenSize]) : Tensor.stack(outputs.map { $0! }, axis: 1)
-        return (output, h, c)
     }
 }
 

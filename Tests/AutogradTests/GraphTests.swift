@@ -108,6 +108,32 @@ extension Double {
             return h * 0.7 + c * c
         }
     }
+    /// The whole-sequence op: outputs, final states and every gradient, with sequences that
+    /// end early, in both directions.
+    @Test(arguments: [false, true])
+    func layerOverSequencesOfDifferentLengths(_ reverse: Bool) {
+        let projected = randomTensor([3, 4, 8], low: -1.5, high: 1.5, seed: 3)
+        let weight = randomTensor([8, 2], low: -0.8, high: 0.8, seed: 4)
+        let lengths = [4, 2, 1]
+        // The same recurrence from the cell op, one row at a time.
+        let packed = Tensor.lstmLayer(projected: projected, weightHH: weight, lengths: lengths, reverse: reverse)
+        for b in 0..<3 {
+            var (h, c) = (Tensor.zeros([1, 2]), Tensor.zeros([1, 2]))
+            var outputs = [[Float]](repeating: [0, 0], count: 4)
+            for t in reverse ? Array((0..<lengths[b]).reversed()) : Array(0..<lengths[b]) {
+                let gates = projected.slice(axis: 0, b..<(b + 1)).slice(axis: 1, t..<(t + 1)).reshape([1, 8]) + Tensor.matmul(h, weight, transposeB: true)
+                (h, c) = Tensor.lstmCell(gates: gates, previous: c)
+                outputs[t] = h.scalars
+            }
+            let row = packed.slice(axis: 0, b..<(b + 1)).scalars
+            expectClose(Array(row[0..<8]), outputs.flatMap { $0 }, rtol: 1e-5, atol: 1e-6)
+            expectClose(Array(row[8..<10]), h.scalars, rtol: 1e-5, atol: 1e-6)
+            expectClose(Array(row[10..<12]), c.scalars, rtol: 1e-5, atol: 1e-6)
+        }
+        checkGradients([projected, weight], "lstmLayer reverse=\(reverse)") {
+            Tensor.lstmLayer(projected: $0[0], weightHH: $0[1], lengths: lengths, reverse: reverse)
+        }
+    }
 }
 
 @Suite struct AttentionOpTests {
