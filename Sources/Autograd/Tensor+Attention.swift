@@ -119,8 +119,7 @@ extension Tensor {
                 for i in 0..<tq {
                     let pRow = probabilities + i * tk
                     let gRow = gradient + i * tk
-                    var dot: Float = 0
-                    for j in 0..<tk { dot += gRow[j] * pRow[j] }
+                    let dot = dotProduct(gRow, pRow, count: tk)
                     for j in 0..<tk { gRow[j] = pRow[j] * (gRow[j] - dot) }
                 }
                 // dQ = dS·K, dK = dSᵀ·Q
@@ -169,6 +168,21 @@ extension Tensor {
             row[t] = e
             total += e
         }
+        return total
+    }
+
+    /// `Σ a[j]·b[j]` with eight partial sums (a plain loop stays scalar: the optimiser keeps
+    /// the order of floating-point additions).
+    @inline(__always)
+    fileprivate static func dotProduct(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Float {
+        var sum = VectorMath.Vector()
+        var j = 0
+        while j + 8 <= count {
+            sum += VectorMath.load(a + j) * VectorMath.load(b + j)
+            j += 8
+        }
+        var total = sum.sum()
+        for t in j..<count { total += a[t] * b[t] }
         return total
     }
 }
