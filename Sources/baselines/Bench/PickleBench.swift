@@ -96,7 +96,8 @@ enum PeakMemory {
     static func peakBytes() -> Int {
         guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
         for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
-            let kb = line.split(separator: " ").compactMap { Int($0) }.first ?? 0
+            // "VmHWM:\t 715000 kB"; from 10 GB on the number meets the tab ("VmHWM:\t10485760 kB").
+            let kb = line.dropFirst("VmHWM:".count).split(whereSeparator: \.isWhitespace).compactMap { Int($0) }.first ?? 0
             return kb * 1024
         }
         return 0
