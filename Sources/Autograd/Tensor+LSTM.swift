@@ -84,7 +84,8 @@ extension Tensor {
     }
 }
 
-/// One direction of one LSTM layer over a whole batch of sequences, as one graph node.
+/// One LSTM layer over a whole batch of sequences, as one graph node: one direction, or
+/// several independent ones (a bidirectional layer's two) run concurrently, one per thread.
 ///
 /// `projected` `[B, T, 4H]` holds every step's input projection `x_t·W_ihᵀ + b_ih + b_hh`
 /// (one GEMM before this call); `weightHH` is `[4H, H]`. Row `b` is active at step `t` when
@@ -93,31 +94,96 @@ extension Tensor {
 /// sequence's own last step, from a zero state).
 ///
 /// Returns `[B, T + 2, H]`: rows `0..<T` the outputs, row `T` the final `h`, row `T + 1` the
-/// final `c` (slice them; the slices' gradients flow back through this one node).
+/// final `c` (slice them; the slices' gradients flow back through this one node). The
+/// several-direction form returns `[directions, B, T + 2, H]`.
 ///
 /// Per step the forward pass is one `[B, H]·[H, 4H]` GEMM added into the step's gates in
 /// place and the vectorised cell; the backward pass is one `[B, 4H]·[4H, H]` GEMM per step for
 /// the recurrence, and the weight gradient is a single `[4H, B·T]·[B·T, H]` GEMM after the
-/// loop instead of one thin GEMM per step. Every buffer is allocated once per call.
+/// loop instead of one thin GEMM per step. Every buffer is allocated once per call. GEMMs of
+/// 32 rows split poorly across OpenBLAS threads; two directions on two threads, each with
+/// single-threaded GEMMs, use both cores fully.
 extension Tensor {
     public static func lstmLayer(projected: Tensor, weightHH: Tensor, lengths: [Int], reverse: Bool) -> Tensor {
+        let packed = lstmLayer(projected: [projected], weightHH: [weightHH], lengths: lengths, reverse: [reverse])
+        return packed.reshape(Array(packed.shape.dropFirst()))
+    }
+
+    public static func lstmLayer(projected: [Tensor], weightHH: [Tensor], lengths: [Int], reverse: [Bool]) -> Tensor {
+        precondition(!projected.isEmpty && projected.count == weightHH.count && projected.count == reverse.count, "LSTM layer: \(projected.count) projections, \(weightHH.count) weights, \(reverse.count) directions")
+        let (batch, steps, hidden) = (projected[0].shape[0], projected[0].shape[1], weightHH[0].shape[1])
+        let directions = projected.indices.map { LSTMDirection(projected: projected[$0], weightHH: weightHH[$0], lengths: lengths, reverse: reverse[$0]) }
+        let result = Tensor(uninitializedShape: [directions.count, batch, steps + 2, hidden])
+        let stride = batch * (steps + 2) * hidden
+        Parallel.forEachChunk(of: directions.count) { chunk in
+            for d in chunk { directions[d].forward(into: result.storage.base + d * stride) }
+        }
+        return result.recorded(from: projected + weightHH) { grad in
+            // Leaf weights take their gradient in place (β = 1); allocate those first, outside
+            // the threads.
+            let targets = weightHH.map { w -> Tensor? in
+                guard w.requiresGrad, steps > 1 else { return nil }
+                return w.node == nil ? w.ownedGrad() : Tensor.zeros(w.shape)
+            }
+            var gateGrads = [Tensor?](repeating: nil, count: directions.count)
+            gateGrads.withUnsafeMutableBufferPointer { out in
+                let slots = UncheckedSlots(out)
+                Parallel.forEachChunk(of: directions.count) { chunk in
+                    for d in chunk { slots.base[d] = directions[d].backward(grad.storage.base + d * stride, weightGradient: targets[d]) }
+                }
+            }
+            for d in directions.indices {
+                projected[d].accumulateGrad(gateGrads[d]!)
+                if let target = targets[d], weightHH[d].node != nil { weightHH[d].accumulateGrad(target) }
+            }
+        }
+    }
+}
+
+/// A pointer to an array's slots that concurrent chunks write at disjoint indices.
+private struct UncheckedSlots<T>: @unchecked Sendable {
+    let base: UnsafeMutablePointer<T>
+    init(_ buffer: UnsafeMutableBufferPointer<T>) { base = buffer.baseAddress! }
+}
+
+/// One direction of `Tensor.lstmLayer`: its buffers, forward and backward loops.
+private final class LSTMDirection: @unchecked Sendable {
+    let projected: Tensor
+    let weightHH: Tensor
+    let lengths: [Int]
+    let (batch, steps, hidden, width): (Int, Int, Int, Int)
+    /// The steps in the order the recurrence visits them.
+    let order: [Int]
+    /// Gates, then (in place) activations σ(i), σ(f), tanh(g), σ(o): `[B, T, 4H]`.
+    let acts: Tensor
+    /// State after each step (carried through inactive steps), and tanh of the cell: `[B, T, H]`.
+    let hState: Tensor
+    let cState: Tensor
+    let tanhC: Tensor
+    let zeros: Tensor
+
+    init(projected: Tensor, weightHH: Tensor, lengths: [Int], reverse: Bool) {
         precondition(projected.rank == 3 && weightHH.rank == 2 && weightHH.shape[0] == projected.shape[2] && weightHH.shape[0] == 4 * weightHH.shape[1], "LSTM layer of projections \(projected.shape) with recurrent weight \(weightHH.shape)")
         let (batch, steps, hidden) = (projected.shape[0], projected.shape[1], weightHH.shape[1])
         precondition(lengths.count == batch && lengths.allSatisfy { (0...steps).contains($0) }, "LSTM lengths \(lengths) for \(steps) steps")
-        let width = 4 * hidden
-        let order = reverse ? Array((0..<steps).reversed()) : Array(0..<steps)
-        // Gates, then (in place) activations σ(i), σ(f), tanh(g), σ(o): [B, T, 4H].
-        let acts = projected.copy()
-        // State after each step (carried through inactive steps), and tanh of the cell: [B, T, H].
-        let hState = Tensor(uninitializedShape: [batch, steps, hidden])
-        let cState = Tensor(uninitializedShape: [batch, steps, hidden])
-        let tanhC = Tensor(uninitializedShape: [batch, steps, hidden])
-        let zeros = Tensor.zeros([batch, hidden])
+        (self.batch, self.steps, self.hidden, width) = (batch, steps, hidden, 4 * hidden)
+        (self.projected, self.weightHH, self.lengths) = (projected, weightHH, lengths)
+        order = reverse ? Array((0..<steps).reversed()) : Array(0..<steps)
+        acts = projected.copy()
+        hState = Tensor(uninitializedShape: [batch, steps, hidden])
+        cState = Tensor(uninitializedShape: [batch, steps, hidden])
+        tanhC = Tensor(uninitializedShape: [batch, steps, hidden])
+        zeros = Tensor.zeros([batch, hidden])
+    }
+
+    /// Row b's state before step index k of the loop: the previous step's state, or zero.
+    func previous(_ buffer: UnsafeMutablePointer<Float>, _ k: Int) -> (UnsafeMutablePointer<Float>, Int) {
+        k == 0 ? (zeros.storage.base, hidden) : (buffer + order[k - 1] * hidden, steps * hidden)
+    }
+
+    /// Runs the recurrence and writes `[B, T + 2, H]` (outputs, final h, final c) to `r`.
+    func forward(into r: UnsafeMutablePointer<Float>) {
         let (a, hs, cs, tc, w) = (acts.storage.base, hState.storage.base, cState.storage.base, tanhC.storage.base, weightHH.storage.base)
-        // Row b's state before step index k of the loop: the previous step's state, or zero.
-        func previous(_ buffer: UnsafeMutablePointer<Float>, _ k: Int) -> (UnsafeMutablePointer<Float>, Int) {
-            k == 0 ? (zeros.storage.base, hidden) : (buffer + order[k - 1] * hidden, steps * hidden)
-        }
         for (k, t) in order.enumerated() {
             let (hPrev, hStride) = previous(hs, k)
             let (cPrev, cStride) = previous(cs, k)
@@ -141,9 +207,7 @@ extension Tensor {
                 for j in 0..<hidden { hOut[j] = row[3 * hidden + j] * tOut[j] }
             }
         }
-        // Outputs (zero at inactive steps), final h, final c.
-        let result = Tensor.zeros([batch, steps + 2, hidden])
-        let r = result.storage.base
+        r.update(repeating: 0, count: batch * (steps + 2) * hidden)
         for b in 0..<batch {
             for t in 0..<min(lengths[b], steps) {
                 (r + (b * (steps + 2) + t) * hidden).update(from: hs + (b * steps + t) * hidden, count: hidden)
@@ -153,63 +217,62 @@ extension Tensor {
                 (r + (b * (steps + 2) + steps + 1) * hidden).update(from: cs + (b * steps + last) * hidden, count: hidden)
             }
         }
+    }
 
-        return result.recorded(from: [projected, weightHH]) { grad in
-            _ = (acts, hState, cState, tanhC, zeros)  // kept alive with the graph
-            let g = grad.storage.base
-            let gateGrads = Tensor.zeros([batch, steps, width])
-            let gg = gateGrads.storage.base
-            // Running gradients of the state carried into the step being visited.
-            let dh = Tensor(uninitializedShape: [batch, hidden])
-            let dc = Tensor(uninitializedShape: [batch, hidden])
-            let recurrent = Tensor(uninitializedShape: [batch, hidden])
-            let (pdh, pdc, prec) = (dh.storage.base, dc.storage.base, recurrent.storage.base)
-            for b in 0..<batch {
-                (pdh + b * hidden).update(from: g + (b * (steps + 2) + steps) * hidden, count: hidden)
-                (pdc + b * hidden).update(from: g + (b * (steps + 2) + steps + 1) * hidden, count: hidden)
-            }
-            for k in order.indices.reversed() {
-                let t = order[k]
-                let (cPrev, cStride) = previous(cs, k)
-                for b in 0..<batch where t < lengths[b] {
-                    let row = a + (b * steps + t) * width
-                    let out = gg + (b * steps + t) * width
-                    let (dhb, dcb) = (pdh + b * hidden, pdc + b * hidden)
-                    let gOut = g + (b * (steps + 2) + t) * hidden
-                    let tOut = tc + (b * steps + t) * hidden
-                    let cIn = cPrev + b * cStride
-                    for j in 0..<hidden {
-                        let (i, f, c̃, o) = (row[j], row[hidden + j], row[2 * hidden + j], row[3 * hidden + j])
-                        let dhj = dhb[j] + gOut[j]
-                        let dcj = dcb[j] + dhj * o * (1 - tOut[j] * tOut[j])
-                        out[j] = dcj * c̃ * i * (1 - i)
-                        out[hidden + j] = dcj * cIn[j] * f * (1 - f)
-                        out[2 * hidden + j] = dcj * i * (1 - c̃ * c̃)
-                        out[3 * hidden + j] = dhj * tOut[j] * o * (1 - o)
-                        dcb[j] = dcj * f
-                    }
-                }
-                guard k > 0 else { break }
-                // dh of the previous state = dGates · W_hh for active rows; inactive rows carry.
-                BLAS.sgemm(transA: false, transB: false, m: batch, n: hidden, k: width, a: gg + t * width, lda: steps * width, b: w, ldb: hidden, c: prec, ldc: hidden)
-                for b in 0..<batch where t < lengths[b] {
-                    (pdh + b * hidden).update(from: prec + b * hidden, count: hidden)
-                }
-            }
-            if weightHH.requiresGrad, steps > 1 {
-                // dW_hh [4H, H] += Σ_t dGates_tᵀ · h_prev(t): one GEMM over every (b, t), with
-                // the previous states laid out beside their steps (the first step's is zero).
-                let hPrevious = Tensor.zeros([batch, steps, hidden])
-                let hp = hPrevious.storage.base
-                for k in 1..<steps {
-                    let (t, before) = (order[k], order[k - 1])
-                    for b in 0..<batch { (hp + (b * steps + t) * hidden).update(from: hs + (b * steps + before) * hidden, count: hidden) }
-                }
-                let target = weightHH.node == nil ? weightHH.ownedGrad() : Tensor.zeros(weightHH.shape)
-                BLAS.sgemm(transA: true, transB: false, m: width, n: hidden, k: batch * steps, a: gg, lda: width, b: hp, ldb: hidden, beta: 1, c: target.storage.base, ldc: hidden)
-                if weightHH.node != nil { weightHH.accumulateGrad(target) }
-            }
-            projected.accumulateGrad(gateGrads)
+    /// Back through every step from `g` (`[B, T + 2, H]`): returns the gradient of the
+    /// projections and adds the recurrent weight's into `weightGradient` (when given).
+    func backward(_ g: UnsafePointer<Float>, weightGradient: Tensor?) -> Tensor {
+        let (a, hs, cs, tc, w) = (acts.storage.base, hState.storage.base, cState.storage.base, tanhC.storage.base, weightHH.storage.base)
+        let gateGrads = Tensor.zeros([batch, steps, width])
+        let gg = gateGrads.storage.base
+        // Running gradients of the state carried into the step being visited.
+        let dh = Tensor(uninitializedShape: [batch, hidden])
+        let dc = Tensor(uninitializedShape: [batch, hidden])
+        let recurrent = Tensor(uninitializedShape: [batch, hidden])
+        let (pdh, pdc, prec) = (dh.storage.base, dc.storage.base, recurrent.storage.base)
+        for b in 0..<batch {
+            (pdh + b * hidden).update(from: g + (b * (steps + 2) + steps) * hidden, count: hidden)
+            (pdc + b * hidden).update(from: g + (b * (steps + 2) + steps + 1) * hidden, count: hidden)
         }
+        for k in order.indices.reversed() {
+            let t = order[k]
+            let (cPrev, cStride) = previous(cs, k)
+            for b in 0..<batch where t < lengths[b] {
+                let row = a + (b * steps + t) * width
+                let out = gg + (b * steps + t) * width
+                let (dhb, dcb) = (pdh + b * hidden, pdc + b * hidden)
+                let gOut = g + (b * (steps + 2) + t) * hidden
+                let tOut = tc + (b * steps + t) * hidden
+                let cIn = cPrev + b * cStride
+                for j in 0..<hidden {
+                    let (i, f, c̃, o) = (row[j], row[hidden + j], row[2 * hidden + j], row[3 * hidden + j])
+                    let dhj = dhb[j] + gOut[j]
+                    let dcj = dcb[j] + dhj * o * (1 - tOut[j] * tOut[j])
+                    out[j] = dcj * c̃ * i * (1 - i)
+                    out[hidden + j] = dcj * cIn[j] * f * (1 - f)
+                    out[2 * hidden + j] = dcj * i * (1 - c̃ * c̃)
+                    out[3 * hidden + j] = dhj * tOut[j] * o * (1 - o)
+                    dcb[j] = dcj * f
+                }
+            }
+            guard k > 0 else { break }
+            // dh of the previous state = dGates · W_hh for active rows; inactive rows carry.
+            BLAS.sgemm(transA: false, transB: false, m: batch, n: hidden, k: width, a: gg + t * width, lda: steps * width, b: w, ldb: hidden, c: prec, ldc: hidden)
+            for b in 0..<batch where t < lengths[b] {
+                (pdh + b * hidden).update(from: prec + b * hidden, count: hidden)
+            }
+        }
+        if let weightGradient, steps > 1 {
+            // dW_hh [4H, H] += Σ_t dGates_tᵀ · h_prev(t): one GEMM over every (b, t), with
+            // the previous states laid out beside their steps (the first step's is zero).
+            let hPrevious = Tensor.zeros([batch, steps, hidden])
+            let hp = hPrevious.storage.base
+            for k in 1..<steps {
+                let (t, before) = (order[k], order[k - 1])
+                for b in 0..<batch { (hp + (b * steps + t) * hidden).update(from: hs + (b * steps + before) * hidden, count: hidden) }
+            }
+            BLAS.sgemm(transA: true, transB: false, m: width, n: hidden, k: batch * steps, a: gg, lda: width, b: hp, ldb: hidden, beta: 1, c: weightGradient.storage.base, ldc: hidden)
+        }
+        return gateGrads
     }
 }

@@ -85,13 +85,17 @@ public final class LSTM: Module {
         var finalH: [Tensor] = []
         var finalC: [Tensor] = []
         for (layer, directions) in weights.enumerated() {
+            // Both directions in one node (they run on two threads).
+            let projected = directions.map { w in Tensor.matmul(input, w.weightIH, transposeB: true) + (w.biasIH + w.biasHH) }  // [B, T, 4H]
+            let packed = Tensor.lstmLayer(
+                projected: projected, weightHH: directions.map(\.weightHH), lengths: lengths,
+                reverse: directions.indices.map { $0 == 1 })  // [directions, B, T + 2, H]
             var outputs: [Tensor] = []
-            for (direction, w) in directions.enumerated() {
-                let projected = Tensor.matmul(input, w.weightIH, transposeB: true) + (w.biasIH + w.biasHH)  // [B, T, 4H]
-                let packed = Tensor.lstmLayer(projected: projected, weightHH: w.weightHH, lengths: lengths, reverse: direction == 1)
-                outputs.append(packed.slice(axis: 1, 0..<active))
-                finalH.append(packed.slice(axis: 1, active..<(active + 1)).squeeze(1))
-                finalC.append(packed.slice(axis: 1, (active + 1)..<(active + 2)).squeeze(1))
+            for d in directions.indices {
+                let direction = packed.slice(axis: 0, d..<(d + 1)).squeeze(0)
+                outputs.append(direction.slice(axis: 1, 0..<active))
+                finalH.append(direction.slice(axis: 1, active..<(active + 1)).squeeze(1))
+                finalC.append(direction.slice(axis: 1, (active + 1)..<(active + 2)).squeeze(1))
             }
             input = outputs.count == 1 ? outputs[0] : Tensor.concat(outputs, axis: 2)
             if layer < numLayers - 1 { input = input.dropout(dropout, training: training, generator: generator) }

@@ -134,6 +134,20 @@ extension Double {
             Tensor.lstmLayer(projected: $0[0], weightHH: $0[1], lengths: lengths, reverse: reverse)
         }
     }
+    /// Two directions in one node (run on two threads) give what two single-direction nodes
+    /// give, values and gradients.
+    @Test func twoDirectionsInOneNode() {
+        let (p1, p2) = (randomTensor([3, 4, 8], low: -1.5, high: 1.5, seed: 5), randomTensor([3, 4, 8], low: -1.5, high: 1.5, seed: 6))
+        let (w1, w2) = (randomTensor([8, 2], low: -0.8, high: 0.8, seed: 7), randomTensor([8, 2], low: -0.8, high: 0.8, seed: 8))
+        let lengths = [4, 2, 1]
+        let packed = Tensor.lstmLayer(projected: [p1, p2], weightHH: [w1, w2], lengths: lengths, reverse: [false, true])
+        #expect(packed.shape == [2, 3, 6, 2])
+        expectClose(packed.slice(axis: 0, 0..<1).scalars, Tensor.lstmLayer(projected: p1, weightHH: w1, lengths: lengths, reverse: false).scalars, rtol: 0, atol: 0)
+        expectClose(packed.slice(axis: 0, 1..<2).scalars, Tensor.lstmLayer(projected: p2, weightHH: w2, lengths: lengths, reverse: true).scalars, rtol: 0, atol: 0)
+        checkGradients([p1, p2, w1, w2], "two-direction lstmLayer") {
+            Tensor.lstmLayer(projected: [$0[0], $0[1]], weightHH: [$0[2], $0[3]], lengths: lengths, reverse: [false, true])
+        }
+    }
 }
 
 @Suite struct AttentionOpTests {
