@@ -63,12 +63,17 @@ final class BufferCache: Sendable {
     func allocate(bytes: Int) -> (UnsafeMutableRawPointer, Int) {
         let size = Self.sizeClass(bytes)
         if size >= Self.minimumCachedBytes {
-            let reused = state.withLock { s -> UInt? in
-                guard let address = s.free[size]?.popLast() else { return nil }
-                s.cachedBytes -= size
-                return address
+            // The block of this size class, else the smallest cached one up to 1.5x as large:
+            // batches of different lengths ask for neighbouring classes, and a fresh block
+            // costs a page fault per 4 KiB.
+            let reused = state.withLock { s -> (UInt, Int)? in
+                let fit = s.free[size]?.isEmpty == false ? size
+                    : s.free.keys.filter { $0 > size && $0 <= size + size / 2 && s.free[$0]?.isEmpty == false }.min()
+                guard let fit, let address = s.free[fit]?.popLast() else { return nil }
+                s.cachedBytes -= fit
+                return (address, fit)
             }
-            if let reused, let p = UnsafeMutableRawPointer(bitPattern: reused) { return (p, size) }
+            if let (address, capacity) = reused, let p = UnsafeMutableRawPointer(bitPattern: address) { return (p, capacity) }
         }
         var raw: UnsafeMutableRawPointer?
         // 64 bytes: a cache line and an AVX-512 register, so BLAS and vector loops start aligned.
