@@ -36,8 +36,8 @@ extension Tensor {
         let lseTensor = Tensor(uninitializedShape: [bh, tq])
         let logSumExp = lseTensor.storage.base
 
-        /// `P` (or `P'` when `withDropout`) of head `h` into `w`.
-        func weights(_ h: Int, _ w: UnsafeMutablePointer<Float>, saveLSE: Bool, withDropout: Bool) {
+        /// `P` of head `h` into `w`.
+        func weights(_ h: Int, _ w: UnsafeMutablePointer<Float>, saveLSE: Bool) {
             BLAS.sgemm(transA: false, transB: true, m: tq, n: tk, k: d, a: q.storage.base + h * tq * d, lda: d, b: k.storage.base + h * tk * d, ldb: d, c: w, ldc: tk)
             let mask = keyMask.map { $0.storage.base + (h / heads) * tk }
             for i in 0..<tq {
@@ -61,28 +61,27 @@ extension Tensor {
                     }
                 }
             }
-            if withDropout && dropping { dropoutFactors(h, into: w, multiply: true) }
         }
 
         /// Head `h`'s dropout factors (0 or 1/(1−p)), drawn from its own seed so that the backward
-        /// pass regenerates exactly the forward mask; multiplied into `w` or written to it.
-        func dropoutFactors(_ h: Int, into w: UnsafeMutablePointer<Float>, multiply: Bool) {
-            let g = Generator(seed: callSeed &+ UInt64(h))
-            if multiply {
-                let factors = UnsafeMutablePointer<Float>.allocate(capacity: tq * tk)
-                defer { factors.deallocate() }
-                g.fillDropoutFactors(factors, count: tq * tk, p: p, keep: keep)
-                for i in 0..<(tq * tk) { w[i] *= factors[i] }
-            } else {
-                g.fillDropoutFactors(w, count: tq * tk, p: p, keep: keep)
-            }
+        /// pass regenerates exactly the forward mask.
+        func dropoutFactors(_ h: Int, into factors: UnsafeMutablePointer<Float>) {
+            Generator(seed: callSeed &+ UInt64(h)).fillDropoutFactors(factors, count: tq * tk, p: p, keep: keep)
         }
 
         Parallel.forEachChunk(of: bh) { heads in
             let scratch = UnsafeMutablePointer<Float>.allocate(capacity: tq * tk)
-            defer { scratch.deallocate() }
+            let factors = UnsafeMutablePointer<Float>.allocate(capacity: dropping ? tq * tk : 0)
+            defer {
+                scratch.deallocate()
+                factors.deallocate()
+            }
             for h in heads {
-                weights(h, scratch, saveLSE: true, withDropout: true)
+                weights(h, scratch, saveLSE: true)
+                if dropping {
+                    dropoutFactors(h, into: factors)
+                    for i in 0..<(tq * tk) { scratch[i] *= factors[i] }
+                }
                 BLAS.sgemm(transA: false, transB: false, m: tq, n: dv, k: tk, a: scratch, lda: tk, b: v.storage.base + h * tk * dv, ldb: dv, c: out.storage.base + h * tq * dv, ldc: dv)
             }
         }
@@ -103,10 +102,10 @@ extension Tensor {
                 factors.deallocate()
             }
             for h in heads {
-                weights(h, probabilities, saveLSE: false, withDropout: false)
+                weights(h, probabilities, saveLSE: false)
                 dropped.update(from: probabilities, count: tq * tk)
                 if dropping {
-                    dropoutFactors(h, into: factors, multiply: false)
+                    dropoutFactors(h, into: factors)
                     for i in 0..<(tq * tk) { dropped[i] *= factors[i] }
                 }
                 let dO = g.storage.base + h * tq * dv
