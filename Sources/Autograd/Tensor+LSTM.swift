@@ -22,25 +22,14 @@ extension Tensor {
         let width = 4 * hidden
         let activations = Tensor(uninitializedShape: gates.shape)
         let act = activations.storage.base
-        for b in 0..<batch {
-            let row = gates.storage.base + b * width
-            let out = act + b * width
-            VectorMath.map(row, out, count: 2 * hidden, VectorMath.sigmoid)
-            VectorMath.map(row + 2 * hidden, out + 2 * hidden, count: hidden, VectorMath.tanh)
-            VectorMath.map(row + 3 * hidden, out + 3 * hidden, count: hidden, VectorMath.sigmoid)
-        }
         let newC = Tensor(uninitializedShape: [batch, hidden])
         let tanhC = Tensor(uninitializedShape: [batch, hidden])
         let h = Tensor(uninitializedShape: [batch, hidden])
-        let (cp, cn, tc, hp) = (c.storage.base, newC.storage.base, tanhC.storage.base, h.storage.base)
+        let (cp, tc) = (c.storage.base, tanhC.storage.base)
         for b in 0..<batch {
-            let (i, f, g) = (act + b * width, act + b * width + hidden, act + b * width + 2 * hidden)
-            for j in 0..<hidden { cn[b * hidden + j] = f[j] * cp[b * hidden + j] + i[j] * g[j] }
-        }
-        VectorMath.map(cn, tc, count: batch * hidden, VectorMath.tanh)
-        for b in 0..<batch {
-            let o = act + b * width + 3 * hidden
-            for j in 0..<hidden { hp[b * hidden + j] = o[j] * tc[b * hidden + j] }
+            lstmRowForward(
+                gates: gates.storage.base + b * width, activations: act + b * width, cIn: cp + b * hidden,
+                c: newC.storage.base + b * hidden, tanhC: tc + b * hidden, h: h.storage.base + b * hidden, hidden: hidden)
         }
 
         let cOut = newC.recorded(from: [gates, c]) { grad in
@@ -81,6 +70,21 @@ extension Tensor {
             cOut.accumulateGrad(cGrad)
         }
         return (hOut, cOut)
+    }
+
+    /// One batch row of the cell: the gates `[4H]` activated into `activations` (which may be
+    /// the gates' own buffer), then `c' = f⊙c + i⊙g`, `tanh(c')` and `h' = o⊙tanh(c')`.
+    @inline(__always)
+    fileprivate static func lstmRowForward(
+        gates: UnsafePointer<Float>, activations a: UnsafeMutablePointer<Float>, cIn: UnsafePointer<Float>,
+        c: UnsafeMutablePointer<Float>, tanhC: UnsafeMutablePointer<Float>, h: UnsafeMutablePointer<Float>, hidden: Int
+    ) {
+        VectorMath.map(gates, a, count: 2 * hidden, VectorMath.sigmoid)
+        VectorMath.map(gates + 2 * hidden, a + 2 * hidden, count: hidden, VectorMath.tanh)
+        VectorMath.map(gates + 3 * hidden, a + 3 * hidden, count: hidden, VectorMath.sigmoid)
+        for j in 0..<hidden { c[j] = a[hidden + j] * cIn[j] + a[j] * a[2 * hidden + j] }
+        VectorMath.map(c, tanhC, count: hidden, VectorMath.tanh)
+        for j in 0..<hidden { h[j] = a[3 * hidden + j] * tanhC[j] }
     }
 }
 
@@ -199,12 +203,7 @@ private final class LSTMDirection: @unchecked Sendable {
                     continue
                 }
                 let row = a + (b * steps + t) * width
-                VectorMath.map(row, row, count: 2 * hidden, VectorMath.sigmoid)
-                VectorMath.map(row + 2 * hidden, row + 2 * hidden, count: hidden, VectorMath.tanh)
-                VectorMath.map(row + 3 * hidden, row + 3 * hidden, count: hidden, VectorMath.sigmoid)
-                for j in 0..<hidden { cOut[j] = row[hidden + j] * cIn[j] + row[j] * row[2 * hidden + j] }
-                VectorMath.map(cOut, tOut, count: hidden, VectorMath.tanh)
-                for j in 0..<hidden { hOut[j] = row[3 * hidden + j] * tOut[j] }
+                Tensor.lstmRowForward(gates: row, activations: row, cIn: cIn, c: cOut, tanhC: tOut, h: hOut, hidden: hidden)
             }
         }
         r.update(repeating: 0, count: batch * (steps + 2) * hidden)
