@@ -23,8 +23,10 @@ let package = Package(
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
         // Our own few lines of C: `cpuid`/`xgetbv` and `mallopt`, which Swift cannot reach.
         .target(name: "CPlatform"),
+        // Hot loops compiled for AVX2 + FMA and generic x86-64 (Swift has no target attributes).
+        .target(name: "CKernels"),
 
-        .target(name: "Autograd", dependencies: ["CBLAS", "CLAPACKE", "CPlatform"]),
+        .target(name: "Autograd", dependencies: ["CBLAS", "CLAPACKE", "CPlatform", "CKernels"]),
         // The one Swift wrapper over libhdf5: checkpoints (NN) and the feature cache (Datasets).
         .target(name: "HDF5", dependencies: ["CHDF5"]),
         .target(name: "NN", dependencies: ["Autograd", "HDF5"]),

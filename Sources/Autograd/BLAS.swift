@@ -8,10 +8,51 @@ public enum BLAS {
     /// Row-major terms: `op(A)` is M x K, `op(B)` is K x N, `C` is M x N; `lda`, `ldb`, `ldc`
     /// are the number of *columns* of the matrices as stored (K or M for A depending on
     /// `transA`, N or K for B, N for C).
-    @inline(__always)
+    ///
+    /// With more than one thread (`threads`) and at least `parallelMultiplyAdds`, the product
+    /// is split into blocks of rows of C (or of columns, when C is wider than tall: the operand
+    /// every block reads whole is then the smaller one), one single-threaded OpenBLAS call per
+    /// thread. Each element of C is computed exactly as without the split.
     public static func sgemm(
         transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
         a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int, beta: Float = 0,
+        c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        _ = libraryPinned
+        guard runThreads > 1, m * n * k >= parallelMultiplyAdds, Swift.max(m, n) >= 2 * splitAlignment else {
+            singleThreadedGEMM(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+            return
+        }
+        let splitRows = m >= n
+        let extent = splitRows ? m : n
+        let blocks = (extent + splitAlignment - 1) / splitAlignment
+        Parallel.forEachChunk(of: blocks) { chunk in
+            let range = (chunk.lowerBound * splitAlignment)..<Swift.min(chunk.upperBound * splitAlignment, extent)
+            if splitRows {
+                singleThreadedGEMM(
+                    transA: transA, transB: transB, m: range.count, n: n, k: k, alpha: alpha,
+                    a: a + (transA ? range.lowerBound : range.lowerBound * lda), lda: lda, b: b, ldb: ldb, beta: beta,
+                    c: c + range.lowerBound * ldc, ldc: ldc)
+            } else {
+                singleThreadedGEMM(
+                    transA: transA, transB: transB, m: m, n: range.count, k: k, alpha: alpha, a: a, lda: lda,
+                    b: b + (transB ? range.lowerBound * ldb : range.lowerBound), ldb: ldb, beta: beta,
+                    c: c + range.lowerBound, ldc: ldc)
+            }
+        }
+    }
+
+    /// Products smaller than this many multiply-adds run on one thread (a hand-off to another
+    /// thread costs tens of microseconds).
+    public static let parallelMultiplyAdds = 1 << 23
+    /// Blocks of a split product are multiples of this many rows or columns (the kernels'
+    /// register tiles).
+    static let splitAlignment = 16
+
+    @inline(__always)
+    private static func singleThreadedGEMM(
+        transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+        a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int, beta: Float,
         c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
         cblas_sgemm(
@@ -39,11 +80,31 @@ public enum BLAS {
         return c
     }
 
-    /// The number of threads OpenBLAS uses for each call; a setting of the run.
+    /// The run's threads: matrix products split across them (`sgemm`), and so do the loops
+    /// of `Parallel`. Starts at what OpenBLAS was loaded with (`OPENBLAS_NUM_THREADS`, else
+    /// the cores).
+    ///
+    /// OpenBLAS itself always runs one thread per call. Its pthreads build keeps idle workers
+    /// spinning in `sched_yield` between calls; with our own loops running between products,
+    /// on two cores the spinning worker took a third of MulT's CPU samples. Splitting products
+    /// ourselves, onto the same threads as the rest, leaves OpenBLAS's workers asleep.
     public static var threads: Int {
-        get { Int(openblas_get_num_threads()) }
-        set { openblas_set_num_threads(Int32(newValue)) }
+        get { runThreads }
+        set {
+            precondition(newValue >= 1, "threads must be at least 1, not \(newValue)")
+            _ = libraryPinned
+            runThreads = newValue
+        }
     }
+
+    nonisolated(unsafe) private static var runThreads = Int(openblas_get_num_threads())
+
+    /// OpenBLAS set to one thread, once, after `runThreads` took its starting value from it.
+    private static let libraryPinned: Bool = {
+        _ = runThreads
+        openblas_set_num_threads(1)
+        return true
+    }()
 
     /// The kernel set OpenBLAS chose at load time, e.g. `Haswell`, `SkylakeX`, `Prescott`.
     public static var coreName: String { String(cString: openblas_get_corename()) }

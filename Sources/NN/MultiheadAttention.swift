@@ -1,15 +1,15 @@
 import Autograd
 
-/// Multi-head scaled dot-product attention, batch-first, with a key-padding mask.
+/// Multi-head scaled dot-product attention, batch-first, over sequences of given lengths.
 ///
 /// Concretely: `q = Q·W_qᵀ + b_q`, `k = K·W_kᵀ + b_k`, `v = V·W_vᵀ + b_v` (the three weights
 /// packed as PyTorch's `in_proj_weight [3E, E]`), split into `h` heads of `E/h`; per head
 /// `softmax(q·kᵀ/√(E/h), masked) · v`; heads concatenated and projected by `out_proj`.
-/// Keys outside a sequence's true length get zero weight; attention dropout (training only)
-/// applies to the weights.
+/// Keys past `keyLengths[b]` get zero weight (PyTorch's `key_padding_mask`); queries past
+/// `queryLengths[b]` are not computed: their context is 0, so their output is `out_proj`'s
+/// bias. Attention dropout (training only) applies to the weights.
 ///
-/// Shapes: queries `[B, Tq, E]`, keys and values `[B, Tk, E]`, key mask `[B, Tk]` (1 = valid),
-/// output `[B, Tq, E]`.
+/// Shapes: queries `[B, Tq, E]`, keys and values `[B, Tk, E]`, output `[B, Tq, E]`.
 ///
 /// Initialisation: Xavier-uniform `in_proj_weight`, zero `in_proj_bias` and `out_proj.bias`;
 /// `out_proj.weight` Xavier-uniform (MulT) or PyTorch's Linear default (`nn.MultiheadAttention`).
@@ -50,28 +50,19 @@ public final class MultiheadAttention: Module {
 
     public var embedDim: Int { inProjWeight.shape[1] }
 
-    public func callAsFunction(query: Tensor, key: Tensor, value: Tensor, keyMask: Tensor? = nil) -> Tensor {
+    public func callAsFunction(
+        query: Tensor, key: Tensor, value: Tensor, queryLengths: [Int]? = nil, keyLengths: [Int]? = nil
+    ) -> Tensor {
         let e = embedDim
-        let (batch, tq, tk) = (query.shape[0], query.shape[1], key.shape[1])
-        let dh = e / heads
         let w = inProjWeight.split(axis: 0, sizes: [e, e, e])
         let b = inProjBias.split(axis: 0, sizes: [e, e, e])
-        // [B, T, E] -> [B·h, T, dh]
-        func splitHeads(_ x: Tensor, _ t: Int) -> Tensor {
-            x.reshape([batch, t, heads, dh]).permute([0, 2, 1, 3]).reshape([batch * heads, t, dh])
-        }
-        let q = splitHeads((Tensor.matmul(query, w[0], transposeB: true) + b[0]) * (1 / Float(dh).squareRoot()), tq)
-        let k = splitHeads(Tensor.matmul(key, w[1], transposeB: true) + b[1], tk)
-        let v = splitHeads(Tensor.matmul(value, w[2], transposeB: true) + b[2], tk)
+        // [B, T, E] each, heads side by side in the last axis (the attention op reads them there).
+        let q = (Tensor.matmul(query, w[0], transposeB: true) + b[0]) * (1 / Float(e / heads).squareRoot())
+        let k = Tensor.matmul(key, w[1], transposeB: true) + b[1]
+        let v = Tensor.matmul(value, w[2], transposeB: true) + b[2]
         let context = Tensor.attention(
-            query: q, key: k, value: v, keyMask: keyMask, heads: heads, dropout: dropout, training: training,
-            generator: generator)  // [B·h, Tq, dh]
-            .reshape([batch, heads, tq, dh]).permute([0, 2, 1, 3]).reshape([batch, tq, e])
+            query: q, key: k, value: v, heads: heads, queryLengths: queryLengths, keyLengths: keyLengths,
+            dropout: dropout, training: training, generator: generator)  // [B, Tq, E]
         return outProj(context)
     }
-}
-
-/// `[B, T]` masks with 1 on each sequence's first `lengths[b]` steps.
-public func lengthMask(_ lengths: [Int], steps: Int) -> Tensor {
-    Tensor(lengths.flatMap { l in (0..<steps).map { $0 < l ? 1 : 0 } }, shape: [lengths.count, steps])
 }

@@ -58,14 +58,17 @@ public final class TransformerEncoderLayer: Module {
         [("self_attn", selfAttn), ("fc1", fc1), ("fc2", fc2)] + indexed(layerNorms, prefix: "layer_norms")
     }
 
-    /// `x [B, T, E]`; for cross-modal layers `context [B, Tk, E]`; `keyMask` marks the valid
-    /// steps of whichever sequence supplies the keys.
-    public func callAsFunction(_ x: Tensor, context: Tensor? = nil, keyMask: Tensor? = nil) -> Tensor {
+    /// `x [B, T, E]` with true `lengths`; for cross-modal layers `context [B, Tk, E]` with its
+    /// `contextLengths`, which supply the keys. Steps past `lengths` are not attended from.
+    public func callAsFunction(
+        _ x: Tensor, lengths: [Int]? = nil, context: Tensor? = nil, contextLengths: [Int]? = nil
+    ) -> Tensor {
         precondition((kind == .crossModal) == (context != nil), "a \(kind) layer needs \(kind == .crossModal ? "a" : "no") context")
         var residual = x
         let normed = layerNorms[0](x)
         let keys = context.map { layerNorms[0]($0) } ?? normed
-        var h = selfAttn(query: normed, key: keys, value: keys, keyMask: keyMask)
+        let keyLengths = context == nil ? lengths : contextLengths
+        var h = selfAttn(query: normed, key: keys, value: keys, queryLengths: lengths, keyLengths: keyLengths)
         h = residual + h.dropout(dropout.residual, training: training, generator: generator)
         residual = h
         var f = fc1(layerNorms[1](h)).relu().dropout(dropout.relu, training: training, generator: generator)
@@ -75,7 +78,8 @@ public final class TransformerEncoderLayer: Module {
 }
 
 /// A stack of MulT encoder layers: `x = √E·x + positions`, embedding dropout, the layers, and a
-/// final LayerNorm. Positions are sinusoidal (tensor2tensor layout), numbered 1..L over each
+/// final LayerNorm; steps past a sequence's length are 0 in the output (they are not attended
+/// from, so nothing else is defined there). Positions are sinusoidal (tensor2tensor layout), numbered 1..L over each
 /// sequence's true length; padded steps get the zero vector, as position 0 does in MulT.
 public final class TransformerEncoder: Module {
     public let layers: [TransformerEncoderLayer]
@@ -118,10 +122,15 @@ public final class TransformerEncoder: Module {
         }
         var h = embed(x, lengths)
         let kv = context.map { embed($0, contextLengths ?? []) }
-        let keyMask = lengthMask(kv == nil ? lengths : (contextLengths ?? []), steps: kv?.shape[1] ?? x.shape[1])
-        for layer in layers { h = layer(h, context: kv, keyMask: keyMask) }
-        return layerNorm(h)
+        for layer in layers { h = layer(h, lengths: lengths, context: kv, contextLengths: contextLengths) }
+        return layerNorm(h) * lengthMask(lengths, steps: x.shape[1])
     }
+}
+
+/// `[B, T, 1]` with 1 on each sequence's first `lengths[b]` steps, to zero a `[B, T, E]`
+/// tensor's padding by broadcasting.
+func lengthMask(_ lengths: [Int], steps: Int) -> Tensor {
+    Tensor(lengths.flatMap { l in (0..<steps).map { $0 < l ? 1 : 0 } }, shape: [lengths.count, steps, 1])
 }
 
 /// Sinusoidal position embeddings `[B, T, D]`: step `t < lengths[b]` has position `t + 1`, with

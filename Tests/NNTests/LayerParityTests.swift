@@ -74,7 +74,7 @@ import Testing
         let m = MultiheadAttention(embedDim: 8, heads: 2, generator: generator)
         try f.load(into: m)
         let (q, kv) = (try f.input("q"), try f.input("kv"))
-        let y = m(query: q, key: kv, value: kv, keyMask: lengthMask(try f.ints("lengths/kv"), steps: 5))
+        let y = m(query: q, key: kv, value: kv, keyLengths: try f.ints("lengths/kv"))
         try f.expectMatches(["y": y], inputs: ["q": q, "kv": kv], module: m)
     }
 

@@ -16,7 +16,7 @@ Each case is one HDF5 file in Tests/NNTests/Fixtures/ with
 Optimizer and schedule cases store their trajectories instead (see each function).
 The modules here are PyTorch's own layers, except the MulT encoder, which is our own PyTorch
 twin written from the MulT paper and the notes (pre-norm layers, sinusoidal positions over true
-lengths, key-padding masks).
+lengths, key-padding masks, padded steps zero in the output).
 """
 import math
 import os
@@ -193,7 +193,9 @@ class MulTEncoder(nn.Module):
         pad = torch.arange(steps)[None, :] >= torch.tensor(key_lengths)[:, None]
         for layer in self.layers:
             x = layer(x, kv, pad)
-        return self.layer_norm(x)
+        # Steps past a sequence's length are 0 in the output (ours does not attend from them).
+        valid = torch.arange(x.shape[1])[None, :] < torch.tensor(lengths)[:, None]
+        return self.layer_norm(x) * valid[:, :, None]
 
 
 def transformers():

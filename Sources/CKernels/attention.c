@@ -1,0 +1,181 @@
+#include "ckernels.h"
+#include "vector8.h"
+
+/// Attention for heads a few floats wide (MulT: 5 and 10). Per query row, everything runs
+/// along the keys, eight at a time: the scores are `d` broadcast-multiply-adds over the keys
+/// transposed to `[d, lk]`, then one pass each for the max, the exponentials and the output's
+/// `dv` dot products. GEMMs with an inner dimension of 5 spend their time packing; here nothing
+/// `tq x tk` is ever stored, only one row at a time. Heads are read and written in place in
+/// `[T, heads·d]` rows (`ld*` strides), so no permutation copies them out or back.
+
+static inline long round8(long n) { return (n + 7) & ~7L; }
+
+long ck_attention_work_size(int tk, int d, int dv) { return round8(tk) * (2L * d + 2L * dv + 2); }
+
+uint32_t ck_dropout_threshold(float p) { return (uint32_t)ceilf(p * 16777216.0f); }
+
+/// Dropout factors of row elements `first ... first + 7` (0 or `keep`): kept when the top 24
+/// bits of a hash of the element's index are at least `threshold` (`ceil(p·2²⁴)`). The hash
+/// is a Weyl step (a bijection of the index, offset by the seed) followed by Wellons's
+/// `lowbias32` finaliser, so every element's draw is independent of how rows are split or
+/// which variant runs.
+CK_INLINE v8f dropout_factors(uint32_t seed, uint32_t first, uint32_t threshold, float keep) {
+    typedef uint32_t v8u __attribute__((vector_size(32)));
+    v8u x = (v8u){0, 1, 2, 3, 4, 5, 6, 7} + first;
+    x = x * 0x9E3779B1u + seed;
+    x ^= x >> 16;
+    x *= 0x7FEB352Du;
+    x ^= x >> 15;
+    x *= 0x846CA68Bu;
+    x ^= x >> 16;
+    v8i kept = (v8i)((x >> 8) >= threshold);
+    return (v8f)(kept & (v8i)v8_splat(keep));
+}
+
+/// `dst[c * ld + j] = src[j * stride + c]` for `j < rows`, zero for `rows <= j < ld`.
+CK_INLINE void transpose_padded(const float *src, long stride, int rows, int width, long ld, float *dst) {
+    for (int c = 0; c < width; c++) {
+        float *row = dst + c * ld;
+        for (int j = 0; j < rows; j++) row[j] = src[j * stride + c];
+        for (long j = rows; j < ld; j++) row[j] = 0;
+    }
+}
+
+/// `row[j] = q · kt[:, j]` for the padded row (the keys past `lk` get −inf).
+CK_INLINE void scores(const float *qi, int d, const float *kt, long ld, int lk, float *row) {
+    for (long jb = 0; jb < ld; jb += 8) {
+        v8f acc = v8_splat(0);
+        for (int c = 0; c < d; c++) acc += v8_splat(qi[c]) * v8_load(kt + c * ld + jb);
+        v8_store(row + jb, acc);
+    }
+    for (long j = lk; j < ld; j++) row[j] = -INFINITY;
+}
+
+CK_INLINE void zero_rows(float *x, long stride, long from, long to, int width) {
+    for (long i = from; i < to; i++)
+        for (int c = 0; c < width; c++) x[i * stride + c] = 0;
+}
+
+CK_INLINE void attention_forward(const ck_attention_head *h, float dropout, uint32_t seed, float *lse, float *work) {
+    const int lq = h->lq, lk = h->lk, d = h->d, dv = h->dv;
+    const long ld = round8(lk);
+    float *kt = work, *vt = kt + d * ld, *row = vt + dv * ld;
+    transpose_padded(h->k, h->ldk, lk, d, ld, kt);
+    transpose_padded(h->v, h->ldv, lk, dv, ld, vt);
+    const uint32_t threshold = ck_dropout_threshold(dropout);
+    const float keep = 1 / (1 - dropout);
+    for (int i = 0; i < lq; i++) {
+        float *o = h->out + i * h->ldo;
+        if (lk == 0) {
+            for (int c = 0; c < dv; c++) o[c] = 0;
+            lse[i] = INFINITY;
+            continue;
+        }
+        scores(h->q + i * h->ldq, d, kt, ld, lk, row);
+        v8f m8 = v8_splat(-INFINITY);
+        for (long jb = 0; jb < ld; jb += 8) m8 = v8_max(m8, v8_load(row + jb));
+        const float m = v8_hmax(m8);
+        v8f sum8 = v8_splat(0);
+        for (long jb = 0; jb < ld; jb += 8) {
+            v8f e = v8_exp(v8_load(row + jb) - m);
+            v8_store(row + jb, e);
+            sum8 += e;
+        }
+        const float total = v8_sum(sum8);
+        lse[i] = m + logf(total);
+        const v8f inv = v8_splat(1 / total);
+        for (long jb = 0; jb < ld; jb += 8) {
+            v8f p = v8_load(row + jb) * inv;
+            if (dropout > 0) p *= dropout_factors(seed, (uint32_t)(i * lk + jb), threshold, keep);
+            v8_store(row + jb, p);
+        }
+        for (int c = 0; c < dv; c++) {
+            v8f acc = v8_splat(0);
+            for (long jb = 0; jb < ld; jb += 8) acc += v8_load(row + jb) * v8_load(vt + c * ld + jb);
+            o[c] = v8_sum(acc);
+        }
+    }
+    zero_rows(h->out, h->ldo, lq, h->tq, dv);
+}
+
+CK_INLINE void attention_backward(const ck_attention_head *h, float dropout, uint32_t seed, const float *dout,
+                                  const float *lse, float *gq, float *gk, float *gv, float *work) {
+    const int lq = h->lq, lk = h->lk, d = h->d, dv = h->dv;
+    const long ld = round8(lk);
+    float *kt = work, *vt = kt + d * ld, *gkt = vt + dv * ld, *gvt = gkt + d * ld;
+    float *p = gvt + dv * ld, *g = p + ld;
+    transpose_padded(h->k, h->ldk, lk, d, ld, kt);
+    transpose_padded(h->v, h->ldv, lk, dv, ld, vt);
+    memset(gkt, 0, sizeof(float) * (d + dv) * ld);
+    const uint32_t threshold = ck_dropout_threshold(dropout);
+    const float keep = 1 / (1 - dropout);
+    for (int i = 0; i < lq; i++) {
+        const float *qi = h->q + i * h->ldq, *doi = dout + i * h->ldo;
+        float *gqi = gq + i * h->ldq;
+        if (lse[i] == INFINITY) {
+            for (int c = 0; c < d; c++) gqi[c] = 0;
+            continue;
+        }
+        // P (recomputed) into p, P' = P ⊙ factors into g for the moment.
+        scores(qi, d, kt, ld, lk, p);
+        for (long jb = 0; jb < ld; jb += 8) {
+            v8f e = v8_exp(v8_load(p + jb) - lse[i]);
+            v8_store(p + jb, e);
+            v8_store(g + jb, dropout > 0 ? e * dropout_factors(seed, (uint32_t)(i * lk + jb), threshold, keep) : e);
+        }
+        // dV += P'ᵀ·dO
+        for (int c = 0; c < dv; c++) {
+            const v8f doc = v8_splat(doi[c]);
+            for (long jb = 0; jb < ld; jb += 8) v8_store(gvt + c * ld + jb, v8_load(gvt + c * ld + jb) + doc * v8_load(g + jb));
+        }
+        // dP = (dO·Vᵀ) ⊙ factors; dS = P ⊙ (dP − Σⱼ dP·P)
+        v8f dot8 = v8_splat(0);
+        for (long jb = 0; jb < ld; jb += 8) {
+            v8f acc = v8_splat(0);
+            for (int c = 0; c < dv; c++) acc += v8_splat(doi[c]) * v8_load(vt + c * ld + jb);
+            if (dropout > 0) acc *= dropout_factors(seed, (uint32_t)(i * lk + jb), threshold, keep);
+            v8_store(g + jb, acc);
+            dot8 += acc * v8_load(p + jb);
+        }
+        const v8f dot = v8_splat(v8_sum(dot8));
+        for (long jb = 0; jb < ld; jb += 8) v8_store(g + jb, v8_load(p + jb) * (v8_load(g + jb) - dot));
+        // dQ = dS·K, dK += dSᵀ·Q
+        for (int c = 0; c < d; c++) {
+            const v8f qc = v8_splat(qi[c]);
+            v8f acc = v8_splat(0);
+            for (long jb = 0; jb < ld; jb += 8) {
+                const v8f ds = v8_load(g + jb);
+                acc += ds * v8_load(kt + c * ld + jb);
+                v8_store(gkt + c * ld + jb, v8_load(gkt + c * ld + jb) + qc * ds);
+            }
+            gqi[c] = v8_sum(acc);
+        }
+    }
+    zero_rows(gq, h->ldq, lq, h->tq, d);
+    for (int j = 0; j < lk; j++) {
+        for (int c = 0; c < d; c++) gk[j * h->ldk + c] = gkt[c * ld + j];
+        for (int c = 0; c < dv; c++) gv[j * h->ldv + c] = gvt[c * ld + j];
+    }
+    zero_rows(gk, h->ldk, lk, h->tk, d);
+    zero_rows(gv, h->ldv, lk, h->tk, dv);
+}
+
+#define CK_AVX2 __attribute__((target("avx2,fma")))
+
+CK_AVX2 void ck_attention_forward_avx2(const ck_attention_head *head, float dropout, uint32_t seed, float *lse, float *work) {
+    attention_forward(head, dropout, seed, lse, work);
+}
+
+void ck_attention_forward_generic(const ck_attention_head *head, float dropout, uint32_t seed, float *lse, float *work) {
+    attention_forward(head, dropout, seed, lse, work);
+}
+
+CK_AVX2 void ck_attention_backward_avx2(const ck_attention_head *head, float dropout, uint32_t seed, const float *dout,
+                                        const float *lse, float *gq, float *gk, float *gv, float *work) {
+    attention_backward(head, dropout, seed, dout, lse, gq, gk, gv, work);
+}
+
+void ck_attention_backward_generic(const ck_attention_head *head, float dropout, uint32_t seed, const float *dout,
+                                   const float *lse, float *gq, float *gk, float *gv, float *work) {
+    attention_backward(head, dropout, seed, dout, lse, gq, gk, gv, work);
+}
