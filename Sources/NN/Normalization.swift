@@ -19,11 +19,7 @@ public final class LayerNorm: Module {
 
     override public var parameters: [(key: String, tensor: Tensor)] { [("weight", weight), ("bias", bias)] }
 
-    public func callAsFunction(_ x: Tensor) -> Tensor {
-        let centered = x - x.mean(axes: [-1], keepDims: true)
-        let variance = (centered * centered).mean(axes: [-1], keepDims: true)
-        return centered / (variance + eps).sqrt() * weight + bias
-    }
+    public func callAsFunction(_ x: Tensor) -> Tensor { Tensor.layerNorm(x, weight: weight, bias: bias, eps: eps) }
 }
 
 /// Batch normalisation over `[B, C]` or `[B, C, L]` inputs, per channel `C`.
