@@ -26,4 +26,27 @@ import Testing
         cache.release(s, bytes: fresh)
         cache.release(t, bytes: BufferCache.sizeClass(big / 4))
     }
+
+    /// Live and cached bytes stay within the most ever live at once (here with no floor): a
+    /// step's blocks are found again next step, and blocks of sizes no longer asked for are
+    /// freed before fresh memory is taken.
+    @Test func keepsWhatThePeakStepNeededAndNoMore() {
+        let cache = BufferCache(floorBytes: 0)
+        let mib = 1 << 20
+        let (a, ca) = cache.allocate(bytes: 3 * mib)
+        let (b, cb) = cache.allocate(bytes: 3 * mib)
+        cache.release(a, bytes: ca)
+        cache.release(b, bytes: cb)
+        #expect(cache.cachedBytes == ca + cb, "the peak step's blocks are kept")
+        let (again, _) = cache.allocate(bytes: 3 * mib)
+        #expect(again == a || again == b, "and handed out again")
+        cache.release(again, bytes: ca)
+        let (other, co) = cache.allocate(bytes: mib)  // no cached block fits (3 MiB is over 1.5x)
+        #expect(cache.cachedBytes == ca, "one cached block freed: live + cached stay within the 6 MiB peak")
+        let (c, cc) = cache.allocate(bytes: 3 * mib)
+        #expect(c == a || c == b, "the remaining block still serves")
+        #expect(cache.cachedBytes == 0)
+        cache.release(other, bytes: co)
+        cache.release(c, bytes: cc)
+    }
 }
