@@ -1,3 +1,4 @@
+internal import CKernels
 #if canImport(Glibc)
     import Glibc
 #endif
@@ -128,15 +129,34 @@ extension Tensor {
     }
 
     /// Inverted dropout: each element zeroed with probability `p` and the rest scaled by
-    /// `1 / (1 − p)`, with the mask drawn from `generator`. The identity when not training.
+    /// `1 / (1 − p)`. The identity when not training.
+    ///
+    /// The mask is not stored: element `i` is dropped when a hash of `i` and a per-call seed
+    /// (one draw from `generator`) falls below `p` (`Sources/CKernels/dropout.c`), and the
+    /// backward pass hashes again. Vectorised and split across threads without changing the
+    /// mask; a random stream per element was a fifth of TFN's training step.
     public func dropout(_ p: Float, training: Bool, generator: Generator) -> Tensor {
         precondition(p >= 0 && p < 1, "dropout probability \(p) outside [0, 1)")
         guard training, p > 0 else { return self }
-        let mask = Tensor(uninitializedShape: shape)
-        let scale = 1 / (1 - p)
-        generator.fillDropoutFactors(mask.storage.base, count: count, p: p, keep: scale)
-        return Kernels.zip(self, mask, *).recorded(from: [self]) { [self] g in
-            accumulateGrad(Kernels.zip(g, mask, *))
+        precondition(count < 1 << 32, "dropout of \(count) elements: indices must fit 32 bits")
+        let seed = UInt32(truncatingIfNeeded: generator.next() >> 32)
+        let kernels = InstructionSet.active
+        func apply(_ x: Tensor) -> Tensor {
+            let out = Tensor(uninitializedShape: x.shape)
+            let (src, dst, n) = (x.storage.base, out.storage.base, x.count)
+            let piece = 1 << 16
+            func run(_ pieces: Range<Int>) {
+                for k in pieces {
+                    let first = k * piece
+                    let length = Swift.min(piece, n - first)
+                    let kernel = kernels == .avx2 ? ck_dropout_avx2 : ck_dropout_generic
+                    kernel(src + first, dst + first, length, UInt32(first), p, seed)
+                }
+            }
+            let pieces = (n + piece - 1) / piece
+            if n >= Parallel.minimumParallelElements { Parallel.forEachChunk(of: pieces, run) } else { run(0..<pieces) }
+            return out
         }
+        return apply(self).recorded(from: [self]) { [self] g in accumulateGrad(apply(g)) }
     }
 }

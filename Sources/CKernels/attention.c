@@ -12,26 +12,6 @@ static inline long round8(long n) { return (n + 7) & ~7L; }
 
 long ck_attention_work_size(int tk, int d, int dv) { return round8(tk) * (2L * d + 2L * dv + 2); }
 
-uint32_t ck_dropout_threshold(float p) { return (uint32_t)ceilf(p * 16777216.0f); }
-
-/// Dropout factors of row elements `first ... first + 7` (0 or `keep`): kept when the top 24
-/// bits of a hash of the element's index are at least `threshold` (`ceil(p·2²⁴)`). The hash
-/// is a Weyl step (a bijection of the index, offset by the seed) followed by Wellons's
-/// `lowbias32` finaliser, so every element's draw is independent of how rows are split or
-/// which variant runs.
-CK_INLINE v8f dropout_factors(uint32_t seed, uint32_t first, uint32_t threshold, float keep) {
-    typedef uint32_t v8u __attribute__((vector_size(32)));
-    v8u x = (v8u){0, 1, 2, 3, 4, 5, 6, 7} + first;
-    x = x * 0x9E3779B1u + seed;
-    x ^= x >> 16;
-    x *= 0x7FEB352Du;
-    x ^= x >> 15;
-    x *= 0x846CA68Bu;
-    x ^= x >> 16;
-    v8i kept = (v8i)((x >> 8) >= threshold);
-    return (v8f)(kept & (v8i)v8_splat(keep));
-}
-
 /// `dst[c * ld + j] = src[j * stride + c]` for `j < rows`, zero for `rows <= j < ld`.
 CK_INLINE void transpose_padded(const float *src, long stride, int rows, int width, long ld, float *dst) {
     for (int c = 0; c < width; c++) {
@@ -86,7 +66,7 @@ CK_INLINE void attention_forward(const ck_attention_head *h, float dropout, uint
         const v8f inv = v8_splat(1 / total);
         for (long jb = 0; jb < ld; jb += 8) {
             v8f p = v8_load(row + jb) * inv;
-            if (dropout > 0) p *= dropout_factors(seed, (uint32_t)(i * lk + jb), threshold, keep);
+            if (dropout > 0) p *= v8_dropout_factors(seed, (uint32_t)(i * lk + jb), threshold, keep);
             v8_store(row + jb, p);
         }
         for (int c = 0; c < dv; c++) {
@@ -121,7 +101,7 @@ CK_INLINE void attention_backward(const ck_attention_head *h, float dropout, uin
         for (long jb = 0; jb < ld; jb += 8) {
             v8f e = v8_exp(v8_load(p + jb) - lse[i]);
             v8_store(p + jb, e);
-            v8_store(g + jb, dropout > 0 ? e * dropout_factors(seed, (uint32_t)(i * lk + jb), threshold, keep) : e);
+            v8_store(g + jb, dropout > 0 ? e * v8_dropout_factors(seed, (uint32_t)(i * lk + jb), threshold, keep) : e);
         }
         // dV += P'ᵀ·dO
         for (int c = 0; c < dv; c++) {
@@ -133,7 +113,7 @@ CK_INLINE void attention_backward(const ck_attention_head *h, float dropout, uin
         for (long jb = 0; jb < ld; jb += 8) {
             v8f acc = v8_splat(0);
             for (int c = 0; c < dv; c++) acc += v8_splat(doi[c]) * v8_load(vt + c * ld + jb);
-            if (dropout > 0) acc *= dropout_factors(seed, (uint32_t)(i * lk + jb), threshold, keep);
+            if (dropout > 0) acc *= v8_dropout_factors(seed, (uint32_t)(i * lk + jb), threshold, keep);
             v8_store(g + jb, acc);
             dot8 += acc * v8_load(p + jb);
         }

@@ -73,4 +73,22 @@ CK_INLINE v8f v8_exp(v8f x) {
     return v8_select(x != x, x, result);
 }
 
+/// Dropout factors of elements `first ... first + 7` (0 or `keep`): kept when the top 24 bits
+/// of a hash of the element's index are at least `threshold` (`ceil(p·2²⁴)`). The hash is a
+/// Weyl step (a bijection of the index, offset by the seed) followed by Wellons's `lowbias32`
+/// finaliser, so every element's draw depends only on the seed and its index: not on how the
+/// work is split, on which variant runs, or on whether forward or backward asks.
+CK_INLINE v8f v8_dropout_factors(uint32_t seed, uint32_t first, uint32_t threshold, float keep) {
+    typedef uint32_t v8u __attribute__((vector_size(32)));
+    v8u x = (v8u){0, 1, 2, 3, 4, 5, 6, 7} + first;
+    x = x * 0x9E3779B1u + seed;
+    x ^= x >> 16;
+    x *= 0x7FEB352Du;
+    x ^= x >> 15;
+    x *= 0x846CA68Bu;
+    x ^= x >> 16;
+    v8i kept = (v8i)((x >> 8) >= threshold);
+    return (v8f)(kept & (v8i)v8_splat(keep));
+}
+
 #endif

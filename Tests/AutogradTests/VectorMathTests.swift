@@ -67,23 +67,3 @@ import Testing
         #expect(VectorMath.sigmoid(100) == 1 && VectorMath.sigmoid(-200) < 1e-37)
     }
 }
-
-@Suite struct DropoutFactorTests {
-    /// The bulk fill draws exactly the stream of `uniformFloat() < p`, element by element.
-    @Test(arguments: [Float(0.1), 0.4, 0.5, 0.3333])
-    func bulkFillEqualsOneDrawPerElement(_ p: Float) {
-        let (a, b) = (Generator(seed: 99), Generator(seed: 99))
-        let count = 10_001
-        let buffer = UnsafeMutablePointer<Float>.allocate(capacity: count)
-        defer { buffer.deallocate() }
-        a.fillDropoutFactors(buffer, count: count, p: p, keep: 1 / (1 - p))
-        for i in 0..<count {
-            let expected: Float = b.uniformFloat() < p ? 0 : 1 / (1 - p)
-            if buffer[i] != expected {
-                Issue.record("element \(i): \(buffer[i]) vs \(expected)")
-                return
-            }
-        }
-        #expect(a.next() == b.next(), "both generators end in the same state")
-    }
-}

@@ -39,4 +39,11 @@ void ck_attention_backward_avx2(const ck_attention_head *head, float dropout, ui
 void ck_attention_backward_generic(const ck_attention_head *head, float dropout, uint32_t seed, const float *dout,
                                    const float *lse, float *gq, float *gk, float *gv, float *work);
 
+/// Inverted dropout of `x[0 ..< count]` into `out` (which may be `x`): element `i` is scaled
+/// by 0 (with probability `p`) or `1/(1 − p)`, drawn from `seed` and its index `first + i`, so
+/// the backward pass redraws the forward mask from the seed alone, and a tensor split into
+/// pieces (with their offsets as `first`) gets the mask it would get whole.
+void ck_dropout_avx2(const float *x, float *out, long count, uint32_t first, float p, uint32_t seed);
+void ck_dropout_generic(const float *x, float *out, long count, uint32_t first, float p, uint32_t seed);
+
 #endif
