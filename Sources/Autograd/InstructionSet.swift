@@ -22,6 +22,9 @@ public enum InstructionSet: String, Sendable, CaseIterable {
         return f.avx2 && f.fma ? .avx2 : .generic
     }
 
+    /// What records and benchmarks print: the variant in use and why, e.g. `avx2 (detected)`.
+    public static var summary: String { "\(active.rawValue) (\(provenance))" }
+
     /// The variant in use. Tests set it to compare the two; a run sets it once at start-up.
     nonisolated(unsafe) public static var active: InstructionSet = initial()
 

@@ -15,6 +15,9 @@ public struct RunRecord: Codable, Equatable, Sendable {
         public var core: String
         public var coreSource: String
         public var threads: Int
+        /// Our own C kernels' variant and why (`avx2 (detected)`, `generic (INDOMER_KERNELS=generic)`);
+        /// absent in records written before they existed.
+        public var kernels: String?
     }
 
     /// Identifies the run: model, task, modalities, seed, config hash and data fingerprint.

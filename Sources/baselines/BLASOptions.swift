@@ -3,7 +3,7 @@ import Autograd
 
 /// Options every command that computes shares: BLAS threads and kernel set.
 struct BLASOptions: ParsableArguments {
-    @Option(help: "OpenBLAS threads for every matrix product (default 2, or the grid spec's).")
+    @Option(help: "Threads for matrix products and parallel loops (default 2, or the grid spec's).")
     var threads: Int?
 
     @Option(

@@ -20,6 +20,7 @@ struct InfoCommand: ParsableCommand {
         let core: String
         let coreSource: String
         let threads: Int
+        let kernels: String
         let avx2: Bool
         let fma: Bool
         let avx512SkylakeX: Bool
@@ -31,7 +32,7 @@ struct InfoCommand: ParsableCommand {
         let cpu = BLASCoreSelection.CPUFeatures.current
         var info = Info(
             openblas: BLAS.version, config: BLAS.config, core: BLAS.coreName,
-            coreSource: BLASCoreSelection.provenance, threads: BLAS.threads, avx2: cpu.avx2,
+            coreSource: BLASCoreSelection.provenance, threads: BLAS.threads, kernels: InstructionSet.summary, avx2: cpu.avx2,
             fma: cpu.fma, avx512SkylakeX: cpu.avx512SkylakeX)
         if checkGemm { info.gemmCheck = GEMMCheck.run() }
         if json {
@@ -39,6 +40,7 @@ struct InfoCommand: ParsableCommand {
         } else {
             print("OpenBLAS \(info.openblas): core \(info.core) (\(info.coreSource)), \(info.threads) thread(s)")
             print("config: \(info.config)")
+            print("own kernels (Sources/CKernels): \(info.kernels)")
             print("cpu: avx2 \(cpu.avx2), fma \(cpu.fma), avx512 (F CD BW DQ VL) \(cpu.avx512SkylakeX)")
             if let check = info.gemmCheck {
                 print("sgemm check: \(check.cases) cases, worst error \(check.worstRelativeError) of tolerance -> \(check.passed ? "ok" : "FAILED")")

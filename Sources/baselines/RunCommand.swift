@@ -76,7 +76,7 @@ struct RunCommand: ParsableCommand {
         if let shard { runner.shard = try parseShard(shard) }
         runner.log = log
         if !quiet { runner.status = StatusLine.show }
-        log("BLAS: OpenBLAS \(BLAS.version), core \(BLAS.coreName) (\(BLASCoreSelection.provenance)), \(BLAS.threads) thread(s)")
+        log("BLAS: OpenBLAS \(BLAS.version), core \(BLAS.coreName) (\(BLASCoreSelection.provenance)), \(BLAS.threads) thread(s); own kernels \(InstructionSet.summary)")
         let start = Date()
         try runner.run()
         StatusLine.finish()
