@@ -1,7 +1,8 @@
 import Dispatch
 
-/// Work split across the run's threads (the BLAS thread setting), for loops of independent
-/// items whose results do not depend on how they are split (so runs stay deterministic).
+/// Work split across the run's threads (`BLAS.threads`), for loops of independent items whose
+/// results do not depend on how they are split (so runs stay deterministic). Large matrix
+/// products are split the same way (`BLAS.sgemm`).
 public enum Parallel {
     /// Elementwise passes shorter than this stay on one thread (the hand-off costs more).
     public static let minimumParallelElements = 1 << 18
@@ -15,8 +16,7 @@ public enum Parallel {
             return
         }
         let size = (count + workers - 1) / workers
-        // Our threads take the cores: BLAS calls inside run single-threaded in the caller, so
-        // OpenBLAS's own workers do not compete for the same two cores.
+        // Products inside a chunk are not split again: the chunks already take the cores.
         let saved = BLAS.threads
         BLAS.threads = 1
         defer { BLAS.threads = saved }

@@ -6,7 +6,9 @@ internal import CKernels
 ///
 /// Heads stay where the projections put them: `q [B, Tq, H·d]`, `k [B, Tk, H·d]`,
 /// `v [B, Tk, H·dv]`, output `[B, Tq, H·dv]`, head `h` in columns `h·d ..< (h+1)·d`. No
-/// permutation copies them out and back.
+/// permutation copies them out and back. Queries (or keys and values) may also come *packed*:
+/// rank 2, `[Σ lengths, H·d]`, each sequence's true steps after the previous one's, with the
+/// lengths given; the output then is packed like the queries.
 ///
 /// Padding is skipped, not masked: for sequence `b` only its first `queryLengths[b]` queries
 /// and `keyLengths[b]` keys take part (all of them when a list is nil). Output rows past a
@@ -27,14 +29,12 @@ extension Tensor {
         query q: Tensor, key k: Tensor, value v: Tensor, heads: Int, queryLengths: [Int]? = nil,
         keyLengths: [Int]? = nil, dropout p: Float = 0, training: Bool = false, generator: Generator? = nil
     ) -> Tensor {
-        precondition(q.rank == 3 && k.rank == 3 && v.rank == 3 && q.shape[0] == k.shape[0] && k.shape[0] == v.shape[0] && q.shape[2] == k.shape[2] && k.shape[1] == v.shape[1], "attention of q \(q.shape), k \(k.shape), v \(v.shape)")
-        precondition(heads > 0 && q.shape[2] % heads == 0 && v.shape[2] % heads == 0, "widths \(q.shape[2]), \(v.shape[2]) do not split into \(heads) heads")
-        let (batch, tq, tk) = (q.shape[0], q.shape[1], k.shape[1])
-        let (d, dv) = (q.shape[2] / heads, v.shape[2] / heads)
-        for (name, lengths, steps) in [("query", queryLengths, tq), ("key", keyLengths, tk)] {
-            guard let lengths else { continue }
-            precondition(lengths.count == batch && lengths.allSatisfy { (0...steps).contains($0) }, "\(name) lengths \(lengths) for \(batch) sequences of \(steps) steps")
-        }
+        let queries = SequenceLayout(q, lengths: queryLengths, name: "query")
+        let keys = SequenceLayout(k, lengths: keyLengths, name: "key")
+        precondition(queries.batch == keys.batch && v.shape.dropLast() == k.shape.dropLast() && q.shape.last == k.shape.last, "attention of q \(q.shape), k \(k.shape), v \(v.shape) for \(queries.batch) and \(keys.batch) sequences")
+        let (width, valueWidth) = (q.shape.last!, v.shape.last!)
+        precondition(heads > 0 && width % heads == 0 && valueWidth % heads == 0, "widths \(width), \(valueWidth) do not split into \(heads) heads")
+        let (d, dv) = (width / heads, valueWidth / heads)
         let dropping = training && p > 0
         precondition(!dropping || generator != nil, "attention dropout needs a generator")
         precondition(p >= 0 && p < 1, "attention dropout \(p) outside [0, 1)")
@@ -42,55 +42,90 @@ extension Tensor {
         let callSeed = dropping ? generator!.next() : 0
         let kernels = InstructionSet.active
 
-        /// Head `index` (sequence-major) with its blocks inside `q`, `k`, `v` and `out`.
-        func head(_ index: Int, q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>) -> (ck_attention_head, seed: UInt32) {
+        /// Head `index` (sequence-major) with its blocks inside `q`, `k`, `v`, `out` and the
+        /// query-shaped `gq` (the upstream gradient for the backward pass).
+        func head(_ index: Int, out: UnsafeMutablePointer<Float>) -> (ck_attention_head, seed: UInt32, lse: Int) {
             let (b, h) = index.quotientAndRemainder(dividingBy: heads)
+            let (qStart, kStart) = (queries.starts[b], keys.starts[b])
             let view = ck_attention_head(
-                tq: Int32(tq), lq: Int32(queryLengths?[b] ?? tq), tk: Int32(tk), lk: Int32(keyLengths?[b] ?? tk),
+                tq: Int32(queries.rows[b]), lq: Int32(queries.valid[b]), tk: Int32(keys.rows[b]), lk: Int32(keys.valid[b]),
                 d: Int32(d), dv: Int32(dv),
-                q: q + b * tq * heads * d + h * d, k: k + b * tk * heads * d + h * d, v: v + b * tk * heads * dv + h * dv,
-                out: out + b * tq * heads * dv + h * dv,
-                ldq: heads * d, ldk: heads * d, ldv: heads * dv, ldo: heads * dv)
+                q: q.storage.base + qStart * width + h * d, k: k.storage.base + kStart * width + h * d,
+                v: v.storage.base + kStart * valueWidth + h * dv, out: out + qStart * valueWidth + h * dv,
+                ldq: width, ldk: width, ldv: valueWidth, ldo: valueWidth)
             // Each head's seed: the top half of a multiplicative hash of the call's seed plus its index.
-            return (view, UInt32(truncatingIfNeeded: ((callSeed &+ UInt64(index)) &* 0x9E37_79B9_7F4A_7C15) >> 32))
+            let seed = UInt32(truncatingIfNeeded: ((callSeed &+ UInt64(index)) &* 0x9E37_79B9_7F4A_7C15) >> 32)
+            return (view, seed, qStart * heads + h * queries.rows[b])
         }
-        let workSize = Int(ck_attention_work_size(Int32(tk), Int32(d), Int32(dv)))
+        let workSize = Int(ck_attention_work_size(Int32(keys.rows.max() ?? 0), Int32(d), Int32(dv)))
 
-        let out = Tensor(uninitializedShape: [batch, tq, heads * dv])
+        let out = Tensor(uninitializedShape: Array(q.shape.dropLast()) + [valueWidth])
         // Saved for the backward pass, which recomputes the weights from it.
-        let lseTensor = Tensor(uninitializedShape: [batch * heads, tq])
+        let lseTensor = Tensor(uninitializedShape: [queries.totalRows * heads])
         let logSumExp = lseTensor.storage.base
-        Parallel.forEachChunk(of: batch * heads) { chunk in
+        Parallel.forEachChunk(of: queries.batch * heads) { chunk in
             let work = UnsafeMutablePointer<Float>.allocate(capacity: workSize)
             defer { work.deallocate() }
             for index in chunk {
-                var (view, seed) = head(index, q: q.storage.base, k: k.storage.base, v: v.storage.base, out: out.storage.base)
+                var (view, seed, lse) = head(index, out: out.storage.base)
                 let forward = kernels == .avx2 ? ck_attention_forward_avx2 : ck_attention_forward_generic
-                forward(&view, rate, seed, logSumExp + index * tq, work)
+                forward(&view, rate, seed, logSumExp + lse, work)
             }
         }
         return out.recorded(from: [q, k, v]) { g in
             let gq = Tensor(uninitializedShape: q.shape)
             let gk = Tensor(uninitializedShape: k.shape)
             let gv = Tensor(uninitializedShape: v.shape)
-            Parallel.forEachChunk(of: batch * heads) { chunk in
+            Parallel.forEachChunk(of: queries.batch * heads) { chunk in
                 let work = UnsafeMutablePointer<Float>.allocate(capacity: workSize)
                 defer { work.deallocate() }
                 for index in chunk {
-                    // `out` is unused by the backward pass; `dout` sits at the same offsets.
-                    var (view, seed) = head(index, q: q.storage.base, k: k.storage.base, v: v.storage.base, out: g.storage.base)
+                    // `dout` sits where the output did; the gradients where q, k and v do.
+                    var (view, seed, lse) = head(index, out: g.storage.base)
                     let dout = UnsafePointer(view.out!)
-                    let (b, h) = index.quotientAndRemainder(dividingBy: heads)
+                    let offset = { (x: Tensor, grad: Tensor, p: UnsafePointer<Float>) in grad.storage.base + (p - UnsafePointer(x.storage.base)) }
                     let backward = kernels == .avx2 ? ck_attention_backward_avx2 : ck_attention_backward_generic
                     backward(
-                        &view, rate, seed, dout, lseTensor.storage.base + index * tq,
-                        gq.storage.base + b * tq * heads * d + h * d, gk.storage.base + b * tk * heads * d + h * d,
-                        gv.storage.base + b * tk * heads * dv + h * dv, work)
+                        &view, rate, seed, dout, lseTensor.storage.base + lse,
+                        offset(q, gq, view.q), offset(k, gk, view.k), offset(v, gv, view.v), work)
                 }
             }
             q.accumulateGrad(gq)
             k.accumulateGrad(gk)
             v.accumulateGrad(gv)
+        }
+    }
+}
+
+/// Where each sequence's rows sit in a padded `[B, T, W]` or packed `[Σ lengths, W]` tensor.
+struct SequenceLayout {
+    let batch: Int
+    /// First row, rows held, and valid rows of each sequence.
+    let starts: [Int]
+    let rows: [Int]
+    let valid: [Int]
+    var totalRows: Int { (starts.last ?? 0) + (rows.last ?? 0) }
+
+    init(_ x: Tensor, lengths: [Int]?, name: String) {
+        if x.rank == 3 {
+            let (b, t) = (x.shape[0], x.shape[1])
+            batch = b
+            starts = (0..<b).map { $0 * t }
+            rows = Array(repeating: t, count: b)
+            valid = lengths ?? rows
+            precondition(valid.count == b && valid.allSatisfy { (0...t).contains($0) }, "\(name) lengths \(valid) for \(b) sequences of \(t) steps")
+        } else {
+            precondition(x.rank == 2 && lengths != nil, "packed \(name)s [rows, width] need their lengths (got \(x.shape))")
+            let lengths = lengths!
+            precondition(lengths.allSatisfy { $0 >= 0 } && lengths.reduce(0, +) == x.shape[0], "\(name) lengths \(lengths) do not add up to the \(x.shape[0]) packed rows")
+            batch = lengths.count
+            var first = 0
+            starts = lengths.map { l in
+                defer { first += l }
+                return first
+            }
+            rows = lengths
+            valid = lengths
         }
     }
 }

@@ -105,7 +105,7 @@ extension Tensor {
 /// place and the vectorised cell; the backward pass is one `[B, 4H]·[4H, H]` GEMM per step for
 /// the recurrence, and the weight gradient is a single `[4H, B·T]·[B·T, H]` GEMM after the
 /// loop instead of one thin GEMM per step. Every buffer is allocated once per call. GEMMs of
-/// 32 rows split poorly across OpenBLAS threads; two directions on two threads, each with
+/// 32 rows split poorly across threads; two directions on two threads, each with
 /// single-threaded GEMMs, use both cores fully.
 extension Tensor {
     public static func lstmLayer(projected: Tensor, weightHH: Tensor, lengths: [Int], reverse: Bool) -> Tensor {

@@ -9,7 +9,9 @@ import Autograd
 /// `queryLengths[b]` are not computed: their context is 0, so their output is `out_proj`'s
 /// bias. Attention dropout (training only) applies to the weights.
 ///
-/// Shapes: queries `[B, Tq, E]`, keys and values `[B, Tk, E]`, output `[B, Tq, E]`.
+/// Shapes: queries `[B, Tq, E]`, keys and values `[B, Tk, E]`, output `[B, Tq, E]`. Queries
+/// (or keys and values) may also be packed, `[Σ lengths, E]` with their lengths given (see
+/// `Tensor.attention`); the output is then packed like the queries.
 ///
 /// Initialisation: Xavier-uniform `in_proj_weight`, zero `in_proj_bias` and `out_proj.bias`;
 /// `out_proj.weight` Xavier-uniform (MulT) or PyTorch's Linear default (`nn.MultiheadAttention`).

@@ -202,6 +202,32 @@ extension Double {
         }
     }
 
+    /// Packed queries and keys (`[Σ lengths, W]`) give the padded result's valid rows, values
+    /// and gradients, under dropout too.
+    @Test func packedSequencesMatchPadded() {
+        let (heads, tq, tk) = (2, 6, 9)
+        let (queryLengths, keyLengths) = ([6, 2, 0, 4], [9, 1, 5, 3])
+        let q = randomTensor([4, tq, 6], seed: 31)
+        let k = randomTensor([4, tk, 6], seed: 32)
+        let v = randomTensor([4, tk, 4], seed: 33)
+        func pack(_ x: Tensor, _ lengths: [Int]) -> Tensor {
+            let (t, w) = (x.shape[1], x.shape[2])
+            return x.reshape([-1, w]).indexSelect(rows: lengths.enumerated().flatMap { b, l in (0..<l).map { b * t + $0 } })
+        }
+        forEachVariant { variant in
+            for dropout: Float in [0, 0.3] {
+                let padded = Tensor.attention(query: q, key: k, value: v, heads: heads, queryLengths: queryLengths, keyLengths: keyLengths, dropout: dropout, training: true, generator: Generator(seed: 2))
+                let packed = Tensor.attention(query: pack(q, queryLengths), key: pack(k, keyLengths), value: pack(v, keyLengths), heads: heads, queryLengths: queryLengths, keyLengths: keyLengths, dropout: dropout, training: true, generator: Generator(seed: 2))
+                expectClose(packed.scalars, pack(padded, queryLengths).scalars, rtol: 1e-6, atol: 1e-6, "packed, \(variant), dropout \(dropout)")
+                let mixed = Tensor.attention(query: q, key: pack(k, keyLengths), value: pack(v, keyLengths), heads: heads, queryLengths: queryLengths, keyLengths: keyLengths, dropout: dropout, training: true, generator: Generator(seed: 2))
+                expectClose(mixed.scalars, padded.scalars, rtol: 1e-6, atol: 1e-6, "packed keys only, \(variant), dropout \(dropout)")
+                checkGradients([pack(q, queryLengths), pack(k, keyLengths), pack(v, keyLengths)], "packed attention, \(variant), dropout \(dropout)") {
+                    Tensor.attention(query: $0[0], key: $0[1], value: $0[2], heads: heads, queryLengths: queryLengths, keyLengths: keyLengths, dropout: dropout, training: true, generator: Generator(seed: 2))
+                }
+            }
+        }
+    }
+
     @Test func dropoutMaskIsTheSameInBackward() {
         let q = randomTensor([2, 3, 8], seed: 4)
         let k = randomTensor([2, 11, 8], seed: 5)
