@@ -10,7 +10,7 @@ import Autograd
 /// which starts at step L−1), exactly what PyTorch's packed sequences give.
 ///
 /// Each direction of each layer is one `Tensor.lstmLayer` node: the input projections of all
-/// steps in one GEMM before it, one recurrent GEMM per step inside it.
+/// true steps (padding left out) in one GEMM before it, one recurrent GEMM per step inside it.
 ///
 /// Shapes: input `[B, T, D]`, output `[B, T, H·directions]`, final `h`, `c`:
 /// `[layers·directions, B, H]` (PyTorch's layout). All weights and biases are drawn from
@@ -85,8 +85,15 @@ public final class LSTM: Module {
         var finalH: [Tensor] = []
         var finalC: [Tensor] = []
         for (layer, directions) in weights.enumerated() {
+            // Input projections over the true steps only (the padded ones are never read: the
+            // layer skips them), then back in place for the layer.
+            let padded = lengths.reduce(0, +) < batch * active
+            let rows = padded ? packSteps(input, lengths: lengths) : input
+            let projected = directions.map { w in
+                let p = Tensor.matmul(rows, w.weightIH, transposeB: true) + (w.biasIH + w.biasHH)
+                return padded ? unpackSteps(p, lengths: lengths, steps: active) : p  // [B, T, 4H]
+            }
             // Both directions in one node (they run on two threads).
-            let projected = directions.map { w in Tensor.matmul(input, w.weightIH, transposeB: true) + (w.biasIH + w.biasHH) }  // [B, T, 4H]
             let packed = Tensor.lstmLayer(
                 projected: projected, weightHH: directions.map(\.weightHH), lengths: lengths,
                 reverse: directions.indices.map { $0 == 1 })  // [directions, B, T + 2, H]
