@@ -42,6 +42,19 @@ public enum BLAS {
         }
     }
 
+    /// The same product as one direct `cblas_sgemm` with OpenBLAS threading it over `threads`
+    /// threads itself: what calling the library directly gives, for benchmarks to compare with.
+    public static func directSgemm(
+        transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
+        a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int, beta: Float = 0,
+        c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        _ = libraryPinned
+        openblas_set_num_threads(Int32(runThreads))
+        defer { openblas_set_num_threads(1) }
+        singleThreadedGEMM(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+    }
+
     /// Products smaller than this many multiply-adds run on one thread (a hand-off to another
     /// thread costs tens of microseconds).
     public static let parallelMultiplyAdds = 1 << 23
@@ -49,6 +62,7 @@ public enum BLAS {
     /// register tiles).
     static let splitAlignment = 16
 
+    /// One `cblas_sgemm` call, threaded as OpenBLAS is set (one thread, except in `directSgemm`).
     @inline(__always)
     private static func singleThreadedGEMM(
         transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,

@@ -1,4 +1,4 @@
-import Dispatch
+internal import CPlatform
 
 /// Work split across the run's threads (`BLAS.threads`), for loops of independent items whose
 /// results do not depend on how they are split (so runs stay deterministic). Large matrix
@@ -8,7 +8,12 @@ public enum Parallel {
     public static let minimumParallelElements = 1 << 18
 
     /// Calls `body` once per contiguous chunk of `0..<count`, concurrently. The chunks must
-    /// write disjoint memory; that is the caller's promise, hence the unchecked box.
+    /// write disjoint memory; that is the caller's promise.
+    ///
+    /// The threads are our own small pool (C, pthreads): its workers spin about 50 µs after a
+    /// job before they sleep, so the many short jobs of a training step (split products,
+    /// attention heads) start at once. `DispatchQueue.concurrentPerform` woke its second thread
+    /// too late for jobs under about 0.5 ms, which then ran on the caller alone.
     public static func forEachChunk(of count: Int, _ body: (Range<Int>) -> Void) {
         let workers = Swift.max(1, Swift.min(BLAS.threads, count))
         guard workers > 1 else {
@@ -21,16 +26,22 @@ public enum Parallel {
         BLAS.threads = 1
         defer { BLAS.threads = saved }
         withoutActuallyEscaping(body) { escapable in
-            let box = UncheckedBox(escapable)
-            DispatchQueue.concurrentPerform(iterations: workers) { w in
+            let chunk: (Int) -> Void = { w in
                 let range = (w * size)..<Swift.min((w + 1) * size, count)
-                if !range.isEmpty { box.value(range) }
+                if !range.isEmpty { escapable(range) }
             }
+            // The C pool (`Sources/CPlatform/pool.c`) calls back through a context pointer.
+            let box = Unmanaged.passRetained(TaskBox(chunk))
+            defer { box.release() }
+            cplatform_parallel_for(workers, Int32(workers), { context, index in
+                Unmanaged<TaskBox>.fromOpaque(context!).takeUnretainedValue().run(index)
+            }, box.toOpaque())
         }
     }
 
-    private struct UncheckedBox<T>: @unchecked Sendable {
-        let value: T
-        init(_ value: T) { self.value = value }
+    /// The chunk closure behind the C pool's context pointer.
+    private final class TaskBox {
+        let run: (Int) -> Void
+        init(_ run: @escaping (Int) -> Void) { self.run = run }
     }
 }

@@ -24,4 +24,13 @@ cplatform_features cplatform_read_features(void);
 /// success, 0 where unsupported.
 int cplatform_keep_freed_memory(int mmap_threshold, int trim_threshold);
 
+/// `task(context, i)` for every `i` in `0 ..< count`, spread over the calling thread and up
+/// to `threads - 1` pool workers; returns when every call has returned. The workers persist:
+/// after a job each spins briefly (about 50 µs) for the next one, then sleeps on a condition
+/// variable, so back-to-back jobs start in microseconds without a worker burning a core
+/// between them. A call made while another thread's job runs (or from inside a task) runs
+/// its tasks on the caller alone.
+typedef void (*cplatform_task)(void *context, long index);
+void cplatform_parallel_for(long count, int threads, cplatform_task task, void *context);
+
 #endif

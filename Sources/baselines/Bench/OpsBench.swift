@@ -2,8 +2,9 @@ import ArgumentParser
 import Autograd
 import Foundation
 
-/// `baselines bench ops`: GFLOP/s of `Tensor` matmul beside a direct `cblas_sgemm` call on the
-/// shapes the models use, and GB/s of elementwise kernels beside `memcpy`.
+/// `baselines bench ops`: GFLOP/s of `Tensor` matmul beside a direct `cblas_sgemm` call (OpenBLAS
+/// threading it itself over the same threads) on the shapes the models use, and GB/s of
+/// elementwise kernels beside `memcpy`.
 struct OpsBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ops",
@@ -55,7 +56,7 @@ struct OpsBench: ParsableCommand {
         if !json { print("bench ops: \(context.line); median of \(repeats) rounds, Tensor and direct interleaved") }
         let generator = Generator(seed: 7)
         if !json {
-            print(pad("shape", 34) + pad("Tensor GFLOP/s", 16) + pad("sgemm GFLOP/s", 16) + "Tensor/sgemm")
+            print(pad("shape", 34) + pad("Tensor GFLOP/s", 16) + pad("direct GFLOP/s", 16) + "Tensor/direct")
         }
         for c in Self.gemmCases {
             let a = Tensor.uniform(c.batch == 1 ? [c.m, c.k] : [c.batch, c.m, c.k], low: -1, high: 1, generator: generator)
@@ -63,13 +64,14 @@ struct OpsBench: ParsableCommand {
             let direct = UnsafeMutablePointer<Float>.allocate(capacity: c.batch * c.m * c.n)
             defer { direct.deallocate() }
             var sink: Float = 0
-            let times = Timing.interleaved(rounds: repeats, [
+            // The direct call leaves OpenBLAS's worker spinning for a while: let it park.
+            let times = Timing.interleaved(rounds: repeats, settle: 0.3, [
                 { sink += Tensor.matmul(a, b).withUnsafeBufferPointer { $0[0] } },
                 {
                     a.withUnsafeBufferPointer { pa in
                         b.withUnsafeBufferPointer { pb in
                             for i in 0..<c.batch {
-                                BLAS.sgemm(
+                                BLAS.directSgemm(
                                     transA: false, transB: false, m: c.m, n: c.n, k: c.k,
                                     a: pa.baseAddress! + i * c.m * c.k, lda: c.k,
                                     b: pb.baseAddress! + i * c.k * c.n, ldb: c.n,
