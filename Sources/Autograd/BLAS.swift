@@ -1,4 +1,5 @@
 internal import CBLAS
+import Synchronization
 
 /// The package's single door to OpenBLAS: single-precision GEMM, the thread count and what
 /// the loaded library says about itself.
@@ -19,6 +20,7 @@ public enum BLAS {
         c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
         _ = libraryPinned
+        multiplyAdds.add(m * n * k, ordering: .relaxed)
         guard runThreads > 1, m * n * k >= parallelMultiplyAdds, Swift.max(m, n) >= 2 * splitAlignment else {
             singleThreadedGEMM(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
             return
@@ -54,6 +56,10 @@ public enum BLAS {
         defer { openblas_set_num_threads(1) }
         singleThreadedGEMM(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
     }
+
+    /// Multiply-adds of every `sgemm` since the process started (benchmarks read it to report
+    /// GFLOP/s; products inside our C kernels are not counted).
+    public static let multiplyAdds = Atomic<Int>(0)
 
     /// Products smaller than this many multiply-adds run on one thread (a hand-off to another
     /// thread costs tens of microseconds).

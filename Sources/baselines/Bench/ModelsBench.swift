@@ -32,6 +32,8 @@ struct ModelsBench: ParsableCommand {
         let trainStepMs: Double
         let inferenceMs: Double
         let clipsPerSecond: Double
+        /// The training step's `cblas_sgemm` work over the step's median time.
+        let gemmGFLOPs: Double
         let parameters: Int
         let peakResidentBytes: Int
         let blas: BLASContext
@@ -70,7 +72,7 @@ struct ModelsBench: ParsableCommand {
         let context = BLASContext()
         if !json {
             print("bench models: \(context.line); batch \(batch); median of \(repeats) steps after 2 warm-up")
-            print(pad("model", 10) + pad("lengths", 11) + pad("train ms", 12) + pad("infer ms", 12) + pad("clips/s", 10) + pad("params", 12) + "peak RSS")
+            print(pad("model", 10) + pad("lengths", 11) + pad("train ms", 12) + pad("infer ms", 12) + pad("clips/s", 10) + pad("GEMM GF/s", 11) + pad("params", 12) + "peak RSS")
         }
         let generator = Generator(seed: 7)
         for lengthCase in cases {
@@ -82,7 +84,10 @@ struct ModelsBench: ParsableCommand {
                 let data = batcher.batch(Array(0..<batch))
                 let optimizer = Adam(parameters: model.namedParameters(), learningRate: 1e-4)
                 model.train()
+                var stepMultiplyAdds = 0
                 let train = Timing.samples(repeats: repeats) {
+                    let before = BLAS.multiplyAdds.load(ordering: .relaxed)
+                    defer { stepMultiplyAdds = BLAS.multiplyAdds.load(ordering: .relaxed) - before }
                     let output = model(data)
                     var loss = Tensor.crossEntropy(logits: output.logits, targets: data.labels)
                     if let aux = output.auxiliaryLoss { loss = loss + aux }
@@ -95,13 +100,14 @@ struct ModelsBench: ParsableCommand {
                 let result = Result(
                     model: kind.rawValue, lengths: lengthCase.rawValue, batch: batch,
                     trainStepMs: Timing.median(train) * 1e3, inferenceMs: Timing.median(infer) * 1e3,
-                    clipsPerSecond: Double(batch) / Timing.median(train), parameters: model.parameterCount,
+                    clipsPerSecond: Double(batch) / Timing.median(train),
+                    gemmGFLOPs: 2 * Double(stepMultiplyAdds) / Timing.median(train) * 1e-9, parameters: model.parameterCount,
                     peakResidentBytes: PeakMemory.peakBytes(), blas: context)
                 ours["\(kind.rawValue)/\(lengthCase.rawValue)"] = result.trainStepMs
                 if json {
                     printJSONLine(result)
                 } else {
-                    print(pad(kind.displayName, 10) + pad(lengthCase.rawValue, 11) + pad(fmt(result.trainStepMs, 1), 12) + pad(fmt(result.inferenceMs, 1), 12) + pad(fmt(result.clipsPerSecond, 1), 10) + pad("\(result.parameters)", 12) + String(format: "%.2f GB", Double(result.peakResidentBytes) / 1e9))
+                    print(pad(kind.displayName, 10) + pad(lengthCase.rawValue, 11) + pad(fmt(result.trainStepMs, 1), 12) + pad(fmt(result.inferenceMs, 1), 12) + pad(fmt(result.clipsPerSecond, 1), 10) + pad(fmt(result.gemmGFLOPs, 1), 11) + pad("\(result.parameters)", 12) + String(format: "%.2f GB", Double(result.peakResidentBytes) / 1e9))
                 }
             }
         }
