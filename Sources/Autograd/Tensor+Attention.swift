@@ -42,16 +42,16 @@ extension Tensor {
         let callSeed = dropping ? generator!.next() : 0
         let kernels = InstructionSet.active
 
-        /// Head `index` (sequence-major) with its blocks inside `q`, `k`, `v`, `out` and the
-        /// query-shaped `gq` (the upstream gradient for the backward pass).
-        func head(_ index: Int, out: UnsafeMutablePointer<Float>) -> (ck_attention_head, seed: UInt32, lse: Int) {
+        /// Head `index` (sequence-major): its blocks inside tensors laid out as `q`, `k`, `v`
+        /// and the output (the inputs and output, or their gradients).
+        func head(_ index: Int, q: Tensor, k: Tensor, v: Tensor, out: Tensor) -> (ck_attention_head, seed: UInt32, lse: Int) {
             let (b, h) = index.quotientAndRemainder(dividingBy: heads)
             let (qStart, kStart) = (queries.starts[b], keys.starts[b])
             let view = ck_attention_head(
                 tq: Int32(queries.rows[b]), lq: Int32(queries.valid[b]), tk: Int32(keys.rows[b]), lk: Int32(keys.valid[b]),
                 d: Int32(d), dv: Int32(dv),
                 q: q.storage.base + qStart * width + h * d, k: k.storage.base + kStart * width + h * d,
-                v: v.storage.base + kStart * valueWidth + h * dv, out: out + qStart * valueWidth + h * dv,
+                v: v.storage.base + kStart * valueWidth + h * dv, out: out.storage.base + qStart * valueWidth + h * dv,
                 ldq: width, ldk: width, ldv: valueWidth, ldo: valueWidth)
             // Each head's seed: the top half of a multiplicative hash of the call's seed plus its index.
             let seed = UInt32(truncatingIfNeeded: ((callSeed &+ UInt64(index)) &* 0x9E37_79B9_7F4A_7C15) >> 32)
@@ -67,7 +67,7 @@ extension Tensor {
             let work = UnsafeMutablePointer<Float>.allocate(capacity: workSize)
             defer { work.deallocate() }
             for index in chunk {
-                var (view, seed, lse) = head(index, out: out.storage.base)
+                var (view, seed, lse) = head(index, q: q, k: k, v: v, out: out)
                 let forward = kernels == .avx2 ? ck_attention_forward_avx2 : ck_attention_forward_generic
                 forward(&view, rate, seed, logSumExp + lse, work)
             }
@@ -81,13 +81,13 @@ extension Tensor {
                 defer { work.deallocate() }
                 for index in chunk {
                     // `dout` sits where the output did; the gradients where q, k and v do.
-                    var (view, seed, lse) = head(index, out: g.storage.base)
-                    let dout = UnsafePointer(view.out!)
-                    let offset = { (x: Tensor, grad: Tensor, p: UnsafePointer<Float>) in grad.storage.base + (p - UnsafePointer(x.storage.base)) }
+                    var (view, seed, lse) = head(index, q: q, k: k, v: v, out: g)
+                    let (grads, _, _) = head(index, q: gq, k: gk, v: gv, out: g)
                     let backward = kernels == .avx2 ? ck_attention_backward_avx2 : ck_attention_backward_generic
                     backward(
-                        &view, rate, seed, dout, lseTensor.storage.base + lse,
-                        offset(q, gq, view.q), offset(k, gk, view.k), offset(v, gv, view.v), work)
+                        &view, rate, seed, view.out, lseTensor.storage.base + lse,
+                        UnsafeMutablePointer(mutating: grads.q), UnsafeMutablePointer(mutating: grads.k),
+                        UnsafeMutablePointer(mutating: grads.v), work)
                 }
             }
             q.accumulateGrad(gq)

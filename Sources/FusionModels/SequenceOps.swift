@@ -25,7 +25,7 @@ public enum SequenceOps {
     /// `⌊j·L/n⌋ ..< max(⌊(j+1)·L/n⌋, ⌊j·L/n⌋ + 1)`. Returns `[B, max n, D]`, zero past `n`.
     public static func align(_ input: ModalityBatch, to targetLengths: [Int]) -> ModalityBatch {
         let x = input.features
-        let (batch, steps, dim) = (x.shape[0], x.shape[1], x.shape[2])
+        let (batch, steps) = (x.shape[0], x.shape[1])
         let target = targetLengths.max() ?? 1
         // A fixed averaging matrix per clip: aligned[b] = W[b] · x[b], W [n, T].
         var weights = [Float](repeating: 0, count: batch * target * steps)

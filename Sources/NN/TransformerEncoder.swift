@@ -134,26 +134,12 @@ public final class TransformerEncoder: Module {
     }
 }
 
-/// Sinusoidal position embeddings `[B, T, D]`: step `t < lengths[b]` has position `t + 1`, with
+/// Sinusoidal position embeddings, packed like `packSteps` (`[Σ lengths, D]`): step `t` of a
+/// sequence has position `t + 1`, with
 /// `[sin(p·ω₀) ... sin(p·ω_{h−1}), cos(p·ω₀) ... cos(p·ω_{h−1})]`, `h = D/2`,
-/// `ωᵢ = exp(−i·ln(10000)/(h − 1))`, and a zero last column when D is odd; padded steps are 0.
+/// `ωᵢ = exp(−i·ln(10000)/(h − 1))`, and a zero last column when D is odd.
 ///
 /// reference: fairseq `SinusoidalPositionalEmbedding.get_embedding`, as used by MulT.
-public func sinusoidalPositions(lengths: [Int], steps: Int, dim: Int) -> Tensor {
-    let table = positionTable(rows: Swift.min(lengths.max() ?? 0, steps), dim: dim)
-    var values = [Float](repeating: 0, count: lengths.count * steps * dim)
-    values.withUnsafeMutableBufferPointer { out in
-        table.withUnsafeBufferPointer { rows in
-            for (b, length) in lengths.enumerated() {
-                let count = Swift.min(length, steps) * dim
-                (out.baseAddress! + b * steps * dim).update(from: rows.baseAddress!, count: count)
-            }
-        }
-    }
-    return Tensor(values, shape: [lengths.count, steps, dim])
-}
-
-/// `sinusoidalPositions` packed like `packSteps`: `[Σ lengths, dim]`.
 func packedPositions(lengths: [Int], dim: Int) -> Tensor {
     let table = positionTable(rows: lengths.max() ?? 0, dim: dim)
     var values = [Float]()
