@@ -13,7 +13,10 @@ public enum BLAS {
     /// With more than one thread (`threads`) and at least `parallelMultiplyAdds`, the product
     /// is split into blocks of rows of C (or of columns, when C is wider than tall: the operand
     /// every block reads whole is then the smaller one), one single-threaded OpenBLAS call per
-    /// thread. Each element of C is computed exactly as without the split.
+    /// thread. The split points depend only on the shape and the thread count, so a run
+    /// repeats bit for bit on the same threads; on another thread count some elements of C
+    /// differ in their last bits (OpenBLAS's micro-kernels round an element differently
+    /// depending on where the call's edges fall), as with OpenBLAS's own threading.
     public static func sgemm(
         transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
         a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int, beta: Float = 0,
@@ -40,6 +43,39 @@ public enum BLAS {
                     transA: transA, transB: transB, m: m, n: range.count, k: k, alpha: alpha, a: a, lda: lda,
                     b: b + (transB ? range.lowerBound * ldb : range.lowerBound), ldb: ldb, beta: beta,
                     c: c + range.lowerBound, ldc: ldc)
+            }
+        }
+    }
+
+    /// `count` independent products `C_i = op(A_i) · op(B_i)` with the matrices of entry `i` at
+    /// `i * strideA`, `i * strideB`, `i * strideC` (same shapes and leading dimensions as in
+    /// `sgemm`, β = 0).
+    ///
+    /// A product big enough to split is split (`sgemm`), one entry after another; smaller ones,
+    /// when they add up to at least `parallelMultiplyAdds`, are shared out whole across the
+    /// threads, each entry one single-threaded call, so those come out bit for bit the same on
+    /// any thread count.
+    public static func sgemmBatched(
+        count: Int, transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
+        a: UnsafePointer<Float>, lda: Int, strideA: Int, b: UnsafePointer<Float>, ldb: Int, strideB: Int,
+        c: UnsafeMutablePointer<Float>, ldc: Int, strideC: Int
+    ) {
+        let each = m * n * k
+        guard count > 1, runThreads > 1, each < parallelMultiplyAdds, each * count >= parallelMultiplyAdds else {
+            for i in 0..<count {
+                sgemm(
+                    transA: transA, transB: transB, m: m, n: n, k: k, a: a + i * strideA, lda: lda,
+                    b: b + i * strideB, ldb: ldb, c: c + i * strideC, ldc: ldc)
+            }
+            return
+        }
+        _ = libraryPinned
+        multiplyAdds.add(each * count, ordering: .relaxed)
+        Parallel.forEachChunk(of: count) { entries in
+            for i in entries {
+                singleThreadedGEMM(
+                    transA: transA, transB: transB, m: m, n: n, k: k, alpha: 1, a: a + i * strideA, lda: lda,
+                    b: b + i * strideB, ldb: ldb, beta: 0, c: c + i * strideC, ldc: ldc)
             }
         }
     }

@@ -1,5 +1,6 @@
-/// Matrix products. Every product is one `cblas_sgemm` per matrix (a loop of them over the
-/// batch for 3-D operands); no product is computed in Swift loops.
+/// Matrix products. Every product is one `cblas_sgemm` per matrix (one per batch entry for 3-D
+/// operands, shared out across threads by `BLAS.sgemmBatched`); no product is computed in
+/// Swift loops.
 extension Tensor {
     /// `op(a) · op(b)`, where `op` transposes the last two dimensions when asked.
     ///
@@ -28,13 +29,11 @@ extension Tensor {
         let (k2, n) = transposeB ? (bc, br) : (br, bc)
         precondition(k == k2, "matmul inner sizes differ: \(a.shape)\(transposeA ? "ᵀ" : "") · \(b.shape)\(transposeB ? "ᵀ" : "")")
         let out = Tensor(uninitializedShape: batched ? [batch, m, n] : [m, n])
-        for i in 0..<batch {
-            BLAS.sgemm(
-                transA: transposeA, transB: transposeB, m: m, n: n, k: k,
-                a: a.storage.base + i * ar * ac, lda: ac,
-                b: b.storage.base + i * br * bc, ldb: bc,
-                c: out.storage.base + i * m * n, ldc: n)
-        }
+        BLAS.sgemmBatched(
+            count: batch, transA: transposeA, transB: transposeB, m: m, n: n, k: k,
+            a: a.storage.base, lda: ac, strideA: ar * ac,
+            b: b.storage.base, ldb: bc, strideB: br * bc,
+            c: out.storage.base, ldc: n, strideC: m * n)
         return out.recorded(from: [a, b]) { g in
             // C = op(A) op(B):  dop(A) = G op(B)ᵀ,  dop(B) = op(A)ᵀ G, transposed back as needed.
             if a.requiresGrad {

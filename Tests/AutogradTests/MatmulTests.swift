@@ -47,6 +47,30 @@ import Testing
         }
     }
 
+    /// A product large enough to split across threads, many small ones adding up to enough to
+    /// share out, and a batch too small for either: each matches the oracle on two threads; the
+    /// shared-out entries (one whole single-threaded call each) also give the same bits as on
+    /// one thread. A split product may not: OpenBLAS rounds an element by where the call's
+    /// edges fall.
+    @Test(arguments: [(1, 256, 200, 192), (16, 64, 96, 96), (3, 100, 40, 30)])
+    func productsOnTwoThreads(_ batch: Int, _ m: Int, _ k: Int, _ n: Int) {
+        let a = randomTensor(batch == 1 ? [m, k] : [batch, m, k], seed: 13)
+        let b = randomTensor(batch == 1 ? [k, n] : [batch, k, n], seed: 14)
+        let saved = BLAS.threads
+        defer { BLAS.threads = saved }
+        let products = [1, 2].map { threads in
+            BLAS.threads = threads
+            return Tensor.matmul(a, b).scalars
+        }
+        if batch > 1 { #expect(products[0] == products[1], "\(batch) x \(m)x\(k)x\(n)") }
+        for i in 0..<batch {
+            let ai = Array(a.scalars[(i * m * k)..<((i + 1) * m * k)])
+            let bi = Array(b.scalars[(i * k * n)..<((i + 1) * k * n)])
+            let expected = BLAS.naiveGEMM(transA: false, transB: false, m: m, n: n, k: k, a: ai, b: bi)
+            expectClose(Array(products[1][(i * m * n)..<((i + 1) * m * n)]), expected, rtol: 1e-4, atol: 1e-4, "entry \(i) of \(batch)")
+        }
+    }
+
     @Test func threeByTwoSharesTheWeight() {
         let x = randomTensor([2, 3, 4], seed: 9)
         let w = randomTensor([5, 4], seed: 10)
