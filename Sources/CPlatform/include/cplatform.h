@@ -2,7 +2,8 @@
 #define CPLATFORM_H
 #include <stdint.h>
 
-/// Our few lines of C: cpuid/xgetbv and malloc tuning, which Swift cannot reach itself.
+/// Our few lines of C: cpuid/xgetbv, malloc tuning and a thread pool, which Swift cannot
+/// reach itself.
 
 /// The instruction-set extensions that decide which OpenBLAS kernel set can run.
 /// Each flag is 1 only when the CPU reports the instructions (cpuid) *and* the
@@ -26,10 +27,12 @@ int cplatform_keep_freed_memory(int mmap_threshold, int trim_threshold);
 
 /// `task(context, i)` for every `i` in `0 ..< count`, spread over the calling thread and up
 /// to `threads - 1` pool workers; returns when every call has returned. The workers persist:
-/// after a job each spins briefly (about 50 µs) for the next one, then sleeps on a condition
-/// variable, so back-to-back jobs start in microseconds without a worker burning a core
-/// between them. A call made while another thread's job runs (or from inside a task) runs
-/// its tasks on the caller alone.
+/// after a job each polls for the next one for 2 ms, then sleeps on a condition variable, so
+/// the jobs of a training step start in microseconds without a worker burning a core while
+/// the program does something else. A caller that finds a worker on its CPU, or a worker
+/// that finds itself on its caller's, moves to another allowed CPU, so the two do not share
+/// a core while others idle. A call made while another thread's job runs (or from inside a
+/// task) runs its tasks on the caller alone.
 typedef void (*cplatform_task)(void *context, long index);
 void cplatform_parallel_for(long count, int threads, cplatform_task task, void *context);
 
