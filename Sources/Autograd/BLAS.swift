@@ -52,16 +52,19 @@ public enum BLAS {
     /// `sgemm`, β = 0).
     ///
     /// A product big enough to split is split (`sgemm`), one entry after another; smaller ones,
-    /// when they add up to at least `parallelMultiplyAdds`, are shared out whole across the
-    /// threads, each entry one single-threaded call, so those come out bit for bit the same on
-    /// any thread count.
+    /// when they add up to at least `parallelMultiplyAdds` or touch at least `parallelFloats`
+    /// floats, are shared out whole across the threads, each entry one single-threaded call,
+    /// so those come out bit for bit the same on any thread count.
     public static func sgemmBatched(
         count: Int, transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
         a: UnsafePointer<Float>, lda: Int, strideA: Int, b: UnsafePointer<Float>, ldb: Int, strideB: Int,
         c: UnsafeMutablePointer<Float>, ldc: Int, strideC: Int
     ) {
         let each = m * n * k
-        guard count > 1, runThreads > 1, each < parallelMultiplyAdds, each * count >= parallelMultiplyAdds else {
+        // Worth sharing out: enough arithmetic, or (products of one row, like a sequence mean
+        // [1, T]·[T, D]) enough memory to stream that one core's bandwidth is the limit.
+        let worthSharing = each * count >= parallelMultiplyAdds || (m * k + k * n + m * n) * count >= parallelFloats
+        guard count > 1, runThreads > 1, each < parallelMultiplyAdds, worthSharing else {
             for i in 0..<count {
                 sgemm(
                     transA: transA, transB: transB, m: m, n: n, k: k, a: a + i * strideA, lda: lda,
@@ -100,6 +103,9 @@ public enum BLAS {
     /// Products smaller than this many multiply-adds run on one thread (a hand-off to another
     /// thread costs tens of microseconds).
     public static let parallelMultiplyAdds = 1 << 23
+    /// Batches of small products reading and writing at least this many floats in all (4 MiB)
+    /// are shared out across threads however little arithmetic they do.
+    public static let parallelFloats = 1 << 20
     /// Blocks of a split product are multiples of this many rows or columns (the kernels'
     /// register tiles).
     static let splitAlignment = 16

@@ -104,9 +104,9 @@ extension Tensor {
 /// Per step the forward pass is one `[B, H]·[H, 4H]` GEMM added into the step's gates in
 /// place and the vectorised cell; the backward pass is one `[B, 4H]·[4H, H]` GEMM per step for
 /// the recurrence, and the weight gradient is a single `[4H, B·T]·[B·T, H]` GEMM after the
-/// loop instead of one thin GEMM per step. Every buffer is allocated once per call. GEMMs of
-/// 32 rows split poorly across threads; two directions on two threads, each with
-/// single-threaded GEMMs, use both cores fully.
+/// loop instead of one thin GEMM per step. Every buffer is allocated once per call. Two
+/// directions run on two threads, each with single-threaded GEMMs; a single direction splits
+/// each step's rows (their GEMM rows and cells) across the threads instead.
 extension Tensor {
     public static func lstmLayer(projected: Tensor, weightHH: Tensor, lengths: [Int], reverse: Bool) -> Tensor {
         let packed = lstmLayer(projected: [projected], weightHH: [weightHH], lengths: lengths, reverse: [reverse])
@@ -180,6 +180,22 @@ private final class LSTMDirection: @unchecked Sendable {
         zeros = Tensor.zeros([batch, hidden])
     }
 
+    /// Runs a step's per-row work (its rows of the recurrent GEMM, then their cells) over the
+    /// batch rows, in blocks across the run's threads when the step is big enough to repay a
+    /// hand-off: a direction left with both cores (a unidirectional layer) no longer runs its
+    /// recurrence on one. A bidirectional layer's directions already take a thread each, and
+    /// inside them this runs the rows in one block.
+    func forEachRowBlock(_ body: (Range<Int>) -> Void) {
+        if parallelRows { Parallel.forEachChunk(of: batch, body) } else { body(0..<batch) }
+    }
+
+    /// Whether steps are split across threads: multiply-adds per step at least
+    /// `Self.parallelStepMultiplyAdds` and a batch of at least two blocks of 8 rows.
+    var parallelRows: Bool { BLAS.threads > 1 && batch >= 16 && batch * width * hidden >= Self.parallelStepMultiplyAdds }
+
+    /// About 15 µs of GEMM on one core: the pool's hand-off costs a few.
+    static let parallelStepMultiplyAdds = 1 << 19
+
     /// Row b's state before step index k of the loop: the previous step's state, or zero.
     func previous(_ buffer: UnsafeMutablePointer<Float>, _ k: Int) -> (UnsafeMutablePointer<Float>, Int) {
         k == 0 ? (zeros.storage.base, hidden) : (buffer + order[k - 1] * hidden, steps * hidden)
@@ -191,19 +207,23 @@ private final class LSTMDirection: @unchecked Sendable {
         for (k, t) in order.enumerated() {
             let (hPrev, hStride) = previous(hs, k)
             let (cPrev, cStride) = previous(cs, k)
-            if k > 0 {
-                BLAS.sgemm(transA: false, transB: true, m: batch, n: width, k: hidden, a: hPrev, lda: hStride, b: w, ldb: hidden, beta: 1, c: a + t * width, ldc: steps * width)
-            }
-            for b in 0..<batch {
-                let (hOut, cOut, tOut) = (hs + (b * steps + t) * hidden, cs + (b * steps + t) * hidden, tc + (b * steps + t) * hidden)
-                let (hIn, cIn) = (hPrev + b * hStride, cPrev + b * cStride)
-                guard t < lengths[b] else {
-                    hOut.update(from: hIn, count: hidden)
-                    cOut.update(from: cIn, count: hidden)
-                    continue
+            forEachRowBlock { rows in
+                if k > 0 {
+                    BLAS.sgemm(
+                        transA: false, transB: true, m: rows.count, n: width, k: hidden, a: hPrev + rows.lowerBound * hStride,
+                        lda: hStride, b: w, ldb: hidden, beta: 1, c: a + (rows.lowerBound * steps + t) * width, ldc: steps * width)
                 }
-                let row = a + (b * steps + t) * width
-                Tensor.lstmRowForward(gates: row, activations: row, cIn: cIn, c: cOut, tanhC: tOut, h: hOut, hidden: hidden)
+                for b in rows {
+                    let (hOut, cOut, tOut) = (hs + (b * steps + t) * hidden, cs + (b * steps + t) * hidden, tc + (b * steps + t) * hidden)
+                    let (hIn, cIn) = (hPrev + b * hStride, cPrev + b * cStride)
+                    guard t < lengths[b] else {
+                        hOut.update(from: hIn, count: hidden)
+                        cOut.update(from: cIn, count: hidden)
+                        continue
+                    }
+                    let row = a + (b * steps + t) * width
+                    Tensor.lstmRowForward(gates: row, activations: row, cIn: cIn, c: cOut, tanhC: tOut, h: hOut, hidden: hidden)
+                }
             }
         }
         r.update(repeating: 0, count: batch * (steps + 2) * hidden)
@@ -236,29 +256,33 @@ private final class LSTMDirection: @unchecked Sendable {
         for k in order.indices.reversed() {
             let t = order[k]
             let (cPrev, cStride) = previous(cs, k)
-            for b in 0..<batch where t < lengths[b] {
-                let row = a + (b * steps + t) * width
-                let out = gg + (b * steps + t) * width
-                let (dhb, dcb) = (pdh + b * hidden, pdc + b * hidden)
-                let gOut = g + (b * (steps + 2) + t) * hidden
-                let tOut = tc + (b * steps + t) * hidden
-                let cIn = cPrev + b * cStride
-                for j in 0..<hidden {
-                    let (i, f, c̃, o) = (row[j], row[hidden + j], row[2 * hidden + j], row[3 * hidden + j])
-                    let dhj = dhb[j] + gOut[j]
-                    let dcj = dcb[j] + dhj * o * (1 - tOut[j] * tOut[j])
-                    out[j] = dcj * c̃ * i * (1 - i)
-                    out[hidden + j] = dcj * cIn[j] * f * (1 - f)
-                    out[2 * hidden + j] = dcj * i * (1 - c̃ * c̃)
-                    out[3 * hidden + j] = dhj * tOut[j] * o * (1 - o)
-                    dcb[j] = dcj * f
+            forEachRowBlock { rows in
+                for b in rows where t < lengths[b] {
+                    let row = a + (b * steps + t) * width
+                    let out = gg + (b * steps + t) * width
+                    let (dhb, dcb) = (pdh + b * hidden, pdc + b * hidden)
+                    let gOut = g + (b * (steps + 2) + t) * hidden
+                    let tOut = tc + (b * steps + t) * hidden
+                    let cIn = cPrev + b * cStride
+                    for j in 0..<hidden {
+                        let (i, f, c̃, o) = (row[j], row[hidden + j], row[2 * hidden + j], row[3 * hidden + j])
+                        let dhj = dhb[j] + gOut[j]
+                        let dcj = dcb[j] + dhj * o * (1 - tOut[j] * tOut[j])
+                        out[j] = dcj * c̃ * i * (1 - i)
+                        out[hidden + j] = dcj * cIn[j] * f * (1 - f)
+                        out[2 * hidden + j] = dcj * i * (1 - c̃ * c̃)
+                        out[3 * hidden + j] = dhj * tOut[j] * o * (1 - o)
+                        dcb[j] = dcj * f
+                    }
                 }
-            }
-            guard k > 0 else { break }
-            // dh of the previous state = dGates · W_hh for active rows; inactive rows carry.
-            BLAS.sgemm(transA: false, transB: false, m: batch, n: hidden, k: width, a: gg + t * width, lda: steps * width, b: w, ldb: hidden, c: prec, ldc: hidden)
-            for b in 0..<batch where t < lengths[b] {
-                (pdh + b * hidden).update(from: prec + b * hidden, count: hidden)
+                guard k > 0 else { return }
+                // dh of the previous state = dGates · W_hh for active rows; inactive rows carry.
+                BLAS.sgemm(
+                    transA: false, transB: false, m: rows.count, n: hidden, k: width, a: gg + (rows.lowerBound * steps + t) * width,
+                    lda: steps * width, b: w, ldb: hidden, c: prec + rows.lowerBound * hidden, ldc: hidden)
+                for b in rows where t < lengths[b] {
+                    (pdh + b * hidden).update(from: prec + b * hidden, count: hidden)
+                }
             }
         }
         if let weightGradient, steps > 1 {

@@ -134,6 +134,31 @@ extension Double {
             Tensor.lstmLayer(projected: $0[0], weightHH: $0[1], lengths: lengths, reverse: reverse)
         }
     }
+    /// A single direction big enough per step (21 x 384 x 96 multiply-adds) splits each
+    /// step's rows across two threads: outputs and gradients agree with one thread's, with
+    /// rows ending at different steps in both blocks.
+    @Test(arguments: [false, true])
+    func stepsSplitAcrossThreadsMatchOneThread(_ reverse: Bool) {
+        let (batch, steps, hidden) = (21, 5, 96)
+        let projected = randomTensor([batch, steps, 4 * hidden], low: -1.5, high: 1.5, seed: 9)
+        let weight = randomTensor([4 * hidden, hidden], low: -0.2, high: 0.2, seed: 10)
+        let upstream = randomTensor([batch, steps + 2, hidden], seed: 11)
+        let lengths = (0..<batch).map { [5, 3, 1, 4, 2][$0 % 5] }
+        let saved = BLAS.threads
+        defer { BLAS.threads = saved }
+        var results: [[Float]] = []
+        for threads in [1, 2] {
+            BLAS.threads = threads
+            for t in [projected, weight] {
+                t.requiresGrad = true
+                t.grad = nil
+            }
+            let out = Tensor.lstmLayer(projected: projected, weightHH: weight, lengths: lengths, reverse: reverse)
+            (out * upstream).sum().backward()
+            results.append(out.scalars + projected.grad!.scalars + weight.grad!.scalars)
+        }
+        expectClose(results[1], results[0].map(Double.init), rtol: 1e-5, atol: 1e-6, "reverse \(reverse)")
+    }
     /// Two directions in one node (run on two threads) give what two single-direction nodes
     /// give, values and gradients.
     @Test func twoDirectionsInOneNode() {

@@ -47,12 +47,13 @@ import Testing
         }
     }
 
-    /// A product large enough to split across threads, many small ones adding up to enough to
-    /// share out, and a batch too small for either: each matches the oracle on two threads; the
+    /// A product large enough to split across threads, many small ones adding up to enough
+    /// arithmetic or memory traffic (one-row products, like sequence means) to share out, and
+    /// a batch too small for either: each matches the oracle on two threads; the
     /// shared-out entries (one whole single-threaded call each) also give the same bits as on
     /// one thread. A split product may not: OpenBLAS rounds an element by where the call's
     /// edges fall.
-    @Test(arguments: [(1, 256, 200, 192), (16, 64, 96, 96), (3, 100, 40, 30)])
+    @Test(arguments: [(1, 256, 200, 192), (16, 64, 96, 96), (32, 1, 200, 673), (3, 100, 40, 30)])
     func productsOnTwoThreads(_ batch: Int, _ m: Int, _ k: Int, _ n: Int) {
         let a = randomTensor(batch == 1 ? [m, k] : [batch, m, k], seed: 13)
         let b = randomTensor(batch == 1 ? [k, n] : [batch, k, n], seed: 14)
