@@ -1,8 +1,9 @@
 internal import CPlatform
 
-/// Work split across the run's threads (`BLAS.threads`), for loops of independent items whose
-/// results do not depend on how they are split (so runs stay deterministic). Large matrix
-/// products are split the same way (`BLAS.sgemm`).
+/// Work split across the run's threads (`BLAS.threads`), for loops of independent items. The
+/// chunks depend only on the count and the thread count, so a run repeats bit for bit on the
+/// same threads (products computed per chunk, like an LSTM step's rows, may round differently
+/// on another thread count). Large matrix products are split the same way (`BLAS.sgemm`).
 public enum Parallel {
     /// Elementwise passes shorter than this stay on one thread (the hand-off costs more).
     public static let minimumParallelElements = 1 << 18
@@ -10,9 +11,9 @@ public enum Parallel {
     /// Calls `body` once per contiguous chunk of `0..<count`, concurrently. The chunks must
     /// write disjoint memory; that is the caller's promise.
     ///
-    /// The threads are our own small pool (C, pthreads): its workers spin about 50 µs after a
-    /// job before they sleep, so the many short jobs of a training step (split products,
-    /// attention heads) start at once. `DispatchQueue.concurrentPerform` woke its second thread
+    /// The threads are our own small pool (C, pthreads): its workers poll for 2 ms after a job
+    /// before they sleep, so the many short jobs of a training step (split products, attention
+    /// heads, LSTM steps) start at once, and a worker is kept off its caller's CPU. `DispatchQueue.concurrentPerform` woke its second thread
     /// too late for jobs under about 0.5 ms, which then ran on the caller alone.
     public static func forEachChunk(of count: Int, _ body: (Range<Int>) -> Void) {
         let workers = Swift.max(1, Swift.min(BLAS.threads, count))
