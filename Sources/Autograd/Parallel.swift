@@ -27,22 +27,27 @@ public enum Parallel {
         BLAS.threads = 1
         defer { BLAS.threads = saved }
         withoutActuallyEscaping(body) { escapable in
-            let chunk: (Int) -> Void = { w in
-                let range = (w * size)..<Swift.min((w + 1) * size, count)
-                if !range.isEmpty { escapable(range) }
+            // The C pool (`Sources/CPlatform/pool.c`) calls back through a context pointer: to
+            // this job on the caller's stack, so that a call allocates nothing (an LSTM makes
+            // one per step).
+            var job = ChunkJob(body: escapable, size: size, count: count)
+            withUnsafeMutablePointer(to: &job) { pointer in
+                cplatform_parallel_for(workers, Int32(workers), { context, index in
+                    context!.assumingMemoryBound(to: ChunkJob.self).pointee.run(index)
+                }, pointer)
             }
-            // The C pool (`Sources/CPlatform/pool.c`) calls back through a context pointer.
-            let box = Unmanaged.passRetained(TaskBox(chunk))
-            defer { box.release() }
-            cplatform_parallel_for(workers, Int32(workers), { context, index in
-                Unmanaged<TaskBox>.fromOpaque(context!).takeUnretainedValue().run(index)
-            }, box.toOpaque())
         }
     }
 
-    /// The chunk closure behind the C pool's context pointer.
-    private final class TaskBox {
-        let run: (Int) -> Void
-        init(_ run: @escaping (Int) -> Void) { self.run = run }
+    /// One `forEachChunk` call as the pool's tasks see it: task `w` runs chunk `w`.
+    private struct ChunkJob {
+        let body: (Range<Int>) -> Void
+        let size: Int
+        let count: Int
+
+        func run(_ w: Int) {
+            let range = (w * size)..<Swift.min((w + 1) * size, count)
+            if !range.isEmpty { body(range) }
+        }
     }
 }
