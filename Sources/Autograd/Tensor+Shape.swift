@@ -123,21 +123,23 @@ extension Tensor {
         }
     }
 
-    /// Rows (entries along dimension 0) picked by `indices`, repeats allowed.
-    /// The gradient of a repeated row is the sum over its copies.
+    /// Rows (entries along dimension 0) picked by `indices`, repeats allowed; an index of −1
+    /// gives a row of zeros (padding, as `unpackSteps` lays out). The gradient of a repeated
+    /// row is the sum over its copies.
     public func indexSelect(rows indices: [Int]) -> Tensor {
         let rowSize = count / Swift.max(shape[0], 1)
         var outShape = shape
         outShape[0] = indices.count
         let out = Tensor(uninitializedShape: outShape)
         for (i, r) in indices.enumerated() {
-            precondition(r >= 0 && r < shape[0], "row \(r) out of range 0..<\(shape[0])")
-            (out.storage.base + i * rowSize).update(from: storage.base + r * rowSize, count: rowSize)
+            precondition(r >= -1 && r < shape[0], "row \(r) out of range 0..<\(shape[0]) (or −1 for zeros)")
+            let target = out.storage.base + i * rowSize
+            if r < 0 { target.update(repeating: 0, count: rowSize) } else { target.update(from: storage.base + r * rowSize, count: rowSize) }
         }
         let inputShape = shape
         return out.recorded(from: [self]) { [self] g in
             let full = Tensor.zeros(inputShape)
-            for (i, r) in indices.enumerated() {
+            for (i, r) in indices.enumerated() where r >= 0 {
                 let dst = full.storage.base + r * rowSize
                 let src = g.storage.base + i * rowSize
                 for j in 0..<rowSize { dst[j] += src[j] }

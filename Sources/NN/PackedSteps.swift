@@ -13,14 +13,12 @@ func packSteps(_ x: Tensor, lengths: [Int]) -> Tensor {
 
 /// The inverse of `packSteps`: `[Σ lengths, E] -> [B, steps, E]`, zero past each length.
 func unpackSteps(_ packed: Tensor, lengths: [Int], steps: Int) -> Tensor {
-    let (rows, width) = (packed.shape[0], packed.shape[1])
-    // Padded steps read an appended zero row.
+    // Padded steps are zero rows (index −1), written in the same pass as the true ones.
     var first = 0
     var source: [Int] = []
     for l in lengths {
-        source += (0..<steps).map { $0 < l ? first + $0 : rows }
+        source += (0..<steps).map { $0 < l ? first + $0 : -1 }
         first += l
     }
-    let withZero = Tensor.concat([packed, Tensor.zeros([1, width])], axis: 0)
-    return withZero.indexSelect(rows: source).reshape([lengths.count, steps, width])
+    return packed.indexSelect(rows: source).reshape([lengths.count, steps, packed.shape[1]])
 }

@@ -58,6 +58,10 @@ import Testing
         let y = x.indexSelect(rows: [3, 0, 3])
         #expect(y.scalars == [6, 7, 0, 1, 6, 7])
         checkGradients([randomTensor([4, 2])], "indexSelect") { $0[0].indexSelect(rows: [3, 0, 3, 1]) }
+        // −1 picks a row of zeros, which passes no gradient back.
+        let padded = x.indexSelect(rows: [2, -1, 0])
+        #expect(padded.scalars == [4, 5, 0, 0, 0, 1])
+        checkGradients([randomTensor([4, 2])], "indexSelect with zero rows") { $0[0].indexSelect(rows: [-1, 1, -1, 1]) }
     }
 
     @Test func expandRepeatsAndSumsBack() {
