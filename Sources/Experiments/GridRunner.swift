@@ -55,7 +55,15 @@ public struct GridRunner {
         var done = Dictionary(store.records(warn: log).map { ($0.runID, $0) }, uniquingKeysWith: { first, _ in first })
         let runs = shardRuns
         let missing = runs.filter { done[runID($0).id] == nil }
-        log("grid: \(runs.count) runs in this shard, \(runs.count - missing.count) already in \(store.path), \(missing.count) to run")
+        let skipped = runs.count - missing.count
+        if skipped == 0 {
+            log("grid: \(runs.count) runs in this shard, all to train")
+        } else {
+            log("grid: \(runs.count) runs in this shard; \(skipped) already in \(store.path) are skipped, \(missing.count) to train")
+            log(missing.isEmpty
+                ? "nothing to train: every run is recorded, so the tables are rewritten from \(store.path). To train again, pass --results with a new file or move \(store.path) aside"
+                : "to start over instead of resuming, pass --results with a new file or move \(store.path) aside")
+        }
         for (number, run) in missing.enumerated() {
             let record = execute(run, label: "[\(number + 1)/\(missing.count)]")
             try store.append(record)

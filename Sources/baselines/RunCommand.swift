@@ -57,6 +57,9 @@ struct RunCommand: ParsableCommand {
     }
 
     func run() throws {
+        #if DEBUG
+        printNote("note: this is a debug build, about \(Self.debugSlowdown) slower than a release build; `swift run -c release baselines` runs the grid at full speed")
+        #endif
         let grid: GridSpec
         do { grid = try loadSpec() } catch let error as SpecError {
             printNote("error: \(error)")
@@ -64,6 +67,10 @@ struct RunCommand: ParsableCommand {
         }
         blas.apply(defaultThreads: grid.threads)
         let log: (String) -> Void = quiet ? { _ in } : { printNote($0) }
+        let recorded = RunStore(path: results).records().count
+        if recorded > 0 {
+            log("\(results) already holds \(recorded) finished run(s): runs of this grid recorded there are skipped, not trained again")
+        }
         let dataset: IndoMERDataset
         do { dataset = try dataOptions.load(log: log) } catch let error as DataError {
             printNote("error: \(error)")
@@ -83,6 +90,11 @@ struct RunCommand: ParsableCommand {
         log("grid finished in \(Int(Date().timeIntervalSince(start))) s")
         try ReportCommand.writeReports(from: [results], to: reports, log: log)
     }
+}
+
+extension RunCommand {
+    /// A debug build's grid time over a release build's (README, "Debug and release builds").
+    static let debugSlowdown = "DEBUG_RATIO"
 }
 
 /// One status line on a terminal (rewritten in place); plain lines otherwise.

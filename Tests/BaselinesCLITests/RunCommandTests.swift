@@ -54,6 +54,28 @@ import Testing
         }
     }
 
+    @Test func anEmptyFolderTrainsAndAFinishedGridSaysSoFirst() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("fresh-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // The tiny grid less --quiet, on two models and one task: 2 x 2 subsets x 1 seed = 4 runs.
+        let small = arguments(dir).filter { $0 != "--quiet" } + ["--models", "majority", "lf-dnn", "--tasks", "sentiment"]
+        let first = try ExecutableRunner.run(small)
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stderr.contains("grid: 4 runs in this shard, all to train"), "\(first.stderr)")
+        #expect(!first.stderr.contains("already holds"))
+        #expect(lines(dir).count == 4, "a run into an empty folder trains every run")
+
+        let again = try ExecutableRunner.run(small)
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(lines(dir).count == 4, "an identical rerun adds nothing")
+        // Said before any data is read or any table written: within the first lines.
+        let head = again.stderr.split(separator: "\n").prefix(3).joined(separator: "\n")
+        #expect(head.contains("runs.jsonl already holds 4 finished run(s)"), "\(again.stderr)")
+        #expect(again.stderr.contains("4 already in") && again.stderr.contains("0 to train"))
+        #expect(again.stderr.contains("nothing to train") && again.stderr.contains("move"))
+    }
+
     @Test func badSpecFailsBeforeAnyTraining() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("bad-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
