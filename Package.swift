@@ -2,6 +2,12 @@
 // IndoMER fusion baselines: classical multimodal fusion models on our own autograd over OpenBLAS.
 import PackageDescription
 
+/// The hot targets are compiled optimised in debug builds too, so that `swift run baselines`
+/// and `swift test` (debug builds) train at close to release speed; measured in README
+/// ("Debug and release builds"). Unsafe flags are allowed here because this is the root package.
+let optimisedSwift: [SwiftSetting] = [.unsafeFlags(["-O"], .when(configuration: .debug))]
+let optimisedC: [CSetting] = [.unsafeFlags(["-O2"], .when(configuration: .debug))]
+
 let package = Package(
     name: "IndoMERBaselines",
     products: [
@@ -22,17 +28,18 @@ let package = Package(
             name: "CLAPACKE", pkgConfig: "lapacke", providers: [.apt(["liblapacke-dev"])]),
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
         // Our own few lines of C: `cpuid`/`xgetbv` and `mallopt`, which Swift cannot reach.
-        .target(name: "CPlatform"),
+        .target(name: "CPlatform", cSettings: optimisedC),
         // Hot loops compiled for AVX2 + FMA and generic x86-64 (Swift has no target attributes).
-        .target(name: "CKernels"),
+        .target(name: "CKernels", cSettings: optimisedC),
 
-        .target(name: "Autograd", dependencies: ["CBLAS", "CLAPACKE", "CPlatform", "CKernels"]),
+        .target(
+            name: "Autograd", dependencies: ["CBLAS", "CLAPACKE", "CPlatform", "CKernels"], swiftSettings: optimisedSwift),
         // The one Swift wrapper over libhdf5: checkpoints (NN) and the feature cache (Datasets).
         .target(name: "HDF5", dependencies: ["CHDF5"]),
-        .target(name: "NN", dependencies: ["Autograd", "HDF5"]),
-        .target(name: "Datasets", dependencies: ["Autograd", "HDF5"]),
-        .target(name: "FusionModels", dependencies: ["NN", "Datasets"]),
-        .target(name: "Experiments", dependencies: ["FusionModels"]),
+        .target(name: "NN", dependencies: ["Autograd", "HDF5"], swiftSettings: optimisedSwift),
+        .target(name: "Datasets", dependencies: ["Autograd", "HDF5"], swiftSettings: optimisedSwift),
+        .target(name: "FusionModels", dependencies: ["NN", "Datasets"], swiftSettings: optimisedSwift),
+        .target(name: "Experiments", dependencies: ["FusionModels"], swiftSettings: optimisedSwift),
         .target(name: "TestSupport", dependencies: ["Autograd"]),
         .executableTarget(
             name: "baselines",

@@ -36,7 +36,7 @@ struct DataOptions: ParsableArguments {
             hasher.update(URL(fileURLWithPath: folder).standardizedFileURL.path)
             return "results/indomer_fusion_cache_\(hasher.finalize().prefix(12)).h5"
         }
-        return "results/synthetic_cache_\(syntheticSize.rawValue)_seed\(syntheticSeed)_signal\(syntheticSignal).h5"
+        return "results/synthetic_cache_v\(SyntheticIndoMER.version)_\(syntheticSize.rawValue)_seed\(syntheticSeed)_signal\(syntheticSignal).h5"
     }
 
     var syntheticConfiguration: SyntheticIndoMER.Configuration {

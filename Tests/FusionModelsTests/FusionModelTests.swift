@@ -88,7 +88,7 @@ let allSubsets: [[Modality]] = [[.text], [.audio], [.video], [.text, .audio], [.
         let batch = batcher.batch(clips)
         let optimizer = Adam(parameters: model.namedParameters(), learningRate: 3e-3)
         var accuracy = 0.0
-        for step in 0..<300 {
+        for step in 0..<600 {
             model.train()
             let output = model(batch)
             var loss = Tensor.crossEntropy(logits: output.logits, targets: batch.labels)
