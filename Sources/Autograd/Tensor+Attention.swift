@@ -14,6 +14,16 @@ internal import CKernels
 /// and `keyLengths[b]` keys take part (all of them when a list is nil). Output rows past a
 /// query length are 0 and pass no gradient; a query with no valid key gets 0.
 ///
+/// `causal` adds the future mask of the official MulT (`buffered_future_mask`: scores plus
+/// `triu(−inf, 1 + |Lk − Lq|)`), defined on each sequence's *true* lengths `Lq = lq`,
+/// `Lk = lk`: query `i` sees key `j` iff `j − i < 1 + |lk − lq|`. With equal lengths that is
+/// the usual causal mask (`j ≤ i`); with more keys than queries each query sees `lk − lq`
+/// keys beyond its own position, so the last query sees them all; with more queries than keys
+/// query `i` sees the first `i + 1 + lq − lk`, so nothing is masked once `lq ≥ 2·lk − 1`.
+/// Every valid query keeps key 0, so no row is empty. Because the rule uses
+/// true lengths, a sequence's result does not depend on how far the batch pads it; MMSA's
+/// padded-length behaviour (the rule on padded lengths) is a different mask.
+///
 /// Nothing `Tq x Tk` is stored: the C kernel (`Sources/CKernels/attention.c`) works one query
 /// row at a time along the keys and saves each row's log-sum-exp; the backward pass recomputes
 /// the weights from it, and the dropout mask from a per-head seed and each element's index
@@ -27,7 +37,8 @@ internal import CKernels
 extension Tensor {
     public static func attention(
         query q: Tensor, key k: Tensor, value v: Tensor, heads: Int, queryLengths: [Int]? = nil,
-        keyLengths: [Int]? = nil, dropout p: Float = 0, training: Bool = false, generator: Generator? = nil
+        keyLengths: [Int]? = nil, causal: Bool = false, dropout p: Float = 0, training: Bool = false,
+        generator: Generator? = nil
     ) -> Tensor {
         let queries = SequenceLayout(q, lengths: queryLengths, name: "query")
         let keys = SequenceLayout(k, lengths: keyLengths, name: "key")
@@ -49,7 +60,7 @@ extension Tensor {
             let (qStart, kStart) = (queries.starts[b], keys.starts[b])
             let view = ck_attention_head(
                 tq: Int32(queries.rows[b]), lq: Int32(queries.valid[b]), tk: Int32(keys.rows[b]), lk: Int32(keys.valid[b]),
-                d: Int32(d), dv: Int32(dv),
+                d: Int32(d), dv: Int32(dv), causal: causal ? 1 : 0,
                 q: q.storage.base + qStart * width + h * d, k: k.storage.base + kStart * width + h * d,
                 v: v.storage.base + kStart * valueWidth + h * dv, out: out.storage.base + qStart * valueWidth + h * dv,
                 ldq: width, ldk: width, ldv: valueWidth, ldo: valueWidth)

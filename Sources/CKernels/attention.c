@@ -1,4 +1,5 @@
 #include "ckernels.h"
+#include <stdlib.h>
 #include "vector8.h"
 
 /// Attention for heads a few floats wide (MulT: 5 and 10). Per query row, everything runs
@@ -31,6 +32,12 @@ CK_INLINE void scores(const float *qi, int d, const float *kt, long ld, int lk, 
     for (long j = lk; j < ld; j++) row[j] = -INFINITY;
 }
 
+/// The keys query `i` sees: all `lk`, or under the future mask the first `i + 1 + |lk − lq|`.
+CK_INLINE int visible_keys(const ck_attention_head *h, int i) {
+    if (!h->causal) return h->lk;
+    const long limit = (long)i + 1 + labs((long)h->lk - h->lq);
+    return limit < h->lk ? (int)limit : h->lk;
+}
 CK_INLINE void zero_rows(float *x, long stride, long from, long to, int width) {
     for (long i = from; i < to; i++)
         for (int c = 0; c < width; c++) x[i * stride + c] = 0;
@@ -51,7 +58,7 @@ CK_INLINE void attention_forward(const ck_attention_head *h, float dropout, uint
             lse[i] = INFINITY;
             continue;
         }
-        scores(h->q + i * h->ldq, d, kt, ld, lk, row);
+        scores(h->q + i * h->ldq, d, kt, ld, visible_keys(h, i), row);
         v8f m8 = v8_splat(-INFINITY);
         for (long jb = 0; jb < ld; jb += 8) m8 = v8_max(m8, v8_load(row + jb));
         const float m = v8_hmax(m8);
@@ -97,7 +104,7 @@ CK_INLINE void attention_backward(const ck_attention_head *h, float dropout, uin
             continue;
         }
         // P (recomputed) into p, P' = P ⊙ factors into g for the moment.
-        scores(qi, d, kt, ld, lk, p);
+        scores(qi, d, kt, ld, visible_keys(h, i), p);
         for (long jb = 0; jb < ld; jb += 8) {
             v8f e = v8_exp(v8_load(p + jb) - lse[i]);
             v8_store(p + jb, e);

@@ -27,11 +27,18 @@ public struct GridRunner {
         spec.runs.enumerated().filter { $0.offset % shard.count == shard.index - 1 }.map(\.element)
     }
 
+    /// A run's resolved training settings: its model's, with its class-weighting axis value.
+    public func trainingConfig(_ run: GridSpec.Run) -> TrainingConfig {
+        var training = spec.training[run.model]!
+        if let weighted = run.classWeights { training.classWeights = weighted }
+        return training
+    }
+
     /// The resolved settings of a run, as canonical JSON text: (hyperparameters, training).
     public func settings(_ run: GridSpec.Run) -> (String, String) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        let training = String(decoding: (try? encoder.encode(spec.training[run.model]!)) ?? Data(), as: UTF8.self)
+        let training = String(decoding: (try? encoder.encode(trainingConfig(run))) ?? Data(), as: UTF8.self)
         guard let kind = run.model.fusionKind else { return ("{}", training) }
         let all = (try? JSONSerialization.jsonObject(with: encoder.encode(spec.hyperparameters))) as? [String: Any]
         let mine = all?[kind.rawValue] ?? [:]
@@ -68,7 +75,7 @@ public struct GridRunner {
             let record = execute(run, label: "[\(number + 1)/\(missing.count)]")
             try store.append(record)
             done[record.runID] = record
-            log("[\(number + 1)/\(missing.count)] \(run.model.displayName) \(run.task.rawValue) \(String(run.modalities.map(\.letter))) seed \(run.seed): accuracy \(fmt(record.metrics.accuracy)), macro-F1 \(fmt(record.metrics.macroF1)), weighted-F1 \(fmt(record.metrics.weightedF1)) (\(record.epochs) epochs, best \(record.bestEpoch), \(Int(record.wallSeconds)) s)")
+            log("[\(number + 1)/\(missing.count)] \(run.model.displayName)\(run.classWeights == true ? " (class-weighted)" : "") \(run.task.rawValue) \(String(run.modalities.map(\.letter))) seed \(run.seed): accuracy \(fmt(record.metrics.accuracy)), macro-F1 \(fmt(record.metrics.macroF1)), weighted-F1 \(fmt(record.metrics.weightedF1)) (\(record.epochs) epochs, best \(record.bestEpoch), \(Int(record.wallSeconds)) s)")
         }
         return runs.compactMap { done[runID($0).id] }
     }
@@ -86,8 +93,8 @@ public struct GridRunner {
         var trainClips = dataset.indices(in: .train).count
         var foldClips = 0
         if let kind = run.model.fusionKind {
-            let training = spec.training[run.model]!
-            let name = "\(run.model.displayName) \(run.task.rawValue) \(String(run.modalities.map(\.letter))) seed \(run.seed)"
+            let training = trainingConfig(run)
+            let name = "\(run.model.displayName)\(run.classWeights == true ? " (class-weighted)" : "") \(run.task.rawValue) \(String(run.modalities.map(\.letter))) seed \(run.seed)"
             let outcome = trainer.train(
                 kind, configurations: spec.hyperparameters, training: training, dataset: dataset, task: run.task,
                 modalities: run.modalities, seed: run.seed

@@ -19,6 +19,14 @@ public enum GridModel: String, Codable, CaseIterable, Sendable {
     }
 }
 
+/// Which inner-fold score picks the epoch and drives early stopping.
+public enum SelectionMetric: String, Codable, Sendable {
+    /// The inner-fold cross-entropy, lower is better (MMSA's `KeyEval: Loss`).
+    case loss
+    /// The inner-fold macro-F1, higher is better.
+    case macroF1
+}
+
 /// How one model is trained.
 public struct TrainingConfig: Codable, Equatable, Sendable {
     public var batchSize = 32
@@ -27,12 +35,25 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     public var weightDecay: Float = 0
     /// Epoch cap.
     public var epochs = 30
-    /// Epochs without a better inner-fold macro-F1 before stopping.
+    /// Epochs without a better inner-fold score (by more than `earlyStopThreshold`) before stopping.
     public var patience = 8
+    /// The inner-fold score that selects the epoch and stops training.
+    public var selection = SelectionMetric.macroF1
+    /// An epoch is better only when its score beats the best by more than this (MMSA: 1e-6).
+    public var earlyStopThreshold = 1e-6
     /// Cross-entropy weighted by inverse class frequency of the training clips.
     public var classWeights = false
-    /// Gradient elements clamped to ±this after each backward (0 = off).
+    /// Gradient elements clamped to ±this before each optimizer step (0 = off).
     public var clipValue: Float = 0
+    /// The whole gradient rescaled to at most this L2 norm before each step (0 = off).
+    public var clipNorm: Float = 0
+    /// One optimizer step every this many mini-batches, their gradients averaged (MMSA's
+    /// `update_epochs`); an epoch's last, shorter group is stepped too, averaged over its own size.
+    public var accumulation = 1
+    /// ReduceLROnPlateau on the inner-fold loss: epochs without improvement before the rate is
+    /// multiplied by `plateauFactor` (0 = no schedule).
+    public var plateauPatience = 0
+    public var plateauFactor: Float = 0.1
     /// Fraction of the training split held out (by source video) for model selection.
     public var innerFold = 0.15
     public init() {}
@@ -47,9 +68,18 @@ public struct ModelOverrides: Codable, Equatable, Sendable {
 /// A grid: models x tasks x modality subsets x seeds, with how each model is trained.
 ///
 /// JSON, with strict keys (a misspelt key is an error, not a silent default). `base` names
-/// another spec in the same folder whose values this one overrides. Training settings resolve
-/// as: built-in defaults < `training` < `perModel.<model>.training`; hyperparameters as:
-/// `experiments/models.json` (the models' defaults) < `perModel.<model>.hyperparameters`.
+/// another spec in the same folder whose values this one overrides.
+///
+/// Training settings resolve layer by layer, each later layer winning for the keys it sets:
+/// 1. the built-in defaults (`TrainingConfig()`);
+/// 2. the model's published schedule, `training.<model>` in `experiments/models.json`;
+/// 3. for each spec file from the deepest `base` to the spec itself: its `training` (every
+///    model), then its `perModel.<model>.training` (that model).
+///
+/// So a derived spec's top-level `epochs` overrides a base spec's per-model epoch caps, while
+/// the per-model settings it does not name (batch size, learning rate, ...) come through.
+/// Hyperparameters: `experiments/models.json` < each file's `perModel.<model>.hyperparameters`,
+/// in the same order.
 public struct GridSpec: Sendable {
     public var description: String
     public var models: [GridModel]
@@ -59,6 +89,9 @@ public struct GridSpec: Sendable {
     public var threads: Int
     /// Resolved per model (every model of the grid has an entry).
     public var training: [GridModel: TrainingConfig]
+    /// The class-weighting axis (`"classWeights": [false, true]`): each run of a trained model
+    /// once per value, overriding its resolved `classWeights`; nil when the spec has no axis.
+    public var classWeights: [Bool]?
     public var hyperparameters: ModelConfigurations
 
     /// One run of the grid.
@@ -67,13 +100,21 @@ public struct GridSpec: Sendable {
         public var task: IndoMERTask
         public var modalities: [Modality]
         public var seed: UInt64
+        /// This run's value on the class-weighting axis (nil: the resolved setting).
+        public var classWeights: Bool? = nil
     }
 
-    /// Every run, in a fixed order (task, modalities, model, seed): shards cut this list.
+    /// Every run, in a fixed order (task, modalities, model, class weighting, seed): shards cut
+    /// this list. The references are not trained, so the class-weighting axis leaves them once.
     public var runs: [Run] {
         tasks.flatMap { task in
             modalities.flatMap { subset in
-                models.flatMap { model in seeds.map { Run(model: model, task: task, modalities: subset, seed: $0) } }
+                models.flatMap { model in
+                    let axis: [Bool?] = model.isReference ? [nil] : (classWeights ?? []).isEmpty ? [nil] : classWeights!.map { $0 }
+                    return axis.flatMap { weighted in
+                        seeds.map { Run(model: model, task: task, modalities: subset, seed: $0, classWeights: weighted) }
+                    }
+                }
             }
         }
     }
@@ -86,7 +127,9 @@ public struct SpecError: Error, CustomStringConvertible, Equatable {
 }
 
 extension GridSpec {
-    static let topLevelKeys: Set<String> = ["base", "description", "models", "tasks", "modalities", "seeds", "threads", "training", "perModel"]
+    static let topLevelKeys: Set<String> = [
+        "base", "description", "models", "tasks", "modalities", "seeds", "threads", "training", "perModel", "classWeights",
+    ]
 
     /// `TAV`, `TA`, `V`, ... -> modalities in T, A, V order.
     public static func parseModalities(_ text: String) throws -> [Modality] {
@@ -103,20 +146,36 @@ extension GridSpec {
 
     /// Loads a spec file (following `base`), checking every key and value.
     public static func load(path: String, modelDefaults: String? = nil) throws -> GridSpec {
-        let object = try loadMerged(path: path, seen: [])
+        let chain = try loadChain(path: path, seen: [])
+        let object = chain.dropFirst().reduce(chain[0].object) { merge($0, $1.object) }
         let defaultsPath = modelDefaults ?? URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent("models.json").path
         var hyperparameters = ModelConfigurations()
+        var schedules: [String: Any] = [:]
         if FileManager.default.fileExists(atPath: defaultsPath) {
             let data = try Data(contentsOf: URL(fileURLWithPath: defaultsPath))
-            let json = try JSONSerialization.jsonObject(with: data)
+            guard var json = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+                throw SpecError(file: defaultsPath, message: "not a JSON object")
+            }
+            schedules = json.removeValue(forKey: "training") as? [String: Any] ?? [:]
             try checkKeys(json, against: try jsonObject(ModelConfigurations()), at: "", file: defaultsPath)
-            hyperparameters = try JSONDecoder().decode(ModelConfigurations.self, from: data)
+            hyperparameters = try JSONDecoder().decode(ModelConfigurations.self, from: JSONSerialization.data(withJSONObject: json))
+            let defaults = try jsonObject(TrainingConfig())
+            for (name, schedule) in schedules {
+                guard GridModel(rawValue: name)?.fusionKind != nil else {
+                    throw SpecError(file: defaultsPath, message: "unknown model '\(name)' in training")
+                }
+                try checkKeys(schedule, against: defaults, at: "training.\(name)", file: defaultsPath)
+            }
         }
-        return try parse(object, file: path, hyperparameters: hyperparameters)
+        let layers = [(file: defaultsPath, object: ["perModel": schedules.mapValues { ["training": $0] }] as [String: Any])]
+            + chain.map { (file: $0.path, object: $0.object) }
+        return try parse(object, file: path, hyperparameters: hyperparameters, trainingLayers: layers)
     }
 
-    private static func loadMerged(path: String, seen: Set<String>) throws -> [String: Any] {
-        guard !seen.contains(path) else { throw SpecError(file: path, message: "'base' refers back to itself") }
+    /// The spec and its bases, the deepest base first.
+    private static func loadChain(path: String, seen: Set<String>) throws -> [(path: String, object: [String: Any])] {
+        let resolved = URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
+        guard !seen.contains(resolved) else { throw SpecError(file: path, message: "'base' refers back to itself") }
         guard let data = FileManager.default.contents(atPath: path) else { throw SpecError(file: path, message: "no such spec file") }
         guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
             throw SpecError(file: path, message: "not a JSON object")
@@ -124,10 +183,10 @@ extension GridSpec {
         for key in object.keys where !topLevelKeys.contains(key) {
             throw SpecError(file: path, message: "unknown key '\(key)' (allowed: \(topLevelKeys.sorted().joined(separator: ", ")))")
         }
-        guard let base = object["base"] else { return object }
+        guard let base = object["base"] else { return [(path, object)] }
         guard let name = base as? String else { throw SpecError(file: path, message: "'base' must be a file name") }
         let basePath = URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent(name).path
-        return merge(try loadMerged(path: basePath, seen: seen.union([path])), object)
+        return try loadChain(path: basePath, seen: seen.union([resolved])) + [(path, object)]
     }
 
     /// `override` laid over `base`: objects merge key by key, anything else replaces.
@@ -162,7 +221,10 @@ extension GridSpec {
         }
     }
 
-    static func parse(_ object: [String: Any], file: String, hyperparameters: ModelConfigurations) throws -> GridSpec {
+    static func parse(
+        _ object: [String: Any], file: String, hyperparameters: ModelConfigurations,
+        trainingLayers: [(file: String, object: [String: Any])]? = nil
+    ) throws -> GridSpec {
         func list<T>(_ key: String, _ convert: (Any) throws -> T) throws -> [T] {
             guard let raw = object[key] else { throw SpecError(file: file, message: "missing '\(key)'") }
             guard let items = raw as? [Any], !items.isEmpty else { throw SpecError(file: file, message: "'\(key)' must be a non-empty list") }
@@ -192,13 +254,12 @@ extension GridSpec {
         guard threads >= 1 else { throw SpecError(file: file, message: "'threads' must be at least 1") }
 
         let defaultTraining = try jsonObject(TrainingConfig())
-        var baseTraining = defaultTraining as! [String: Any]
-        if let t = object["training"] {
-            try checkKeys(t, against: defaultTraining, at: "training", file: file)
-            baseTraining = merge(baseTraining, t as? [String: Any] ?? [:])
-        }
         var training: [GridModel: TrainingConfig] = [:]
         var configs = hyperparameters
+        let layers = trainingLayers ?? [(file: file, object: object)]
+        for layer in layers {
+            if let t = layer.object["training"] { try checkKeys(t, against: defaultTraining, at: "training", file: layer.file) }
+        }
         let perModel = object["perModel"] as? [String: Any] ?? [:]
         for (name, value) in perModel {
             guard let model = GridModel(rawValue: name) else {
@@ -218,19 +279,39 @@ extension GridSpec {
             }
         }
         for model in GridModel.allCases {
-            let override = (perModel[model.rawValue] as? [String: Any])?["training"] as? [String: Any] ?? [:]
-            let merged = merge(baseTraining, override)
+            var merged = defaultTraining as! [String: Any]
+            for layer in layers {
+                merged = merge(merged, layer.object["training"] as? [String: Any] ?? [:])
+                let own = (layer.object["perModel"] as? [String: Any])?[model.rawValue] as? [String: Any]
+                merged = merge(merged, own?["training"] as? [String: Any] ?? [:])
+            }
             do {
                 training[model] = try JSONDecoder().decode(TrainingConfig.self, from: JSONSerialization.data(withJSONObject: merged))
             } catch {
                 throw SpecError(file: file, message: "training settings of \(model.rawValue): \(error)")
             }
-            guard training[model]!.batchSize >= 1, training[model]!.epochs >= 1, (0..<1).contains(training[model]!.innerFold) else {
-                throw SpecError(file: file, message: "training settings of \(model.rawValue): batchSize and epochs must be at least 1 and innerFold in [0, 1)")
+            let t = training[model]!
+            guard t.batchSize >= 1, t.epochs >= 1, t.accumulation >= 1, (0..<1).contains(t.innerFold) else {
+                throw SpecError(file: file, message: "training settings of \(model.rawValue): batchSize, epochs and accumulation must be at least 1 and innerFold in [0, 1)")
             }
+            guard t.innerFold > 0 || (t.selection == .macroF1 && t.plateauPatience == 0) || model.isReference else {
+                throw SpecError(file: file, message: "training settings of \(model.rawValue): selection on the loss and the plateau schedule need an inner fold (innerFold > 0)")
+            }
+            guard t.learningRate > 0, t.weightDecay >= 0, t.patience >= 1, t.plateauPatience >= 0, t.clipValue >= 0,
+                  t.clipNorm >= 0, t.earlyStopThreshold >= 0, t.plateauFactor > 0, t.plateauFactor < 1
+            else {
+                throw SpecError(file: file, message: "training settings of \(model.rawValue): learningRate and plateauFactor must be positive (plateauFactor below 1), patience at least 1, and weightDecay, plateauPatience, clipValue, clipNorm and earlyStopThreshold not negative")
+            }
+        }
+        var classWeights: [Bool]?
+        if let axis = object["classWeights"] {
+            guard let values = axis as? [Bool], !values.isEmpty, Set(values).count == values.count else {
+                throw SpecError(file: file, message: "'classWeights' must be a list of distinct booleans, e.g. [false, true]")
+            }
+            classWeights = values
         }
         return GridSpec(
             description: object["description"] as? String ?? "", models: models, tasks: tasks, modalities: subsets,
-            seeds: seeds, threads: threads, training: training, hyperparameters: configs)
+            seeds: seeds, threads: threads, training: training, classWeights: classWeights, hyperparameters: configs)
     }
 }

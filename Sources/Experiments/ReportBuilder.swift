@@ -40,12 +40,40 @@ public struct ReportBuilder {
     var current: [RunRecord] { records.filter { $0.dataFingerprint == fingerprint } }
     var synthetic: Bool { current.first?.synthetic ?? true }
 
-    func runs(_ task: IndoMERTask, _ modalities: String, _ model: GridModel) -> [RunRecord] {
-        current.filter { $0.task == task.rawValue && $0.modalities == modalities && $0.model == model.rawValue }
+    /// One row of the tables: a model, trained with or without class weights (the grid's
+    /// class-weighting axis); runs of the two are never averaged together.
+    struct ReportRow: Hashable {
+        var model: GridModel
+        var classWeighted: Bool
+        var isReference: Bool { model.isReference }
+        var displayName: String { model.displayName + (classWeighted ? " (class-weighted)" : "") }
+        /// For the CSV: `tfn`, `tfn+class-weights`.
+        var rawValue: String { model.rawValue + (classWeighted ? "+class-weights" : "") }
+    }
+
+    /// Whether a record's run trained with class weights (from its recorded settings).
+    static func classWeighted(_ record: RunRecord) -> Bool {
+        let settings = (try? JSONSerialization.jsonObject(with: Data(record.training.utf8))) as? [String: Any]
+        return settings?["classWeights"] as? Bool ?? false
+    }
+
+    func row(of record: RunRecord) -> ReportRow? {
+        GridModel(rawValue: record.model).map { ReportRow(model: $0, classWeighted: !$0.isReference && Self.classWeighted(record)) }
+    }
+
+    /// A row's runs: only those of the row's newest settings (its last record's config hash),
+    /// so runs of different settings are never averaged together.
+    func runs(_ task: IndoMERTask, _ modalities: String, _ row: ReportRow) -> [RunRecord] {
+        let matching = current.filter { $0.task == task.rawValue && $0.modalities == modalities && self.row(of: $0) == row }
+        return matching.filter { $0.configHash == matching.last?.configHash }
     }
 
     var tasks: [IndoMERTask] { IndoMERTask.allCases.filter { t in current.contains { $0.task == t.rawValue } } }
-    func models(_ task: IndoMERTask) -> [GridModel] { GridModel.allCases.filter { m in current.contains { $0.task == task.rawValue && $0.model == m.rawValue } } }
+    /// The rows present for a task: models in grid order, each unweighted before class-weighted.
+    func models(_ task: IndoMERTask) -> [ReportRow] {
+        let present = Set(current.filter { $0.task == task.rawValue }.compactMap(row(of:)))
+        return GridModel.allCases.flatMap { m in [false, true].map { ReportRow(model: m, classWeighted: $0) } }.filter(present.contains)
+    }
     func subsets(_ task: IndoMERTask) -> [String] {
         ["T", "A", "V", "TA", "TV", "AV", "TAV"].filter { s in current.contains { $0.task == task.rawValue && $0.modalities == s } }
     }
@@ -68,6 +96,24 @@ public struct ReportBuilder {
         synthetic
             ? "SYNTHETIC IndoMER (built-in generator, not the release; fingerprint \(fingerprint.prefix(12)))"
             : "IndoMER release, official validation split (fingerprint \(fingerprint.prefix(12)))"
+    }
+
+    /// How the reported epochs were selected, from the records' settings.
+    var selectionText: String {
+        let metrics = Set(current.compactMap { r -> String? in
+            guard GridModel(rawValue: r.model)?.isReference == false else { return nil }
+            let settings = (try? JSONSerialization.jsonObject(with: Data(r.training.utf8))) as? [String: Any]
+            return settings?["selection"] as? String ?? "macroF1"
+        })
+        let names = metrics.sorted().map { $0 == "loss" ? "the lowest inner-fold loss" : "the best inner-fold macro-F1" }
+        return names.isEmpty ? "macro-F1" : names.joined(separator: " or ")
+    }
+
+    var protocolText: String {
+        let text = selectionText
+        return text == "the best inner-fold macro-F1" || text == "macro-F1"
+            ? Self.protocolText
+            : Self.protocolText.replacingOccurrences(of: "best epoch by macro-F1", with: "the epoch of \(text)")
     }
 
     static let protocolText =
@@ -95,7 +141,7 @@ public struct ReportBuilder {
         }
         return Table(
             name: "main_\(task.rawValue)",
-            caption: "\(task == .sentiment ? "Sentiment (3 classes)" : "Emotion (7 classes)"): classical baselines on \(dataText), modalities \(subset), \(seedsText). Best baseline value in bold. † Quoted from the IndoMER paper (Yan et al., 2025), not from a run of this suite; n/t: not transcribed. \(Self.protocolText)",
+            caption: "\(task == .sentiment ? "Sentiment (3 classes)" : "Emotion (7 classes)"): classical baselines on \(dataText), modalities \(subset), \(seedsText). Best baseline value in bold. † Quoted from the IndoMER paper (Yan et al., 2025), not from a run of this suite; n/t: not transcribed. \(protocolText)",
             columns: ["Model", "Accuracy", "Macro-F1", "Weighted-F1"], rows: rows, bold: bold, ruleAfter: [ours - 1])
     }
 
@@ -137,7 +183,7 @@ public struct ReportBuilder {
     /// and a paired bootstrap test against the best model.
     func statisticsTable(_ task: IndoMERTask) -> Table {
         let subset = mainSubset(task)
-        let entries = models(task).compactMap { model -> (GridModel, [RunRecord])? in
+        let entries = models(task).compactMap { model -> (ReportRow, [RunRecord])? in
             let r = runs(task, subset, model)
             return r.isEmpty ? nil : (model, r)
         }

@@ -8,6 +8,16 @@ public struct RunRecord: Codable, Equatable, Sendable {
         public var trainLoss: Double
         public var foldMacroF1: Double
         public var foldLoss: Double
+        /// The learning rate the epoch trained with (absent in records older than schedules).
+        public var learningRate: Double?
+
+        public init(epoch: Int, trainLoss: Double, foldMacroF1: Double, foldLoss: Double, learningRate: Double? = nil) {
+            self.epoch = epoch
+            self.trainLoss = trainLoss
+            self.foldMacroF1 = foldMacroF1
+            self.foldLoss = foldLoss
+            self.learningRate = learningRate
+        }
     }
 
     public struct BLASInfo: Codable, Equatable, Sendable {

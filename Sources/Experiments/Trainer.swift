@@ -8,8 +8,9 @@ import NN
 /// and evaluates the official validation split once.
 ///
 /// Protocol: the inner fold (15% of the training split by source video) decides early
-/// stopping and the best epoch (macro-F1); the official validation split is evaluated once,
-/// with the selected weights, and never used for a choice.
+/// stopping and the best epoch (by `TrainingConfig.selection`: its loss, as MMSA, or its
+/// macro-F1), and drives ReduceLROnPlateau where a model's schedule has it; the official
+/// validation split is evaluated once, with the selected weights, and never used for a choice.
 public struct Trainer {
     public struct Progress: Sendable {
         public var epoch: Int
@@ -53,30 +54,41 @@ public struct Trainer {
         let shuffler = generator.split()
         let start = Date()
 
-        var best: (f1: Double, epoch: Int, state: [[Float]])?
+        let plateau = training.plateauPatience > 0
+            ? ReduceLROnPlateau(optimizer: optimizer, mode: .min, factor: training.plateauFactor, patience: training.plateauPatience)
+            : nil
+        var best: (score: Double, epoch: Int, state: [[Float]])?
         var curve: [RunRecord.Epoch] = []
         for epoch in 1...training.epochs {
             model.train()
             var lossSum = 0.0
             var seen = 0
-            for clips in batcher.batches(of: trainClips, batchSize: training.batchSize, shuffle: true, generator: shuffler) {
-                let batch = batcher.batch(clips)
-                observer?("train", batch.clipIDs)
-                let output = model(batch)
-                var loss = Tensor.crossEntropy(logits: output.logits, targets: batch.labels, classWeights: weights)
-                if let aux = output.auxiliaryLoss { loss = loss + aux }
-                lossSum += Double(loss.item) * Double(clips.count)
-                seen += clips.count
-                model.zeroGrad()
-                loss.backward()
-                if training.clipValue > 0 { GradientClipping.clipValue(parameters, limit: training.clipValue) }
-                optimizer.step()
+            let batches = batcher.batches(of: trainClips, batchSize: training.batchSize, shuffle: true, generator: shuffler)
+            // One optimizer step per group of `accumulation` mini-batches (the last group may be shorter).
+            for group in stride(from: 0, to: batches.count, by: Swift.max(training.accumulation, 1)) {
+                let members = batches[group..<Swift.min(group + Swift.max(training.accumulation, 1), batches.count)]
+                let fused = members.map { clips in
+                    let batch = batcher.batch(clips)
+                    observer?("train", batch.clipIDs)
+                    return batch
+                }
+                let losses = Self.update(model, batches: fused, optimizer: optimizer, training: training, classWeights: weights)
+                for (loss, batch) in zip(losses, fused) {
+                    lossSum += loss * Double(batch.labels.count)
+                    seen += batch.labels.count
+                }
             }
+            let learningRate = optimizer.learningRate
             let (foldPredictions, foldLoss) = predict(model, batcher, foldClips, phase: "select", weights: weights)
             let foldMetrics = ClassificationMetrics(truth: foldClips.map { dataset.clips[$0].label(for: task) }, predictions: foldPredictions, classes: task.classCount)
-            curve.append(RunRecord.Epoch(epoch: epoch, trainLoss: lossSum / Double(Swift.max(seen, 1)), foldMacroF1: foldMetrics.macroF1, foldLoss: foldLoss))
-            if best == nil || foldMetrics.macroF1 > best!.f1 + 1e-9 {
-                best = (foldMetrics.macroF1, epoch, parameters.map { $0.tensor.scalars } + model.namedBuffers().map { $0.tensor.scalars })
+            plateau?.step(foldLoss)
+            curve.append(RunRecord.Epoch(
+                epoch: epoch, trainLoss: lossSum / Double(Swift.max(seen, 1)), foldMacroF1: foldMetrics.macroF1,
+                foldLoss: foldLoss, learningRate: Double(learningRate)))
+            // Higher is better for both: the negated loss, or macro-F1. A tie keeps the earlier epoch.
+            let score = training.selection == .loss ? -foldLoss : foldMetrics.macroF1
+            if best == nil || score > best!.score + training.earlyStopThreshold {
+                best = (score, epoch, parameters.map { $0.tensor.scalars } + model.namedBuffers().map { $0.tensor.scalars })
             }
             progress(Progress(epoch: epoch, epochs: training.epochs, trainLoss: curve.last!.trainLoss, foldMacroF1: foldMetrics.macroF1, bestEpoch: best!.epoch, seconds: Date().timeIntervalSince(start)))
             if epoch - best!.epoch >= training.patience { break }
@@ -92,6 +104,32 @@ public struct Trainer {
             metrics: metrics, predictions: Dictionary(uniqueKeysWithValues: zip(validation.map { dataset.clips[$0].id }, predictions)),
             curve: curve, bestEpoch: best!.epoch, trainClips: trainClips.count, foldClips: foldClips.count,
             parameters: model.parameterCount)
+    }
+
+    /// One optimizer step from a group of mini-batches: each one's cross-entropy (plus the
+    /// model's auxiliary loss) scaled by `1 / batches.count` so that the gradients average, as
+    /// one batch of all their clips would give when they are equally large; then clipping (by
+    /// value, then by norm) and the step. Returns each mini-batch's unscaled loss. The model's
+    /// train/eval mode is the caller's.
+    @discardableResult
+    public static func update(
+        _ model: any FusionModel, batches: [FusionBatch], optimizer: Optimizer, training: TrainingConfig,
+        classWeights: [Float]?
+    ) -> [Double] {
+        let parameters = model.namedParameters()
+        model.zeroGrad()
+        var losses: [Double] = []
+        for batch in batches {
+            let output = model(batch)
+            var loss = Tensor.crossEntropy(logits: output.logits, targets: batch.labels, classWeights: classWeights)
+            if let aux = output.auxiliaryLoss { loss = loss + aux }
+            losses.append(Double(loss.item))
+            (batches.count == 1 ? loss : loss * (1 / Float(batches.count))).backward()
+        }
+        if training.clipValue > 0 { GradientClipping.clipValue(parameters, limit: training.clipValue) }
+        if training.clipNorm > 0 { _ = GradientClipping.clipNorm(parameters, maxNorm: training.clipNorm) }
+        optimizer.step()
+        return losses
     }
 
     /// Argmax predictions in evaluation mode, and the mean cross-entropy.

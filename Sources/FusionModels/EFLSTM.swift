@@ -21,9 +21,16 @@ public struct EFLSTMConfig: Codable, Equatable, Sendable {
 /// Concretely: `x_t = [text_t; audio_t; video_t]` (aligned), `h = LSTM(x)` read at each clip's
 /// true length, `logits = W₂·drop(relu(W₁·drop(h)))`.
 ///
-/// Unlike MMSA: no BatchNorm over the time axis as channels (it ties the model to a padded
-/// length of 69 and mixes padding into the statistics; features are standardised at
-/// `prepare` instead), and the LSTM stops at each clip's true length.
+/// Unlike MMSA (`mmsa-notes.md` §2): no BatchNorm over the time axis as channels (it ties the
+/// model to a padded length of 69 and mixes padding into the statistics; features are
+/// standardised at `prepare` instead); audio and video are aligned onto the text tokens by
+/// averaging equal slices of each clip's true duration (MMSA's AlignSubNet average-pools the
+/// padded 2,252 and 723 frames, padding included, §1.3); and the LSTM stops at each clip's true
+/// length. Trained with MMSA's schedule (experiments/models.json: batch 128, lr 5e-4, weight
+/// decay 1e-3).
+/// All six train with cross-entropy on the class labels (MMSA trains these models as
+/// regressors on sentiment scores, `mmsa-notes.md` §0.1, §1.4) and select the epoch on an
+/// inner fold of the training split grouped by source video (MMSA uses its validation split).
 ///
 /// ### References
 /// - Williams et al., "Recognizing Emotions in Video Using Multimodal DNN Feature Fusion", 2018.

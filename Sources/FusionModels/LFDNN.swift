@@ -28,8 +28,13 @@ public struct LateFusionConfig: Codable, Equatable, Sendable {
 ///
 /// Concretely: `h = [f_T(text); f_A(mean audio); f_V(mean video)]`,
 /// `logits = W₃·relu(W₂·relu(W₁·drop(h)))`.
-/// Unlike MMSA: audio and video means divide by each clip's true length, not the padded one,
-/// and the text LSTM is read at the clip's last token.
+/// Unlike MMSA (`mmsa-notes.md` §3): audio and video means divide by each clip's true length,
+/// not the padded one; the text LSTM is read at the clip's last token; and the text
+/// subnetwork's dropout (0.3) is applied, where MMSA's one-layer `TextSubNet` silently drops
+/// it (§3.2). Trained with MMSA's schedule (batch 128, lr 5e-3, weight decay 5e-3).
+/// All six train with cross-entropy on the class labels (MMSA trains these models as
+/// regressors on sentiment scores, `mmsa-notes.md` §0.1, §1.4) and select the epoch on an
+/// inner fold of the training split grouped by source video (MMSA uses its validation split).
 public final class LFDNN: LateFusion, FusionModel {
     public init(_ config: LateFusionConfig, problem: FusionProblem, generator: Generator) {
         super.init(order: problem.modalities, problem: problem, config: config, fusedSize: { $0.reduce(0, +) }, generator: generator)

@@ -32,7 +32,11 @@ public struct MFNConfig: Codable, Equatable, Sendable {
 ///
 /// Unlike MMSA: audio and video are averaged over equal slices of each clip onto its text
 /// tokens (MMSA replicates one clip mean at every step, so MFN never sees audio or video
-/// change), and states stop at each clip's true length.
+/// change), and states stop at each clip's true length. Trained with MMSA's schedule (batch
+/// 32, lr 1e-3).
+/// All six train with cross-entropy on the class labels (MMSA trains these models as
+/// regressors on sentiment scores, `mmsa-notes.md` §0.1, §1.4) and select the epoch on an
+/// inner fold of the training split grouped by source video (MMSA uses its validation split).
 ///
 /// ### References
 /// - Zadeh et al., "Memory Fusion Network for Multi-view Sequential Learning", AAAI 2018.

@@ -30,9 +30,23 @@ public struct MISAConfig: Codable, Equatable, Sendable {
 /// `W₂·relu(drop(W₁·flatten(Transformer([p…; s…]))))`. Auxiliary loss
 /// `0.3·L_diff + 1.0·L_cmd + 0.8·L_recon` (MMSA's weights).
 ///
-/// Unlike MMSA: audio and video encoders run over their own true lengths (MMSA packs them with
-/// the *text* token count, so they see under 0.7 s of audio), and the CMD norms carry a small
-/// epsilon so that their gradient stays finite at 0.
+/// Unlike MMSA (`mmsa-notes.md` §7): the text encoder is the masked mean of the release's
+/// frozen IndoBERT token features, where MMSA fine-tunes BERT (`use_finetune`, §7.2); audio
+/// and video encoders run over their own true lengths (MMSA packs them with the *text* token
+/// count, so they see under 0.7 s of audio); the CMD norms carry a small epsilon so that their
+/// gradient stays finite at 0; and the fusion tokens are stacked (p_T, p_A, p_V, s_T, s_A,
+/// s_V) where MMSA stacks (p_T, p_V, p_A, s_T, s_V, s_A) (§7.3.8: equivalent without
+/// positions, but it permutes `fusion.layer_1`'s input columns for a state-dict conversion).
+/// Trained with MMSA's schedule (batch 64, lr 1e-4, clipping by value at 1.0, gradient
+/// accumulation over 2 mini-batches).
+/// Accumulation here averages the group's gradients (one batch of all its clips would give the
+/// same), clips the average once before the step, and steps an epoch's last, shorter group;
+/// MMSA sums them, clips the running sum after every backward and never steps the last,
+/// incomplete group (`mmsa-notes.md` §1.4), so its clipping threshold acts on a k-times larger
+/// gradient.
+/// All six train with cross-entropy on the class labels (MMSA trains these models as
+/// regressors on sentiment scores, `mmsa-notes.md` §0.1, §1.4) and select the epoch on an
+/// inner fold of the training split grouped by source video (MMSA uses its validation split).
 ///
 /// ### References
 /// - Hazarika et al., "MISA: Modality-Invariant and -Specific Representations for Multimodal

@@ -25,6 +25,9 @@ public struct MulTConfig: Codable, Equatable, Sendable {
     public var positions = true
     /// Audio frames averaged in windows of this many (100 -> 25 frames/s).
     public var audioPool = 4
+    /// The official MulT's future mask (`attn_mask`, on in MMSA too) in every layer of every
+    /// encoder, defined on each clip's true lengths (see `Tensor.attention`).
+    public var futureMask = true
     public init() {}
 }
 
@@ -34,9 +37,24 @@ public struct MulTConfig: Codable, Equatable, Sendable {
 /// linear output.
 ///
 /// With one modality there are no pairs: its projection goes straight to a self-attention
-/// encoder. Unlike MMSA: keys outside a clip's true length are masked (MMSA masks nothing and
-/// reads the last *padded* step), the text convolution pads to keep each clip's length, and
-/// positions are added as in the official MulT.
+/// encoder. Every layer of every encoder applies the official MulT's future mask
+/// (`buffered_future_mask`, MMSA's `attn_mask: true`), here on each clip's true lengths.
+///
+/// Unlike MMSA (`mmsa-notes.md` §6): keys outside a clip's true length are masked (MMSA masks
+/// nothing and reads the last *padded* step), the future mask's `1 + |Lk − Lq|` uses true
+/// lengths (MMSA's uses padded ones, so its last padded query sees every key), the text
+/// convolution pads to keep each clip's length, positions are added as in the official MulT,
+/// and audio is averaged in windows of 4 frames. Trained (experiments/models.json) with MMSA's
+/// schedule: gradient accumulation over 8 mini-batches, clipping by value at 0.6 and
+/// ReduceLROnPlateau (factor 0.1, patience 10) on the inner-fold loss.
+/// Accumulation here averages the group's gradients (one batch of all its clips would give the
+/// same), clips the average once before the step, and steps an epoch's last, shorter group;
+/// MMSA sums them, clips the running sum after every backward and never steps the last,
+/// incomplete group (`mmsa-notes.md` §1.4), so its clipping threshold acts on a k-times larger
+/// gradient.
+/// All six train with cross-entropy on the class labels (MMSA trains these models as
+/// regressors on sentiment scores, `mmsa-notes.md` §0.1, §1.4) and select the epoch on an
+/// inner fold of the training split grouped by source video (MMSA uses its validation split).
 ///
 /// ### References
 /// - Tsai et al., "Multimodal Transformer for Unaligned Multimodal Language Sequences", ACL 2019.
@@ -80,11 +98,13 @@ public final class MulT: Module, FusionModel {
             for source in sources {
                 cross[target, default: [:]][source] = TransformerEncoder(
                     embedDim: d, heads: config.heads, layers: config.layers, kind: .crossModal,
-                    dropout: dropout(keysFrom: source), usePositions: config.positions, generator: generator)
+                    dropout: dropout(keysFrom: source), usePositions: config.positions, causal: config.futureMask,
+                    generator: generator)
             }
             memory[target] = TransformerEncoder(
                 embedDim: d * Swift.max(sources.count, 1), heads: config.heads, layers: Swift.max(config.layers, 3),
-                kind: .selfAttention, dropout: dropout(keysFrom: nil), usePositions: config.positions, generator: generator)
+                kind: .selfAttention, dropout: dropout(keysFrom: nil), usePositions: config.positions,
+                causal: config.futureMask, generator: generator)
         }
         self.cross = cross
         self.memory = memory
@@ -113,7 +133,8 @@ public final class MulT: Module, FusionModel {
         for m in modalities {
             var x = batch.inputs[m]!.features  // [B, T, D]
             if m == .text { x = x.dropout(config.textDropout, training: training, generator: generator) }
-            // Zero the padding (dropout's scaling leaves it zero; this keeps Conv1d honest).
+            // Padded frames are zero in the batch and stay zero under dropout, so the convolution
+            // sees zeros past each clip's end.
             projected[m] = projections[m]!(x.transpose(1, 2)).transpose(1, 2)  // [B, T, d]
             lengths[m] = batch.inputs[m]!.lengths
         }

@@ -8,6 +8,14 @@ import NN
 /// Concretely: `z = [1; h_A] ⊗ [1; h_V] ⊗ [1; h_T]` over the present modalities, flattened,
 /// `logits = W₃·relu(W₂·relu(W₁·drop(z)))`. Subnetworks as LF-DNN.
 ///
+/// Unlike MMSA (`mmsa-notes.md` §4): LF-DNN's differences (true-length means, the text LSTM
+/// read at the last token, the text dropout 0.4 applied where MMSA's is 0), and no
+/// `sigmoid·6 − 3` output, which belongs to MMSA's regression mode. Trained with MMSA's
+/// schedule (batch 32, lr 5e-4).
+/// All six train with cross-entropy on the class labels (MMSA trains these models as
+/// regressors on sentiment scores, `mmsa-notes.md` §0.1, §1.4) and select the epoch on an
+/// inner fold of the training split grouped by source video (MMSA uses its validation split).
+///
 /// ### References
 /// - Zadeh et al., "Tensor Fusion Network for Multimodal Sentiment Analysis", EMNLP 2017.
 public final class TFN: LateFusion, FusionModel {

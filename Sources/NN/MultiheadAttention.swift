@@ -7,7 +7,8 @@ import Autograd
 /// `softmax(q·kᵀ/√(E/h), masked) · v`; heads concatenated and projected by `out_proj`.
 /// Keys past `keyLengths[b]` get zero weight (PyTorch's `key_padding_mask`); queries past
 /// `queryLengths[b]` are not computed: their context is 0, so their output is `out_proj`'s
-/// bias. Attention dropout (training only) applies to the weights.
+/// bias. `causal` adds MulT's future mask on the true lengths (see `Tensor.attention`).
+/// Attention dropout (training only) applies to the weights.
 ///
 /// Shapes: queries `[B, Tq, E]`, keys and values `[B, Tk, E]`, output `[B, Tq, E]`. Queries
 /// (or keys and values) may also be packed, `[Σ lengths, E]` with their lengths given (see
@@ -53,7 +54,8 @@ public final class MultiheadAttention: Module {
     public var embedDim: Int { inProjWeight.shape[1] }
 
     public func callAsFunction(
-        query: Tensor, key: Tensor, value: Tensor, queryLengths: [Int]? = nil, keyLengths: [Int]? = nil
+        query: Tensor, key: Tensor, value: Tensor, queryLengths: [Int]? = nil, keyLengths: [Int]? = nil,
+        causal: Bool = false
     ) -> Tensor {
         let e = embedDim
         let w = inProjWeight.split(axis: 0, sizes: [e, e, e])
@@ -64,7 +66,7 @@ public final class MultiheadAttention: Module {
         let v = Tensor.matmul(value, w[2], transposeB: true) + b[2]
         let context = Tensor.attention(
             query: q, key: k, value: v, heads: heads, queryLengths: queryLengths, keyLengths: keyLengths,
-            dropout: dropout, training: training, generator: generator)  // [B, Tq, E]
+            causal: causal, dropout: dropout, training: training, generator: generator)  // [B, Tq, E]
         return outProj(context)
     }
 }

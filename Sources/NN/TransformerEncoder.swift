@@ -38,9 +38,14 @@ public final class TransformerEncoderLayer: Module {
     public let layerNorms: [LayerNorm]
     public let kind: AttentionKind
     public let dropout: TransformerDropout
+    /// MulT's future mask on the true lengths (`Tensor.attention`'s `causal`).
+    public let causal: Bool
     let generator: Generator
 
-    public init(embedDim: Int, heads: Int, kind: AttentionKind, dropout: TransformerDropout, generator: Generator) {
+    public init(
+        embedDim: Int, heads: Int, kind: AttentionKind, dropout: TransformerDropout, causal: Bool = false,
+        generator: Generator
+    ) {
         selfAttn = MultiheadAttention(embedDim: embedDim, heads: heads, dropout: dropout.attention, generator: generator)
         fc1 = Linear(embedDim, 4 * embedDim, generator: generator)
         fc2 = Linear(4 * embedDim, embedDim, generator: generator)
@@ -52,6 +57,7 @@ public final class TransformerEncoderLayer: Module {
         layerNorms = [LayerNorm(embedDim), LayerNorm(embedDim)]
         self.kind = kind
         self.dropout = dropout
+        self.causal = causal
         self.generator = generator
     }
 
@@ -69,7 +75,7 @@ public final class TransformerEncoderLayer: Module {
         let normed = layerNorms[0](x)
         let keys = context.map { layerNorms[0]($0) } ?? normed
         let keyLengths = context == nil ? lengths : contextLengths
-        var h = selfAttn(query: normed, key: keys, value: keys, queryLengths: lengths, keyLengths: keyLengths)
+        var h = selfAttn(query: normed, key: keys, value: keys, queryLengths: lengths, keyLengths: keyLengths, causal: causal)
         h = residual + h.dropout(dropout.residual, training: training, generator: generator)
         residual = h
         var f = fc1(layerNorms[1](h)).relu().dropout(dropout.relu, training: training, generator: generator)
@@ -78,8 +84,8 @@ public final class TransformerEncoderLayer: Module {
     }
 }
 
-/// A stack of MulT encoder layers: `x = √E·x + positions`, embedding dropout, the layers, and a
-/// final LayerNorm; steps past a sequence's length are 0 in the output (they are not attended
+/// A stack of MulT encoder layers: `x = √E·x + positions`, embedding dropout, the layers (with
+/// the future mask in every layer when `causal`), and a final LayerNorm; steps past a sequence's length are 0 in the output (they are not attended
 /// from, so nothing else is defined there). Positions are sinusoidal (tensor2tensor layout), numbered 1..L over each
 /// sequence's true length; padded steps get the zero vector, as position 0 does in MulT.
 public final class TransformerEncoder: Module {
@@ -93,10 +99,11 @@ public final class TransformerEncoder: Module {
 
     public init(
         embedDim: Int, heads: Int, layers: Int, kind: AttentionKind, dropout: TransformerDropout,
-        usePositions: Bool = true, generator: Generator
+        usePositions: Bool = true, causal: Bool = false, generator: Generator
     ) {
         self.layers = (0..<layers).map { _ in
-            TransformerEncoderLayer(embedDim: embedDim, heads: heads, kind: kind, dropout: dropout, generator: generator)
+            TransformerEncoderLayer(
+                embedDim: embedDim, heads: heads, kind: kind, dropout: dropout, causal: causal, generator: generator)
         }
         layerNorm = LayerNorm(embedDim)
         self.embedDim = embedDim

@@ -17,14 +17,22 @@ struct ModelsCommand: ParsableCommand {
     @Option(parsing: .upToNextOption, help: "Models.") var models: [ModelKind] = ModelKind.allCases
     @Option(parsing: .upToNextOption, help: "Modality subsets (T, A, V, TA, TV, AV, TAV).") var modalities: [String] = ["TAV"]
     @Option(help: "Task (sets the number of classes).") var task: IndoMERTask = .sentiment
-    @Flag(help: "Print the default hyperparameters of every model as JSON (experiments/models.json) instead.")
+    @Flag(help: "Print the default hyperparameters of every model and the training schedules of experiments/models.json, as JSON, instead.")
     var defaults = false
 
     func run() throws {
         if defaults {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(ModelConfigurations()), as: UTF8.self))
+            // The coded hyperparameters, plus the published training schedules kept as data in
+            // experiments/models.json (they have no coded copy).
+            var object = try JSONSerialization.jsonObject(with: JSONEncoder().encode(ModelConfigurations())) as! [String: Any]
+            guard let data = FileManager.default.contents(atPath: "experiments/models.json"), !data.isEmpty,
+                  let existing = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+            else {
+                throw ValidationError("experiments/models.json is missing or empty: run from the repository root, and write the output elsewhere first (--defaults > /tmp/models.json), since a redirect onto it empties it before it is read")
+            }
+            object["training"] = existing["training"]
+            let text = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
+            print(String(decoding: text, as: UTF8.self))
             return
         }
         let subsets = try modalities.map(parseModalities)

@@ -31,6 +31,9 @@ struct RunCommand: ParsableCommand {
     @Option(help: "The run log to append to and resume from.") var results = "results/runs.jsonl"
     @Option(help: "Where the tables go.") var reports = "results"
     @Flag(help: "No progress output.") var quiet = false
+    @Flag(help: "Print every run with its resolved training settings and an estimated time, then exit without training.")
+    var plan = false
+    @Flag(help: "With --plan: one JSON object per run instead of a table.") var json = false
 
     func validate() throws {
         if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
@@ -81,6 +84,17 @@ struct RunCommand: ParsableCommand {
         }
         var runner = GridRunner(spec: grid, dataset: dataset, store: RunStore(path: results))
         if let shard { runner.shard = try parseShard(shard) }
+        if plan {
+            let planned = GridPlan(runner: runner)
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.sortedKeys]
+                for run in planned.runs { print(String(decoding: try encoder.encode(run), as: UTF8.self)) }
+            } else {
+                print(planned.table)
+            }
+            return
+        }
         runner.log = log
         if !quiet { runner.status = StatusLine.show }
         log("BLAS: OpenBLAS \(BLAS.version), core \(BLAS.coreName) (\(BLASCoreSelection.provenance)), \(BLAS.threads) thread(s); own kernels \(InstructionSet.summary)")

@@ -76,6 +76,36 @@ import Testing
         #expect(again.stderr.contains("nothing to train") && again.stderr.contains("move"))
     }
 
+    /// `--plan` trains nothing and prints what the runner then does: the same runs (ids) with
+    /// the same resolved settings as the records the run writes.
+    @Test func planPrintsWhatTheRunnerThenDoes() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("plan-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let small = arguments(dir) + ["--models", "prior", "lf-dnn", "ef-lstm", "--tasks", "emotion"]
+        let plan = try ExecutableRunner.run(small + ["--plan", "--json"])
+        #expect(plan.status == 0, "\(plan.stderr)")
+        #expect(lines(dir).isEmpty, "--plan trains nothing")
+        let planned = plan.stdout.split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
+        #expect(planned.count == 6, "3 models x 2 subsets x 1 seed: \(plan.stdout)")
+        #expect(planned.filter { $0["model"] as? String != "prior" }.allSatisfy { ($0["estimatedSeconds"] as? Double ?? 0) > 0 })
+        let table = try ExecutableRunner.run(small + ["--plan"])
+        #expect(table.stdout.contains("6 runs, 6 to train"), "\(table.stdout)")
+        let run = try ExecutableRunner.run(small)
+        #expect(run.status == 0, "\(run.stderr)")
+        let records = lines(dir).compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        #expect(Set(records.compactMap { $0["runID"] as? String }) == Set(planned.compactMap { $0["runID"] as? String }))
+        for p in planned {
+            let record = try #require(records.first { $0["runID"] as? String == p["runID"] as? String })
+            let recorded = try JSONSerialization.jsonObject(with: Data((record["training"] as! String).utf8)) as! NSDictionary
+            #expect(recorded == (p["training"] as! NSDictionary), "\(p["model"]!) settings")
+        }
+        let after = try ExecutableRunner.run(small + ["--plan"])
+        #expect(after.stdout.contains("6 runs, 0 to train") && after.stdout.contains("(recorded: skipped)"))
+    }
+
     @Test func badSpecFailsBeforeAnyTraining() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("bad-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

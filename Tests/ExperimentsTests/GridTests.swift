@@ -169,7 +169,11 @@ enum TinyGrid {
         let experiments = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("experiments")
         let main = try GridSpec.load(path: experiments.appendingPathComponent("default.json").path)
         #expect(main.models.count == 8 && main.tasks.count == 2 && main.modalities == [Modality.allCases] && main.seeds == [1111])
-        #expect(main.training[.mult]!.clipValue == 0.6 && main.training[.efLSTM]!.learningRate == 0.0005)
+        // models.json's schedule comes through (MulT's clip, EF-LSTM's weight decay) under
+        // default.json's documented deviations (EF-LSTM's rate, MulT without accumulation).
+        #expect(main.training[.mult]!.clipValue == 0.6 && main.training[.efLSTM]!.weightDecay == 0.001)
+        #expect(main.training[.efLSTM]!.learningRate == 0.002 && main.training[.mult]!.accumulation == 1)
+        #expect(main.training[.misa]!.epochs == 1 && main.training[.lfDNN]!.epochs == 8 && main.training[.lfDNN]!.selection == .macroF1)
         let paper = try GridSpec.load(path: experiments.appendingPathComponent("paper.json").path)
         #expect(paper.seeds == [1111, 1112, 1113, 1114, 1115] && paper.training[.mult]!.clipValue == 0.6)
         let ablation = try GridSpec.load(path: experiments.appendingPathComponent("ablation.json").path)

@@ -205,7 +205,7 @@ let allSubsets: [[Modality]] = [[.text], [.audio], [.video], [.text, .audio], [.
         let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("experiments/models.json")
         let decoded = try JSONDecoder().decode(ModelConfigurations.self, from: Data(contentsOf: url))
-        #expect(decoded == ModelConfigurations(), "regenerate with: swift run baselines models --defaults > experiments/models.json")
+        #expect(decoded == ModelConfigurations(), "regenerate with: swift run baselines models --defaults > /tmp/models.json && mv /tmp/models.json experiments/models.json")
     }
 
     @Test func partialOverridesKeepOtherDefaults() throws {

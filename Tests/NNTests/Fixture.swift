@@ -57,8 +57,10 @@ struct Fixture {
     }
 
     /// An input marked as requiring a gradient.
+    /// `name` may start with a group (`"equal/q"` reads `equal/inputs/q`).
     func input(_ name: String) throws -> Tensor {
-        let x = try tensor("inputs/\(name)")
+        let parts = name.split(separator: "/", maxSplits: 1)
+        let x = try tensor(parts.count == 2 ? "\(parts[0])/inputs/\(parts[1])" : "inputs/\(name)")
         x.requiresGrad = true
         return x
     }

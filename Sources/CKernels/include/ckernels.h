@@ -9,9 +9,11 @@
 
 /// One head of one sequence: row-major matrices whose rows are `ld*` floats apart (a head's
 /// columns inside `[T, heads·d]` rows). `q [tq, d]` is already scaled; `k [tk, d]`,
-/// `v [tk, dv]`, `out [tq, dv]`; only the first `lq` queries and `lk` keys take part.
+/// `v [tk, dv]`, `out [tq, dv]`; only the first `lq` queries and `lk` keys take part. With
+/// `causal` set, query `i` sees key `j` only when `j − i < 1 + |lk − lq|`: the official MulT's
+/// `buffered_future_mask` (`triu(−inf, 1 + |Lk − Lq|)`) on this sequence's true lengths.
 typedef struct {
-    int tq, lq, tk, lk, d, dv;
+    int tq, lq, tk, lk, d, dv, causal;
     const float *q, *k, *v;
     float *out;
     long ldq, ldk, ldv, ldo;

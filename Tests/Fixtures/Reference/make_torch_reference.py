@@ -5,6 +5,9 @@ Pinned: torch 2.15.0, h5py 3.16.0, numpy 2.4.6 (CPU, float32). Run from the repo
 
     python3 -m venv .venv-torch && .venv-torch/bin/pip install torch==2.15.0 h5py numpy
     .venv-torch/bin/python Tests/Fixtures/Reference/make_torch_reference.py
+    .venv-torch/bin/python Tests/Fixtures/Reference/make_torch_reference.py --only attention_causal
+
+(`--only NAME` writes just that file; only `attention_causal` is offered.)
 
 Each case is one HDF5 file in Tests/NNTests/Fixtures/ with
   state/<state_dict key>     the module's parameters and buffers before the forward pass
@@ -14,10 +17,13 @@ Each case is one HDF5 file in Tests/NNTests/Fixtures/ with
   grads/inputs/<name>        d loss / d input
   grads/params/<key>         d loss / d parameter
 Optimizer and schedule cases store their trajectories instead (see each function).
+attention_causal.h5 holds one group per case (equal, more_keys, more_queries), each with the
+layout above plus `heads` and outputs/out_unmasked (see `attention_causal`).
 The modules here are PyTorch's own layers, except the MulT encoder, which is our own PyTorch
 twin written from the MulT paper and the notes (pre-norm layers, sinusoidal positions over true
 lengths, key-padding masks, padded steps zero in the output).
 """
+import argparse
 import math
 import os
 
@@ -208,6 +214,73 @@ def transformers():
 
 
 # ---------------------------------------------------------------------------------------------
+# Fused attention with MulT's future mask
+
+
+def attention_reference(q, k, v, heads, q_lengths, k_lengths, causal):
+    """Our `Tensor.attention` in float64: q is already scaled, each sequence uses only its first
+    lq queries and lk keys, rows past lq are 0.
+
+    The official MulT (yaohungt/Multimodal-Transformer, modules/transformer.py) adds
+        buffered_future_mask: triu(fill_with_neg_inf(ones(dim1, dim2)), 1 + abs(dim2 - dim1))
+    to the scores before the softmax, dim1 = query steps, dim2 = key steps. Ours applies it to
+    each sequence's true lengths: query i sees key j iff j - i < 1 + |lk - lq|.
+    """
+    B, Tq, _ = q.shape
+    d, dv = q.shape[2] // heads, v.shape[2] // heads
+    rows = []
+    for b in range(B):
+        lq, lk = q_lengths[b], k_lengths[b]
+        out_b = []
+        for h in range(heads):
+            qh = q[b, :lq, h * d:(h + 1) * d]
+            kh = k[b, :lk, h * d:(h + 1) * d]
+            vh = v[b, :lk, h * dv:(h + 1) * dv]
+            scores = qh @ kh.T
+            if causal:
+                # The official construction, on this sequence's true lengths (dim1 = lq, dim2 = lk).
+                future_mask = torch.triu(torch.full((lq, lk), float("-inf"), dtype=scores.dtype), 1 + abs(lk - lq))
+                scores = scores + future_mask
+            out_b.append(torch.softmax(scores, dim=-1) @ vh)
+        pad = q.new_zeros(Tq - lq, heads * dv)
+        rows.append(torch.cat([torch.cat(out_b, dim=1), pad], dim=0))
+    return torch.stack(rows)
+
+
+def attention_causal():
+    """attention_causal.h5: one group per case with inputs/{q,k,v,query_lengths,key_lengths},
+    heads [1], weights/out, outputs/out, outputs/out_unmasked (causal off) and
+    grads/inputs/{q,k,v} of sum(out * weights/out) with the mask on."""
+    B, H, d, dv = 2, 2, 3, 2
+    cases = {  # name: (Tq, Tk, query lengths, key lengths)
+        "equal": (6, 6, [6, 4], [6, 4]),
+        "more_keys": (5, 9, [5, 3], [9, 6]),
+        "more_queries": (8, 4, [8, 5], [4, 2]),
+        "some_more_queries": (5, 4, [5, 4], [4, 3]),
+    }
+    groups = {}
+    for n, (name, (Tq, Tk, ql, kl)) in enumerate(cases.items()):
+        g = torch.Generator().manual_seed(61 + n)
+        q32 = torch.randn(B, Tq, H * d, generator=g)
+        k32 = torch.randn(B, Tk, H * d, generator=g)
+        v32 = torch.randn(B, Tk, H * dv, generator=g)
+        w32 = torch.rand(B, Tq, H * dv, generator=g) + 0.5
+        q, k, v = (x.double().requires_grad_(True) for x in (q32, k32, v32))
+        out = attention_reference(q, k, v, H, ql, kl, causal=True)
+        (out * w32.double()).sum().backward()
+        with torch.no_grad():
+            unmasked = attention_reference(q, k, v, H, ql, kl, causal=False)
+        groups[f"{name}/inputs"] = {"q": q32, "k": k32, "v": v32,
+                                    "query_lengths": np.asarray(ql, dtype=np.int64),
+                                    "key_lengths": np.asarray(kl, dtype=np.int64)}
+        groups[name] = {"heads": np.asarray([H], dtype=np.int64)}
+        groups[f"{name}/weights"] = {"out": w32}
+        groups[f"{name}/outputs"] = {"out": out, "out_unmasked": unmasked}
+        groups[f"{name}/grads/inputs"] = {"q": q.grad, "k": k.grad, "v": v.grad}
+    write("attention_causal.h5", groups)
+
+
+# ---------------------------------------------------------------------------------------------
 # Optimizers and schedules
 
 
@@ -277,8 +350,15 @@ def optimizers():
 
 
 if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description="Writes the NN tests' PyTorch reference fixtures.")
+    parser.add_argument("--only", choices=["attention_causal"], help="write only this fixture file")
+    args = parser.parse_args()
     os.makedirs(OUT, exist_ok=True)
-    layers()
-    transformers()
-    optimizers()
+    if args.only == "attention_causal":
+        attention_causal()
+    else:
+        layers()
+        transformers()
+        attention_causal()
+        optimizers()
     print("wrote", sorted(os.listdir(OUT)))

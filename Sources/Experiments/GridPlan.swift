@@ -1,0 +1,111 @@
+import Autograd
+import Datasets
+import Foundation
+import FusionModels
+import NN
+
+/// What a grid will do, before it does it: every run with its resolved settings, whether the
+/// results file already holds it, and an estimate of its training time (`baselines run --plan`).
+public struct GridPlan {
+    public struct PlannedRun: Codable, Sendable {
+        public var runID: String
+        public var model: String
+        public var task: String
+        public var modalities: String
+        public var seed: UInt64
+        /// The resolved training settings, exactly as the run will record them.
+        public var training: TrainingConfig
+        public var alreadyRecorded: Bool
+        /// Optimizer steps per epoch: ⌈training clips / batch⌉ mini-batches in groups of
+        /// `accumulation` (0 for the references).
+        public var stepsPerEpoch: Int
+        /// Upper bound: every epoch up to the cap (early stopping may end the run sooner),
+        /// from a short timing of this model's training step and inference on this data.
+        public var estimatedSeconds: Double
+    }
+
+    public var runs: [PlannedRun]
+
+    /// Measured seconds per training mini-batch and per inference clip of one model setting.
+    struct Timing { var trainBatch: Double; var inferClip: Double }
+
+    /// Times each distinct (model, task, modalities, batch size) once: two training steps after
+    /// one warm-up, and one inference pass, on the first training clips.
+    public init(runner: GridRunner, timing: Bool = true) {
+        let recorded = Set(runner.store.records().map(\.runID))
+        let dataset = runner.dataset
+        var timings: [String: Timing] = [:]
+        var planned: [PlannedRun] = []
+        for run in runner.shardRuns {
+            let training = runner.trainingConfig(run)
+            let (id, _) = runner.runID(run)
+            let (trainClips, foldClips) = InnerFold.split(dataset, task: run.task, fraction: training.innerFold, seed: run.seed)
+            let (trainCount, foldCount) = (trainClips.count, foldClips.count)
+            var steps = 0
+            var seconds = 0.0
+            if let kind = run.model.fusionKind {
+                let batches = (trainCount + training.batchSize - 1) / training.batchSize
+                steps = (batches + training.accumulation - 1) / training.accumulation
+                if timing {
+                    let key = "\(kind.rawValue)|\(run.task.rawValue)|\(run.modalities)|\(training.batchSize)"
+                    let t = timings[key] ?? Self.time(kind, runner: runner, run: run, training: training)
+                    timings[key] = t
+                    let perEpoch = Double(batches) * t.trainBatch + Double(foldCount) * t.inferClip
+                    seconds = Double(training.epochs) * perEpoch + Double(dataset.indices(in: .val).count) * t.inferClip
+                }
+            }
+            planned.append(PlannedRun(
+                runID: id, model: run.model.rawValue, task: run.task.rawValue, modalities: String(run.modalities.map(\.letter)),
+                seed: run.seed, training: training, alreadyRecorded: recorded.contains(id), stepsPerEpoch: steps,
+                estimatedSeconds: seconds))
+        }
+        runs = planned
+    }
+
+    static func time(_ kind: ModelKind, runner: GridRunner, run: GridSpec.Run, training: TrainingConfig) -> Timing {
+        let dataset = runner.dataset
+        let problem = FusionProblem(modalities: run.modalities, dims: dataset.features.mapValues(\.dim), classes: run.task.classCount)
+        let model = runner.spec.hyperparameters.make(kind, problem: problem, generator: Generator(seed: run.seed))
+        var batcher = Batcher(dataset: dataset, modalities: run.modalities, task: run.task)
+        batcher.audioPool = model.audioPool
+        let optimizer = Adam(parameters: model.namedParameters(), learningRate: training.learningRate)
+        let clips = Array(dataset.indices(in: .train).prefix(training.batchSize))
+        let batch = batcher.batch(clips)
+        model.train()
+        var single = training
+        single.accumulation = 1
+        Trainer.update(model, batches: [batch], optimizer: optimizer, training: single, classWeights: nil)
+        let start = Date()
+        for _ in 0..<2 { Trainer.update(model, batches: [batch], optimizer: optimizer, training: single, classWeights: nil) }
+        let trainBatch = Date().timeIntervalSince(start) / 2
+        model.eval()
+        let inferStart = Date()
+        noGrad { _ = model(batch) }
+        return Timing(trainBatch: trainBatch, inferClip: Date().timeIntervalSince(inferStart) / Double(clips.count))
+    }
+
+    /// A table for the terminal: one line per run, then the total.
+    public var table: String {
+        var lines = ["model     task       mod  seed   epochs patience batch accum lr       schedule        clip        select   weights  steps/ep  estimate"]
+        for r in runs {
+            let t = r.training
+            let schedule = t.plateauPatience > 0 ? "plateau \(t.plateauFactor)/\(t.plateauPatience)" : "constant"
+            let clip = t.clipValue > 0 ? "value \(t.clipValue)" : t.clipNorm > 0 ? "norm \(t.clipNorm)" : "none"
+            let estimate = r.model == "majority" || r.model == "prior" ? "-" : Self.duration(r.estimatedSeconds)
+            let fields: [(String, Int)] = [
+                (r.model, 10), (r.task, 11), (r.modalities, 5), ("\(r.seed)", 7), ("\(t.epochs)", 7), ("\(t.patience)", 9),
+                ("\(t.batchSize)", 6), ("\(t.accumulation)", 6), (String(format: "%g", t.learningRate), 9), (schedule, 16),
+                (clip, 12), (t.selection.rawValue, 9), (t.classWeights ? "balanced" : "none", 9), ("\(r.stepsPerEpoch)", 10),
+            ]
+            lines.append(fields.map { $0.0.padding(toLength: Swift.max($0.1, $0.0.count + 1), withPad: " ", startingAt: 0) }.joined()
+                + estimate + (r.alreadyRecorded ? " (recorded: skipped)" : ""))
+        }
+        let pending = runs.filter { !$0.alreadyRecorded }
+        lines.append("\(runs.count) runs, \(pending.count) to train; estimated at most \(Self.duration(pending.map(\.estimatedSeconds).reduce(0, +))) on this machine (every epoch up to each cap; early stopping ends runs sooner)")
+        return lines.joined(separator: "\n")
+    }
+
+    static func duration(_ seconds: Double) -> String {
+        seconds < 120 ? "\(Int(seconds.rounded())) s" : seconds < 7200 ? String(format: "%.1f min", seconds / 60) : String(format: "%.1f h", seconds / 3600)
+    }
+}
