@@ -23,7 +23,8 @@ public enum GridModel: String, Codable, CaseIterable, Sendable {
 public enum SelectionMetric: String, Codable, Sendable {
     /// The inner-fold cross-entropy, lower is better (MMSA's `KeyEval: Loss`).
     case loss
-    /// The inner-fold macro-F1, higher is better.
+    /// The inner-fold macro-F1, higher is better; ties (within the threshold) go to the lower
+    /// inner-fold loss.
     case macroF1
 }
 

@@ -57,7 +57,7 @@ public struct Trainer {
         let plateau = training.plateauPatience > 0
             ? ReduceLROnPlateau(optimizer: optimizer, mode: .min, factor: training.plateauFactor, patience: training.plateauPatience)
             : nil
-        var best: (score: Double, epoch: Int, state: [[Float]])?
+        var best: (score: Double, loss: Double, epoch: Int, state: [[Float]])?
         var curve: [RunRecord.Epoch] = []
         for epoch in 1...training.epochs {
             model.train()
@@ -85,10 +85,17 @@ public struct Trainer {
             curve.append(RunRecord.Epoch(
                 epoch: epoch, trainLoss: lossSum / Double(Swift.max(seen, 1)), foldMacroF1: foldMetrics.macroF1,
                 foldLoss: foldLoss, learningRate: Double(learningRate)))
-            // Higher is better for both: the negated loss, or macro-F1. A tie keeps the earlier epoch.
+            // Higher is better for both: the negated loss, or macro-F1. Macro-F1 ties (a model
+            // still at the majority class scores the same every epoch) go to the lower inner-fold
+            // loss, so that a model that is learning is neither stopped nor rolled back to epoch 1.
             let score = training.selection == .loss ? -foldLoss : foldMetrics.macroF1
-            if best == nil || score > best!.score + training.earlyStopThreshold {
-                best = (score, epoch, parameters.map { $0.tensor.scalars } + model.namedBuffers().map { $0.tensor.scalars })
+            let threshold = training.earlyStopThreshold
+            let better = best.map { b in
+                score > b.score + threshold
+                    || (training.selection == .macroF1 && score >= b.score - threshold && foldLoss < b.loss - threshold)
+            } ?? true
+            if better {
+                best = (score, foldLoss, epoch, parameters.map { $0.tensor.scalars } + model.namedBuffers().map { $0.tensor.scalars })
             }
             progress(Progress(epoch: epoch, epochs: training.epochs, trainLoss: curve.last!.trainLoss, foldMacroF1: foldMetrics.macroF1, bestEpoch: best!.epoch, seconds: Date().timeIntervalSince(start)))
             if epoch - best!.epoch >= training.patience { break }
