@@ -9,7 +9,13 @@ public struct ReportBuilder {
     /// Bootstrap resamples for intervals and paired tests.
     public var resamples = 1000
 
-    public init(records: [RunRecord]) { self.records = records }
+    /// Run ids of the records trained with class weights (parsed once from their settings).
+    let classWeightedRuns: Set<String>
+
+    public init(records: [RunRecord]) {
+        self.records = records
+        classWeightedRuns = Set(records.filter(Self.classWeighted).map(\.runID))
+    }
 
     /// Run logs merged: one record per run id (the first seen), in a fixed order, so that
     /// shards merged equal one whole run.
@@ -58,7 +64,7 @@ public struct ReportBuilder {
     }
 
     func row(of record: RunRecord) -> ReportRow? {
-        GridModel(rawValue: record.model).map { ReportRow(model: $0, classWeighted: !$0.isReference && Self.classWeighted(record)) }
+        GridModel(rawValue: record.model).map { ReportRow(model: $0, classWeighted: !$0.isReference && classWeightedRuns.contains(record.runID)) }
     }
 
     /// A row's runs: only those of the row's newest settings (its last record's config hash),

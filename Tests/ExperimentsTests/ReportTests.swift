@@ -23,6 +23,42 @@ import Testing
         }
     }
 
+    /// The class-weighting axis gives its own rows, and a row averages only runs of one
+    /// setting: runs of older settings (another config hash) are left out, not averaged in.
+    @Test func classWeightedRunsAndOtherSettingsAreNeverAveragedIn() throws {
+        let records = RunStore(path: Self.fixtures.appendingPathComponent("runs.jsonl").path).records()
+        let lfdnn = records.filter { $0.model == "lf-dnn" && $0.task == "sentiment" && $0.modalities == "TAV" }
+        #expect(lfdnn.count == 2)
+        func variant(_ r: RunRecord, weighted: Bool, hash: String, macroF1: Double) -> RunRecord {
+            var v = r
+            var settings = try! JSONSerialization.jsonObject(with: Data(r.training.utf8)) as! [String: Any]
+            settings["classWeights"] = weighted
+            v.training = String(decoding: try! JSONSerialization.data(withJSONObject: settings, options: [.sortedKeys]), as: UTF8.self)
+            v.configHash = hash
+            v.runID = "\(r.runID)-\(hash)"
+            v.metrics.macroF1 = macroF1
+            return v
+        }
+        // An older setting first (macro-F1 0.9), then the class-weighted runs (0.7 and 0.5).
+        let older = lfdnn.map { variant($0, weighted: false, hash: "older", macroF1: 0.9) }
+        let weighted = [variant(lfdnn[0], weighted: true, hash: "cw", macroF1: 0.7), variant(lfdnn[1], weighted: true, hash: "cw", macroF1: 0.5)]
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("report-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: out) }
+        _ = try ReportBuilder(records: older + records + weighted).write(to: out.path)
+        let markdown = try String(contentsOf: out.appendingPathComponent("tables.md"), encoding: .utf8)
+        let sentiment = markdown.components(separatedBy: "**Per-class F1, sentiment")[0]
+        // Hand-computed: mean of 0.7 and 0.5 = 0.600, sample std = 0.141.
+        #expect(sentiment.contains("| LF-DNN (class-weighted) | "), "its own row")
+        let row = try #require(sentiment.split(separator: "\n").first { $0.hasPrefix("| LF-DNN (class-weighted) |") })
+        #expect(row.contains("0.600 ± 0.141"), "\(row)")
+        // The unweighted row is the fixture's two runs alone (the golden table's values), not the older 0.9.
+        let plain = try #require(sentiment.split(separator: "\n").first { $0.hasPrefix("| LF-DNN |") })
+        let expected = String(format: "%.3f ± %.3f", (lfdnn[0].metrics.macroF1 + lfdnn[1].metrics.macroF1) / 2,
+                              Swift.abs(lfdnn[0].metrics.macroF1 - lfdnn[1].metrics.macroF1) / 2.0.squareRoot())
+        #expect(plain.contains(expected), "\(plain) should hold \(expected)")
+        #expect(!plain.contains("0.900"))
+    }
+
     @Test func tablesStateTheirDataAndQuoteThePaperApart() throws {
         let records = RunStore(path: Self.fixtures.appendingPathComponent("runs.jsonl").path).records()
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("report-\(UUID().uuidString)")

@@ -16,9 +16,11 @@ import Foundation
 /// an emotion consistent with it (the clip's emotion when its label agrees with the clip's,
 /// else neutral, happiness, or a negative emotion drawn by the release's frequencies). A clip
 /// whose modalities disagree is hard for a unimodal model; its overall label comes from the
-/// combination: with perfect knowledge of the three modality labels, the best rule (the
-/// commonest training label of each combination) reaches sentiment macro-F1 0.61 on the
-/// validation split. In addition, with probability `overallCueRate` one of a clip's events
+/// combination (positive words with negative prosody read as negative, and so on): in 508 of
+/// the 1,588 training clips (32%) two or more modalities disagree with the overall label, and
+/// in 131 (8.2%) none of them carries it. With perfect knowledge of the three modality labels,
+/// the best rule (the commonest training label of each combination) reaches sentiment
+/// macro-F1 0.61 on the validation split. In addition, with probability `overallCueRate` one of a clip's events
 /// carries the clip's own (overall) labels instead, in a modality drawn at random and with
 /// prototypes of its own: the annotators' overall judgement, which no modality label states.
 ///
