@@ -7,7 +7,7 @@ import NN
 import TestSupport
 import Testing
 
-/// `smallConfigurations()` with every dropout 0 and MulT's future mask off: what
+/// `smallConfigurations()` with every dropout 0 (MulT's future mask on, as its twin's): what
 /// `make_model_reference.py` builds.
 func parityConfigurations() -> ModelConfigurations {
     var c = smallConfigurations()
@@ -26,9 +26,6 @@ func parityConfigurations() -> ModelConfigurations {
     c.mult.residualDropout = 0
     c.mult.textDropout = 0
     c.mult.outputDropout = 0
-    // The twin has no future mask; the mask itself is checked against PyTorch's official rule
-    // in NNTests/CausalAttentionTests (attention_causal.h5).
-    c.mult.futureMask = false
     c.misa.fusionDropout = 0
     return c
 }

@@ -7,7 +7,7 @@ Pinned: torch 2.15.0, h5py 3.16.0, numpy 2.4.6 (CPU, float32). Run from the repo
 
 The twins are our own code, written from the papers and ../shared/reference/mmsa-notes.md with
 the same choices as the Swift models (true lengths everywhere, audio/video aligned to text
-tokens for EF-LSTM and MFN, masked keys and last-true-step read-out for MulT, own lengths for
+tokens for EF-LSTM and MFN, masked keys, the future mask on true lengths and last-true-step read-out for MulT, own lengths for
 MISA's audio/video encoders). Hyperparameters are the small ones of
 Tests/FusionModelsTests (smallConfigurations) with every dropout 0, so that both sides are
 deterministic. For each model, Tests/FusionModelsTests/Fixtures/<model>.h5 holds the twin's
@@ -195,8 +195,8 @@ class MulT(nn.Module):
         for t in MODALITIES:
             for s in MODALITIES:
                 if s != t:
-                    setattr(self, f"trans_{self.n[t]}_with_{self.n[s]}", MulTEncoder(d, heads, layers))
-            setattr(self, f"trans_{self.n[t]}_mem", MulTEncoder(2 * d, heads, max(layers, 3)))
+                    setattr(self, f"trans_{self.n[t]}_with_{self.n[s]}", MulTEncoder(d, heads, layers, causal=True))
+            setattr(self, f"trans_{self.n[t]}_mem", MulTEncoder(2 * d, heads, max(layers, 3), causal=True))
         combined = 3 * 2 * d
         self.proj1, self.proj2 = nn.Linear(combined, combined), nn.Linear(combined, combined)
         self.out_layer = nn.Linear(combined, classes)

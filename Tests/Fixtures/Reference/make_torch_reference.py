@@ -171,11 +171,14 @@ class MulTLayer(nn.Module):
         self.fc2 = nn.Linear(4 * d, d)
         self.layer_norms = nn.ModuleList([nn.LayerNorm(d), nn.LayerNorm(d)])
 
-    def forward(self, x, kv, key_pad):
+    def forward(self, x, kv, key_pad, attn_mask=None):
         r = x
         x = self.layer_norms[0](x)
         kv = x if kv is None else self.layer_norms[0](kv)
-        x, _ = self.self_attn(x, kv, kv, key_padding_mask=key_pad, need_weights=False)
+        if attn_mask is None:
+            x, _ = self.self_attn(x, kv, kv, key_padding_mask=key_pad, need_weights=False)
+        else:
+            x, _ = self.self_attn(x, kv, kv, attn_mask=attn_mask, need_weights=False)
         x = r + x
         r = x
         x = self.fc2(torch.relu(self.fc1(self.layer_norms[1](x))))
@@ -183,9 +186,14 @@ class MulTLayer(nn.Module):
 
 
 class MulTEncoder(nn.Module):
-    def __init__(self, d, heads, n):
+    """causal: the official MulT's buffered_future_mask, triu(-inf, 1 + |Lk - Lq|), built per
+    sequence on its true lengths and combined with the key padding (boolean, True = hidden)."""
+
+    def __init__(self, d, heads, n, causal=False):
         super().__init__()
         self.d = d
+        self.heads = heads
+        self.causal = causal
         self.layers = nn.ModuleList([MulTLayer(d, heads) for _ in range(n)])
         self.layer_norm = nn.LayerNorm(d)
 
@@ -197,8 +205,17 @@ class MulTEncoder(nn.Module):
         key_lengths = lengths if kv is None else kv_lengths
         steps = x.shape[1] if kv is None else kv.shape[1]
         pad = torch.arange(steps)[None, :] >= torch.tensor(key_lengths)[:, None]
+        mask = None
+        if self.causal:
+            blocks = []
+            for b, (lq, lk) in enumerate(zip(lengths, key_lengths)):
+                hidden = pad[b][None, :].repeat(x.shape[1], 1)
+                future = torch.triu(torch.ones(lq, lk, dtype=torch.bool), 1 + abs(lk - lq))
+                hidden[:lq, :lk] |= future
+                blocks.append(hidden)
+            mask = torch.stack(blocks).repeat_interleave(self.heads, dim=0)
         for layer in self.layers:
-            x = layer(x, kv, pad)
+            x = layer(x, kv, pad, mask)
         # Steps past a sequence's length are 0 in the output (ours does not attend from them).
         valid = torch.arange(x.shape[1])[None, :] < torch.tensor(lengths)[:, None]
         return self.layer_norm(x) * valid[:, :, None]
