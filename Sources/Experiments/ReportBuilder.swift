@@ -127,27 +127,40 @@ public struct ReportBuilder {
 
     // MARK: - Tables
 
+    /// Cells to bold: per column, every trained baseline whose value, as printed (3 decimals),
+    /// equals the best trained baseline's; reference rows are never candidates.
+    static func bestBaselines(_ values: [[Double]], trained: [Bool]) -> Set<[Int]> {
+        var bold: Set<[Int]> = []
+        guard let width = values.first?.count else { return bold }
+        let shown = values.map { $0.map { ($0 * 1000).rounded() } }
+        for column in 0..<width {
+            let candidates = shown.indices.filter { trained[$0] }
+            guard let best = candidates.map({ shown[$0][column] }).max() else { continue }
+            for row in candidates where shown[row][column] == best { bold.insert([row, column + 1]) }
+        }
+        return bold
+    }
+
     func mainTable(_ task: IndoMERTask) -> Table {
         let subset = mainSubset(task)
         var rows: [[String]] = []
         var values: [[Double]] = []
-        var bold: Set<[Int]> = []
+        var trained: [Bool] = []
         for model in models(task) where !runs(task, subset, model).isEmpty {
             let r = runs(task, subset, model)
             let cells = [cell(r.map(\.metrics.accuracy)), cell(r.map(\.metrics.macroF1)), cell(r.map(\.metrics.weightedF1))]
             rows.append([model.displayName] + cells.map(format))
             values.append(cells.map(\.mean))
+            trained.append(!model.isReference)
         }
-        for column in 0..<3 {
-            if let best = values.indices.max(by: { values[$0][column] < values[$1][column] }) { bold.insert([best, column + 1]) }
-        }
+        let bold = Self.bestBaselines(values, trained: trained)
         let ours = rows.count
         for paper in PaperNumbers.rows(task) {
             rows.append(["\(paper.name) †"] + [paper.accuracy, paper.macroF1, paper.weightedF1].map { $0.map { String(format: "%.3f", $0) } ?? "n/t" })
         }
         return Table(
             name: "main_\(task.rawValue)",
-            caption: "\(task == .sentiment ? "Sentiment (3 classes)" : "Emotion (7 classes)"): classical baselines on \(dataText), modalities \(subset), \(seedsText). Best baseline value in bold. † Quoted from the IndoMER paper (Yan et al., 2025), not from a run of this suite; n/t: not transcribed. \(protocolText)",
+            caption: "\(task == .sentiment ? "Sentiment (3 classes)" : "Emotion (7 classes)"): classical baselines on \(dataText), modalities \(subset), \(seedsText). Bold: the best of the six baselines, ties included (never a reference or a quoted row). † Quoted from the OmniMER paper (Yan et al., 2025, Tables \(task == .sentiment ? "III and V" : "IV and VI")), not from a run of this suite. \(PaperNumbers.note(task)) \(protocolText)",
             columns: ["Model", "Accuracy", "Macro-F1", "Weighted-F1"], rows: rows, bold: bold, ruleAfter: [ours - 1])
     }
 
@@ -156,21 +169,25 @@ public struct ReportBuilder {
         let supports = current.first { $0.task == task.rawValue }?.metrics.perClass.map(\.support) ?? []
         var rows: [[String]] = []
         var values: [[Double]] = []
+        var trained: [Bool] = []
         for model in models(task) where !runs(task, subset, model).isEmpty {
             let r = runs(task, subset, model)
             let cells = task.classNames.indices.map { c in cell(r.map { $0.metrics.perClass[c].f1 }) }
             rows.append([model.displayName] + cells.map(format))
             values.append(cells.map(\.mean))
+            trained.append(!model.isReference)
         }
-        var bold: Set<[Int]> = []
-        for c in task.classNames.indices {
-            if let best = values.indices.max(by: { values[$0][c] < values[$1][c] }) { bold.insert([best, c + 1]) }
+        let bold = Self.bestBaselines(values, trained: trained)
+        let ours = rows.count
+        for paper in PaperNumbers.rows(task) {
+            rows.append(["\(paper.name) †"] + paper.perClassF1.map { String(format: "%.3f", $0) })
         }
         let rare = zip(task.classNames, supports).filter { $0.1 < 10 }.map { "\($0.0) \($0.1)" }
         return Table(
             name: "perclass_\(task.rawValue)",
-            caption: "Per-class F1, \(task.rawValue), \(subset), \(dataText), \(seedsText). n = validation clips per class\(rare.isEmpty ? "" : ": \(rare.joined(separator: ", ")) clip(s) only, so a class F1 there can rest on a single clip").",
-            columns: ["Model"] + zip(task.classNames, supports).map { "\($0.0) (n=\($0.1))" }, rows: rows, bold: bold)
+            caption: "Per-class F1, \(task.rawValue), \(subset), \(dataText), \(seedsText). n = validation clips per class\(rare.isEmpty ? "" : ": \(rare.joined(separator: ", ")) clip(s) only, so a class F1 there can rest on a single clip"). Bold: the best of the six baselines, ties included. † Quoted from the OmniMER paper (Table \(task == .sentiment ? "V, which lists the classes as neutral, positive, negative" : "VI")), in this table's class order.",
+            columns: ["Model"] + zip(task.classNames, supports).map { "\($0.0) (n=\($0.1))" }, rows: rows, bold: bold,
+            ruleAfter: ours > 0 ? [ours - 1] : [])
     }
 
     func ablationTable(_ task: IndoMERTask) -> Table? {
