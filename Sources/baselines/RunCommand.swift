@@ -37,6 +37,7 @@ struct RunCommand: ParsableCommand {
 
     func validate() throws {
         if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
+        if json && !plan { throw ValidationError("--json goes with --plan (a run's records are JSON already, in --results)") }
         if let shard { _ = try parseShard(shard) }
         for m in modalities { _ = try parseModalities(m) }
     }

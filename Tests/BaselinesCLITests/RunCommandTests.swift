@@ -118,5 +118,7 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("r.jsonl").path))
         let flag = try ExecutableRunner.run(["run", "--modalities", "TQ"])
         #expect(flag.status != 0 && flag.stderr.contains("TQ"))
+        let json = try ExecutableRunner.run(["run", "--json"])
+        #expect(json.status != 0 && json.stderr.contains("--json goes with --plan"))
     }
 }
