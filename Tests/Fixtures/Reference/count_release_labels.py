@@ -6,7 +6,7 @@ Standard library only. Run from the repository root:
     python3 Tests/Fixtures/Reference/count_release_labels.py [RELEASE_DIR]
 
 RELEASE_DIR is the release folder holding 3_Class/3_class_{train,val}.json and
-7_Class/7_class_{train,val}.json; by default ../shared/indomer relative to the repository root.
+7_Class/7_class_{train,val}.json; by default the folder the environment variable INDOMER_LABELS names.
 
 Class indices (the suite's order):
   sentiment  negatif=0 netral=1 positif=2
@@ -127,8 +127,9 @@ def report(split, clips):
 
 
 def main():
-    root = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", ".."))
-    release = sys.argv[1] if len(sys.argv) > 1 else os.path.join(root, "..", "shared", "indomer")
+    release = sys.argv[1] if len(sys.argv) > 1 else os.environ.get("INDOMER_LABELS")
+    if not release:
+        sys.exit("usage: count_release_labels.py RELEASE_DIR (or set INDOMER_LABELS to the folder with 3_Class/ and 7_Class/)")
     data = {split: load(release, split) for split in SPLITS}
     shared = {c["video"] for c in data["train"]} & {c["video"] for c in data["val"]}
     print(f"release: {os.path.normpath(release)}; source videos in both splits: {len(shared)}")
