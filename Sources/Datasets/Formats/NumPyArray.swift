@@ -49,8 +49,17 @@ public struct NumPyArray {
         guard dtype.kind == .float, [2, 4, 8].contains(dtype.itemSize) else {
             throw DataError(file: file, message: "array of dtype \(dtype) refused: only float16, float32 and float64 arrays are read (object arrays could run code)")
         }
-        guard data.count == shape.reduce(1, *) * dtype.itemSize else {
-            throw DataError(file: file, message: "array of shape \(shape) and dtype \(dtype) needs \(shape.reduce(1, *) * dtype.itemSize) bytes, found \(data.count): truncated or corrupt")
+        // The byte count, checked for overflow: a crafted shape such as (2^32, 2^32) is refused.
+        var bytes = dtype.itemSize
+        for n in shape {
+            let (product, overflow) = bytes.multipliedReportingOverflow(by: n)
+            guard n >= 0, !overflow else {
+                throw DataError(file: file, message: "array of shape \(shape) and dtype \(dtype) would need more bytes than a file can hold: corrupt")
+            }
+            bytes = product
+        }
+        guard data.count == bytes else {
+            throw DataError(file: file, message: "array of shape \(shape) and dtype \(dtype) needs \(bytes) bytes, found \(data.count): truncated or corrupt")
         }
         self.shape = shape
         self.dtype = dtype

@@ -8,7 +8,7 @@ public indirect enum PickleValue: CustomStringConvertible {
     /// Bytes, as a range of the mapped file when they came from it directly (no copy), or owned.
     case bytes(PickleBytes)
     case list(PickleList)
-    case tuple([PickleValue])
+    case tuple(PickleTuple)
     case dict(PickleDict)
     /// A global reference from the allowlist, not yet called.
     case global(module: String, name: String)
@@ -24,11 +24,41 @@ public indirect enum PickleValue: CustomStringConvertible {
         case .string(let s): "'\(s.prefix(40))'"
         case .bytes(let b): "bytes(\(b.count))"
         case .list(let l): "list(\(l.items.count))"
-        case .tuple(let t): "tuple(\(t.count))"
+        case .tuple(let t): "tuple(\(t.items.count))"
         case .dict(let d): "dict(\(d.items.map { "\($0.key)" }.joined(separator: ", ")))"
         case .global(let m, let n): "\(m).\(n)"
         case .dtype(let d): "dtype(\(d))"
         case .array(let a): "array(\(a.shape), \(a.dtype))"
+        }
+    }
+
+    /// The nesting recorded while building: 0 for a scalar or an array.
+    var nesting: Int {
+        switch self {
+        case .list(let l): l.depth
+        case .tuple(let t): t.depth
+        case .dict(let d): d.depth
+        default: 0
+        }
+    }
+
+    /// The containers directly inside this value (none for a scalar or an array).
+    var children: [PickleValue] {
+        switch self {
+        case .list(let l): l.items
+        case .tuple(let t): t.items
+        case .dict(let d): d.items.flatMap { [$0.key, $0.value] }
+        default: []
+        }
+    }
+
+    /// The container's identity, nil for a scalar or an array.
+    var identity: ObjectIdentifier? {
+        switch self {
+        case .list(let l): ObjectIdentifier(l)
+        case .tuple(let t): ObjectIdentifier(t)
+        case .dict(let d): ObjectIdentifier(d)
+        default: nil
         }
     }
 
@@ -71,10 +101,24 @@ public enum PickleBytes {
     }
 }
 
-/// Lists and dicts are reference types so that a memoised one and its later appends agree.
-public final class PickleList { public var items: [PickleValue] = [] }
+/// Containers are reference types: a memoised list and its later appends agree, and the
+/// unpickler can walk and take apart any structure by identity, without recursion.
+/// `depth` is the nesting the unpickler recorded while building (1 for a flat container).
+public final class PickleList {
+    public var items: [PickleValue] = []
+    var depth = 1
+}
+public final class PickleTuple {
+    public internal(set) var items: [PickleValue]
+    let depth: Int
+    init(_ items: [PickleValue]) {
+        self.items = items
+        depth = 1 + (items.map(\.nesting).max() ?? 0)
+    }
+}
 public final class PickleDict {
     public var items: [(key: PickleValue, value: PickleValue)] = []
+    var depth = 1
     public subscript(_ key: String) -> PickleValue? {
         items.first { if case .string(let k) = $0.key { return k == key } else { return false } }?.value
     }

@@ -11,6 +11,13 @@
 /// Any other global, opcode, an object array, or a truncated file is an error that names the
 /// file, the opcode and the byte offset.
 ///
+/// No input can crash it: every length, count and shape product is checked for overflow and
+/// against the bytes left in the file before anything is allocated; containers nest at most
+/// `maximumDepth` levels (a feature dump needs four), checked as they are built and again,
+/// exactly, on the finished value (a memoised list may be filled after it was nested); a list
+/// that contains itself is refused. Whatever the outcome, the values built are taken apart
+/// iteratively, so that no deep or cyclic structure is ever released by recursion.
+///
 /// reference: https://github.com/python/cpython/blob/main/Lib/pickletools.py (opcode table)
 public struct RestrictedUnpickler {
     public let file: MappedFile
@@ -20,6 +27,9 @@ public struct RestrictedUnpickler {
         "numpy.core.numeric._frombuffer", "numpy._core.numeric._frombuffer",
         "numpy.dtype", "numpy.ndarray", "_codecs.encode",
     ]
+
+    /// How deeply lists, tuples and dicts may nest (the release's pickles: list > dict > array).
+    public static let maximumDepth = 100
 
     public init(file: MappedFile) { self.file = file }
 
@@ -49,7 +59,7 @@ public struct RestrictedUnpickler {
             DataError(file: path, message: "pickle \(message) at byte \(offset)")
         }
         func need(_ n: Int, _ what: String, _ at: Int) throws {
-            guard n >= 0, pos + n <= bytes.count else { throw fail("truncated: \(what) runs past the end of the file (\(bytes.count) bytes)", at: at) }
+            guard n >= 0, n <= bytes.count - pos else { throw fail("truncated: \(what) runs past the end of the file (\(bytes.count) bytes)", at: at) }
         }
         func readUInt(_ n: Int, _ at: Int) throws -> UInt64 {
             try need(n, "a \(n)-byte integer", at)
@@ -62,6 +72,14 @@ public struct RestrictedUnpickler {
             try need(n, what, at)
             defer { pos += n }
             return UnsafeRawBufferPointer(rebasing: bytes[pos..<(pos + n)])
+        }
+        /// A length prefix of `width` bytes, checked against the bytes left before any use.
+        func readLength(_ width: Int, _ what: String, _ at: Int) throws -> Int {
+            let n = try readUInt(width, at)
+            guard n <= UInt64(bytes.count - pos) else {
+                throw fail("truncated: \(what) of \(n) bytes runs past the end of the file (\(bytes.count) bytes)", at: at)
+            }
+            return Int(n)
         }
         func readString(_ n: Int, _ at: Int) throws -> String {
             String(decoding: try readSlice(n, "a string", at), as: UTF8.self)
@@ -96,6 +114,14 @@ public struct RestrictedUnpickler {
             return items
         }
         func push(_ v: PickleValue) { stack.append(v) }
+        func checkDepth(_ depth: Int, _ at: Int) throws {
+            guard depth <= Self.maximumDepth else {
+                throw fail("containers nested deeper than \(Self.maximumDepth) levels refused", at: at)
+            }
+        }
+        // Whatever happens, take apart what was built, without recursion; keep only the result.
+        var result: PickleValue?
+        defer { Self.dismantle(roots: stack + Array(memo.values), keeping: result) }
 
         // Protocols 2 to 5 all open with PROTO n.
         guard bytes.count >= 2, bytes[0] == 0x80, (2...5).contains(bytes[1]) else {
@@ -112,8 +138,10 @@ public struct RestrictedUnpickler {
             case 0x80: _ = try readUInt(1, at)  // PROTO
             case 0x95: _ = try readUInt(8, at)  // FRAME: frames are contiguous in the file
             case 0x2E:  // STOP
-                guard let result = stack.last else { throw fail("STOP with an empty stack", at: at) }
-                return result
+                guard let top = stack.last else { throw fail("STOP with an empty stack", at: at) }
+                try Self.checkNesting(of: top) { throw fail($0, at: at) }
+                result = top
+                return top
             case 0x28: marks.append(stack.count)  // MARK
             case 0x30: _ = try pop(at)  // POP
             case 0x31: _ = try popMark(at)  // POP_MARK
@@ -143,55 +171,68 @@ public struct RestrictedUnpickler {
                     guard let v = Int(line) else { throw fail("INT with text '\(line)'", at: at) }
                     push(.int(v))
                 }
-            case 0x8C: push(.string(try readString(Int(try readUInt(1, at)), at)))  // SHORT_BINUNICODE
-            case 0x58: push(.string(try readString(Int(try readUInt(4, at)), at)))  // BINUNICODE
-            case 0x8D: push(.string(try readString(Int(try readUInt(8, at)), at)))  // BINUNICODE8
-            case 0x55: push(.bytes(.mapped(try readSlice(Int(try readUInt(1, at)), "bytes", at), owner: file)))  // SHORT_BINSTRING
-            case 0x54: push(.bytes(.mapped(try readSlice(Int(try readUInt(4, at)), "bytes", at), owner: file)))  // BINSTRING
-            case 0x43: push(.bytes(.mapped(try readSlice(Int(try readUInt(1, at)), "bytes", at), owner: file)))  // SHORT_BINBYTES
-            case 0x42: push(.bytes(.mapped(try readSlice(Int(try readUInt(4, at)), "bytes", at), owner: file)))  // BINBYTES
-            case 0x8E, 0x96:  // BINBYTES8, BYTEARRAY8
-                let n = try readUInt(8, at)
-                guard n <= UInt64(Int.max) else { throw fail("length \(n) is impossible", at: at) }
-                push(.bytes(.mapped(try readSlice(Int(n), "bytes", at), owner: file)))
+            case 0x8C, 0x58, 0x8D:  // SHORT_BINUNICODE, BINUNICODE, BINUNICODE8
+                let n = try readLength(op == 0x8C ? 1 : op == 0x58 ? 4 : 8, "a string", at)
+                push(.string(try readString(n, at)))
+            case 0x55, 0x54, 0x43, 0x42, 0x8E, 0x96:  // SHORT_BINSTRING, BINSTRING, SHORT_BINBYTES, BINBYTES, BINBYTES8, BYTEARRAY8
+                let width = [0x55: 1, 0x54: 4, 0x43: 1, 0x42: 4, 0x8E: 8, 0x96: 8][op]!
+                let n = try readLength(width, "bytes", at)
+                push(.bytes(.mapped(try readSlice(n, "bytes", at), owner: file)))
             case 0x97, 0x98:
                 throw fail(op == 0x97 ? "NEXT_BUFFER (an out-of-band buffer, which a file cannot carry) refused" : "READONLY_BUFFER refused", at: at)
-            case 0x29: push(.tuple([]))  // EMPTY_TUPLE
-            case 0x74: push(.tuple(try popMark(at)))  // TUPLE
+            case 0x29: push(.tuple(PickleTuple([])))  // EMPTY_TUPLE
+            case 0x74:  // TUPLE
+                let t = PickleTuple(try popMark(at))
+                try checkDepth(t.depth, at)
+                push(.tuple(t))
             case 0x85, 0x86, 0x87:  // TUPLE1..3
                 let n = Int(op - 0x84)
                 guard stack.count >= n else { throw fail("stack underflow", at: at) }
                 var items: [PickleValue] = []
                 for _ in 0..<n { items.insert(try pop(at), at: 0) }
-                push(.tuple(items))
+                let t = PickleTuple(items)
+                try checkDepth(t.depth, at)
+                push(.tuple(t))
             case 0x5D: push(.list(PickleList()))  // EMPTY_LIST
             case 0x6C:  // LIST
                 let l = PickleList()
                 l.items = try popMark(at)
+                l.depth = 1 + (l.items.map(\.nesting).max() ?? 0)
+                try checkDepth(l.depth, at)
                 push(.list(l))
             case 0x61:  // APPEND
                 let v = try pop(at)
                 guard case .list(let l)? = stack.last else { throw fail("APPEND to a non-list", at: at) }
                 l.items.append(v)
+                l.depth = max(l.depth, v.nesting + 1)
+                try checkDepth(l.depth, at)
             case 0x65:  // APPENDS
                 let items = try popMark(at)
                 guard case .list(let l)? = stack.last else { throw fail("APPENDS to a non-list", at: at) }
                 l.items += items
+                l.depth = max(l.depth, 1 + (items.map(\.nesting).max() ?? 0))
+                try checkDepth(l.depth, at)
             case 0x7D: push(.dict(PickleDict()))  // EMPTY_DICT
             case 0x64:  // DICT
                 let items = try popMark(at)
                 let d = PickleDict()
                 for i in stride(from: 0, to: items.count - 1, by: 2) { d.items.append((items[i], items[i + 1])) }
+                d.depth = 1 + (items.map(\.nesting).max() ?? 0)
+                try checkDepth(d.depth, at)
                 push(.dict(d))
             case 0x73:  // SETITEM
                 let v = try pop(at)
                 let k = try pop(at)
                 guard case .dict(let d)? = stack.last else { throw fail("SETITEM on a non-dict", at: at) }
                 d.items.append((k, v))
+                d.depth = max(d.depth, 1 + max(k.nesting, v.nesting))
+                try checkDepth(d.depth, at)
             case 0x75:  // SETITEMS
                 let items = try popMark(at)
                 guard case .dict(let d)? = stack.last else { throw fail("SETITEMS on a non-dict", at: at) }
                 for i in stride(from: 0, to: items.count - 1, by: 2) { d.items.append((items[i], items[i + 1])) }
+                d.depth = max(d.depth, 1 + (items.map(\.nesting).max() ?? 0))
+                try checkDepth(d.depth, at)
             case 0x94: try memoize(memo.count, at)  // MEMOIZE
             case 0x71, 0x72: try memoize(Int(try readUInt(op == 0x71 ? 1 : 4, at)), at)  // BINPUT, LONG_BINPUT
             case 0x68, 0x6A:  // BINGET, LONG_BINGET
@@ -216,9 +257,10 @@ public struct RestrictedUnpickler {
             case 0x52:  // REDUCE: callable(*args), interpreted for the allowlist only
                 let args = try pop(at)
                 let callable = try pop(at)
-                guard case .global(let module, let name) = callable, case .tuple(let a) = args else {
+                guard case .global(let module, let name) = callable, case .tuple(let argsTuple) = args else {
                     throw fail("REDUCE of \(callable.kind) refused", at: at)
                 }
+                let a = argsTuple.items
                 switch name {
                 case "_reconstruct":
                     guard a.count >= 1, case .global(_, "ndarray") = a[0] else { throw fail("_reconstruct of something other than numpy.ndarray refused", at: at) }
@@ -259,7 +301,7 @@ public struct RestrictedUnpickler {
                 switch shell {
                 case .dtypeShell(var dtype):
                     // (version, byteorder, subdescr, names, fields, elsize, alignment, flags)
-                    guard case .tuple(let t) = state, t.count >= 2, case .string(let order) = t[1], let c = order.first else {
+                    guard case .tuple(let stateTuple) = state, case let t = stateTuple.items, t.count >= 2, case .string(let order) = t[1], let c = order.first else {
                         throw fail("dtype state not understood", at: at)
                     }
                     if t.count > 3, case .tuple = t[3] { throw fail("structured dtype refused", at: at) }
@@ -267,7 +309,7 @@ public struct RestrictedUnpickler {
                     stack[index] = .dtype(dtype)
                 case .arrayShell:
                     // (version, shape, dtype, is_fortran, rawdata)
-                    guard case .tuple(let t) = state, t.count == 5, let shape = Self.shape(t[1]),
+                    guard case .tuple(let stateTuple) = state, case let t = stateTuple.items, t.count == 5, let shape = Self.shape(t[1]),
                         case .dtype(let dtype) = t[2], case .bool(let fortran) = t[3]
                     else { throw fail("ndarray state not understood", at: at) }
                     guard case .bytes(let data) = t[4] else {
@@ -293,10 +335,61 @@ public struct RestrictedUnpickler {
         }
     }
 
+    /// The exact nesting of a finished value, walked without recursion (each container once):
+    /// a container that contains itself, or nesting beyond `maximumDepth`, is an error.
+    static func checkNesting(of value: PickleValue, _ fail: (String) throws -> Never) throws {
+        var depth: [ObjectIdentifier: Int] = [:]
+        var onPath = Set<ObjectIdentifier>()
+        var work: [(value: PickleValue, expanded: Bool)] = [(value, false)]
+        while let (v, expanded) = work.popLast() {
+            guard let id = v.identity else { continue }
+            if expanded {
+                onPath.remove(id)
+                let d = 1 + (v.children.compactMap { $0.identity.flatMap { depth[$0] } }.max() ?? 0)
+                guard d <= maximumDepth else { try fail("containers nested deeper than \(maximumDepth) levels refused") }
+                depth[id] = d
+            } else if depth[id] == nil {
+                guard onPath.insert(id).inserted else { try fail("a container that contains itself refused") }
+                work.append((v, true))
+                for child in v.children where child.identity != nil {
+                    if let childID = child.identity, onPath.contains(childID) { try fail("a container that contains itself refused") }
+                    work.append((child, false))
+                }
+            }
+        }
+    }
+
+    /// Empties every container reachable from `roots` except those inside `keeping`, so that
+    /// releasing them never recurses (deep chains, cycles); each container is visited once.
+    static func dismantle(roots: [PickleValue], keeping: PickleValue?) {
+        var kept = Set<ObjectIdentifier>()
+        var work = keeping.map { [$0] } ?? []
+        while let v = work.popLast() {
+            guard let id = v.identity, kept.insert(id).inserted else { continue }
+            work += v.children
+        }
+        var seen = kept
+        var garbage: [PickleValue] = []
+        work = roots
+        while let v = work.popLast() {
+            guard let id = v.identity, seen.insert(id).inserted else { continue }
+            garbage.append(v)
+            work += v.children
+        }
+        for v in garbage {
+            switch v {
+            case .list(let l): l.items = []
+            case .tuple(let t): t.items = []
+            case .dict(let d): d.items = []
+            default: break
+            }
+        }
+    }
+
     private static func shape(_ value: PickleValue) -> [Int]? {
-        guard case .tuple(let items) = value else { return nil }
+        guard case .tuple(let tuple) = value else { return nil }
         var shape: [Int] = []
-        for item in items {
+        for item in tuple.items {
             guard case .int(let n) = item, n >= 0 else { return nil }
             shape.append(n)
         }
