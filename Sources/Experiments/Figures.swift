@@ -12,12 +12,12 @@ struct Figures {
             let subset = builder.mainSubset(task)
             let trained = builder.models(task).filter { !$0.isReference }
             let best = trained.max { a, b in
-                Statistics.mean(builder.runs(task, subset, a).map(\.metrics.macroF1)) < Statistics.mean(builder.runs(task, subset, b).map(\.metrics.macroF1))
+                Statistics.mean(builder.runs(task, subset, a).map(\.metrics!.macroF1)) < Statistics.mean(builder.runs(task, subset, b).map(\.metrics!.macroF1))
             }
             if let best {
                 let runs = builder.runs(task, subset, best)
                 var total = [[Int]](repeating: [Int](repeating: 0, count: task.classCount), count: task.classCount)
-                for r in runs { for i in 0..<task.classCount { for j in 0..<task.classCount { total[i][j] += r.metrics.confusion[i][j] } } }
+                for r in runs { for i in 0..<task.classCount { for j in 0..<task.classCount { total[i][j] += r.metrics!.confusion[i][j] } } }
                 let path = "\(directory)/confusion_\(task.rawValue).svg"
                 try confusion(total, classes: task.classNames, title: "\(best.displayName), \(task.rawValue), \(subset) (\(runs.count) seed(s) summed)\(builder.synthetic ? " — SYNTHETIC data" : "")").write(toFile: path, atomically: true, encoding: .utf8)
                 written.append(path)

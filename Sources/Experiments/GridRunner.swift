@@ -12,6 +12,8 @@ public struct GridRunner {
     /// `(index, count)` with 1 <= index <= count: this shard takes runs k with k % count == index - 1.
     public var shard: (index: Int, count: Int) = (1, 1)
     public var trainer = Trainer()
+    /// Train again the runs recorded as failed (diverged); by default they are skipped.
+    public var retryFailed = false
     public var log: (String) -> Void = { _ in }
     /// A live status line (overwritten on a terminal), or nil to print none.
     public var status: ((String) -> Void)?
@@ -59,9 +61,16 @@ public struct GridRunner {
     /// Runs what is missing; returns the records of this shard's runs (old and new).
     @discardableResult
     public func run() throws -> [RunRecord] {
-        var done = Dictionary(store.records(warn: log).map { ($0.runID, $0) }, uniquingKeysWith: { first, _ in first })
+        // A finished record wins over a failed one of the same run (a retried run has both).
+        var done = Dictionary(store.records(warn: log).map { ($0.runID, $0) }, uniquingKeysWith: { a, b in a.failed && !b.failed ? b : a })
         let runs = shardRuns
-        let missing = runs.filter { done[runID($0).id] == nil }
+        let missing = runs.filter { done[runID($0).id].map { retryFailed && $0.failed } ?? true }
+        let failedBefore = runs.filter { done[runID($0).id]?.failed == true }.count
+        if failedBefore > 0 {
+            log(retryFailed
+                ? "\(failedBefore) run(s) recorded as failed are trained again (--retry-failed)"
+                : "\(failedBefore) run(s) recorded as failed (a loss became NaN or infinite) are not retried; pass --retry-failed to train them again")
+        }
         let skipped = runs.count - missing.count
         if skipped == 0 {
             log("grid: \(runs.count) runs in this shard, all to train")
@@ -71,11 +80,22 @@ public struct GridRunner {
                 ? "nothing to train: every run is recorded, so the tables are rewritten from \(store.path). To train again, pass --results with a new file or move \(store.path) aside"
                 : "to start over instead of resuming, pass --results with a new file or move \(store.path) aside")
         }
+        for run in missing where !run.model.isReference {
+            let training = trainingConfig(run)
+            if let problem = InnerFold.problem(dataset, task: run.task, fraction: training.innerFold, seed: run.seed) {
+                throw DataError(file: dataset.source, message: "cannot train \(run.model.displayName) on \(run.task.rawValue) (seed \(run.seed)): \(problem)")
+            }
+        }
         for (number, run) in missing.enumerated() {
             let record = execute(run, label: "[\(number + 1)/\(missing.count)]")
             try store.append(record)
             done[record.runID] = record
-            log("[\(number + 1)/\(missing.count)] \(run.model.displayName)\(run.classWeights == true ? " (class-weighted)" : "") \(run.task.rawValue) \(String(run.modalities.map(\.letter))) seed \(run.seed): accuracy \(fmt(record.metrics.accuracy)), macro-F1 \(fmt(record.metrics.macroF1)), weighted-F1 \(fmt(record.metrics.weightedF1)) (\(record.epochs) epochs, best \(record.bestEpoch), \(Int(record.wallSeconds)) s)")
+            let name = "\(run.model.displayName)\(run.classWeights == true ? " (class-weighted)" : "") \(run.task.rawValue) \(String(run.modalities.map(\.letter))) seed \(run.seed)"
+            if let metrics = record.metrics {
+                log("[\(number + 1)/\(missing.count)] \(name): accuracy \(fmt(metrics.accuracy)), macro-F1 \(fmt(metrics.macroF1)), weighted-F1 \(fmt(metrics.weightedF1)) (\(record.epochs) epochs, best \(record.bestEpoch), \(Int(record.wallSeconds)) s)")
+            } else {
+                log("[\(number + 1)/\(missing.count)] \(name): FAILED, \(record.failure!.reason); recorded as failed, the grid goes on")
+            }
         }
         return runs.compactMap { done[runID($0).id] }
     }
@@ -86,7 +106,8 @@ public struct GridRunner {
         let start = Date()
         let validation = dataset.indices(in: .val)
         let truth = validation.map { dataset.clips[$0].label(for: run.task) }
-        var predictions: [Int]
+        var predictions: [Int] = []
+        var failure: RunRecord.Failure?
         var curve: [RunRecord.Epoch] = []
         var bestEpoch = 0
         var parameters = 0
@@ -95,29 +116,37 @@ public struct GridRunner {
         if let kind = run.model.fusionKind {
             let training = trainingConfig(run)
             let name = "\(run.model.displayName)\(run.classWeights == true ? " (class-weighted)" : "") \(run.task.rawValue) \(String(run.modalities.map(\.letter))) seed \(run.seed)"
-            let outcome = trainer.train(
-                kind, configurations: spec.hyperparameters, training: training, dataset: dataset, task: run.task,
-                modalities: run.modalities, seed: run.seed
-            ) { p in
-                let perEpoch = p.seconds / Double(p.epoch)
-                let eta = perEpoch * Double(p.epochs - p.epoch)
-                status?("\(label) \(name): epoch \(p.epoch)/\(p.epochs), loss \(fmt(p.trainLoss)), inner-fold macro-F1 \(fmt(p.foldMacroF1)) (best epoch \(p.bestEpoch)), ETA ≤ \(Int(eta)) s")
+            do {
+                let outcome = try trainer.train(
+                    kind, configurations: spec.hyperparameters, training: training, dataset: dataset, task: run.task,
+                    modalities: run.modalities, seed: run.seed
+                ) { p in
+                    let perEpoch = p.seconds / Double(p.epoch)
+                    let eta = perEpoch * Double(p.epochs - p.epoch)
+                    status?("\(label) \(name): epoch \(p.epoch)/\(p.epochs), loss \(fmt(p.trainLoss)), inner-fold macro-F1 \(fmt(p.foldMacroF1)) (best epoch \(p.bestEpoch)), ETA ≤ \(Int(eta)) s")
+                }
+                predictions = validation.map { outcome.predictions[dataset.clips[$0].id]! }
+                curve = outcome.curve
+                bestEpoch = outcome.bestEpoch
+                parameters = outcome.parameters
+                trainClips = outcome.trainClips
+                foldClips = outcome.foldClips
+            } catch let diverged as Trainer.Diverged {
+                failure = RunRecord.Failure(epoch: diverged.epoch, reason: diverged.description)
+                curve = diverged.curve
+            } catch {
+                failure = RunRecord.Failure(epoch: curve.count + 1, reason: "\(error)")
             }
-            predictions = validation.map { outcome.predictions[dataset.clips[$0].id]! }
-            curve = outcome.curve
-            bestEpoch = outcome.bestEpoch
-            parameters = outcome.parameters
-            trainClips = outcome.trainClips
-            foldClips = outcome.foldClips
         } else {
             predictions = References.predictions(run.model, dataset: dataset, task: run.task, seed: run.seed)
         }
-        let metrics = ClassificationMetrics(truth: truth, predictions: predictions, classes: run.task.classCount)
+        let metrics = failure == nil ? ClassificationMetrics(truth: truth, predictions: predictions, classes: run.task.classCount) : nil
         return RunRecord(
             runID: id, model: run.model.rawValue, task: run.task.rawValue, modalities: String(run.modalities.map(\.letter)),
             seed: run.seed, hyperparameters: hyperparameters, training: trainingJSON, configHash: configHash,
             dataFingerprint: dataset.fingerprint, synthetic: dataset.isSynthetic, dataSource: dataset.source,
-            metrics: metrics, predictions: Dictionary(uniqueKeysWithValues: zip(validation.map { dataset.clips[$0].id }, predictions)),
+            metrics: metrics, failure: failure,
+            predictions: Dictionary(uniqueKeysWithValues: zip(validation.map { dataset.clips[$0].id }, predictions)),
             truth: Dictionary(uniqueKeysWithValues: zip(validation.map { dataset.clips[$0].id }, truth)),
             curve: curve, epochs: curve.count, bestEpoch: bestEpoch, innerFoldClips: foldClips, trainClips: trainClips,
             parameters: parameters, wallSeconds: Date().timeIntervalSince(start),

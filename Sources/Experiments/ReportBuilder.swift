@@ -20,9 +20,18 @@ public struct ReportBuilder {
     /// Run logs merged: one record per run id (the first seen), in a fixed order, so that
     /// shards merged equal one whole run.
     public static func merge(_ logs: [[RunRecord]]) -> [RunRecord] {
-        var seen = Set<String>()
+        // One record per run id: the first seen, except that a finished run replaces a failed
+        // one (a run retried with --retry-failed).
+        var index: [String: Int] = [:]
         var result: [RunRecord] = []
-        for record in logs.joined() where seen.insert(record.runID).inserted { result.append(record) }
+        for record in logs.joined() {
+            if let i = index[record.runID] {
+                if result[i].failed && !record.failed { result[i] = record }
+            } else {
+                index[record.runID] = result.count
+                result.append(record)
+            }
+        }
         let modelOrder = Dictionary(uniqueKeysWithValues: GridModel.allCases.enumerated().map { ($1.rawValue, $0) })
         return result.sorted {
             ($0.task, $0.modalities.count, $0.modalities, modelOrder[$0.model] ?? 99, $0.seed)
@@ -43,7 +52,23 @@ public struct ReportBuilder {
     // MARK: - Grouping
 
     var fingerprint: String { records.last?.dataFingerprint ?? "" }
-    var current: [RunRecord] { records.filter { $0.dataFingerprint == fingerprint } }
+    /// The finished runs of the reported data set (failed runs have no metrics).
+    var current: [RunRecord] { records.filter { $0.dataFingerprint == fingerprint && !$0.failed } }
+    /// Runs recorded as failed (a loss became NaN or infinite), shown in their own table.
+    var failedRuns: [RunRecord] { records.filter { $0.dataFingerprint == fingerprint && $0.failed } }
+
+    /// Every failed run with where and why it failed; nil when none failed.
+    func failedTable() -> Table? {
+        guard !failedRuns.isEmpty else { return nil }
+        let rows = failedRuns.map { r in
+            [(GridModel(rawValue: r.model)?.displayName ?? r.model) + (Self.classWeighted(r) ? " (class-weighted)" : ""),
+             r.task, r.modalities, "\(r.seed)", "\(r.failure!.epoch)", r.failure!.reason]
+        }
+        return Table(
+            name: "failed_runs",
+            caption: "Runs recorded as failed, left out of every other table (\(dataText)). A rerun does not retry them unless given --retry-failed.",
+            columns: ["Model", "Task", "Modalities", "Seed", "Epoch", "Reason"], rows: rows)
+    }
     var synthetic: Bool { current.first?.synthetic ?? true }
 
     /// One row of the tables: a model, trained with or without class weights (the grid's
@@ -148,7 +173,7 @@ public struct ReportBuilder {
         var trained: [Bool] = []
         for model in models(task) where !runs(task, subset, model).isEmpty {
             let r = runs(task, subset, model)
-            let cells = [cell(r.map(\.metrics.accuracy)), cell(r.map(\.metrics.macroF1)), cell(r.map(\.metrics.weightedF1))]
+            let cells = [cell(r.map(\.metrics!.accuracy)), cell(r.map(\.metrics!.macroF1)), cell(r.map(\.metrics!.weightedF1))]
             rows.append([model.displayName] + cells.map(format))
             values.append(cells.map(\.mean))
             trained.append(!model.isReference)
@@ -166,13 +191,13 @@ public struct ReportBuilder {
 
     func perClassTable(_ task: IndoMERTask) -> Table {
         let subset = mainSubset(task)
-        let supports = current.first { $0.task == task.rawValue }?.metrics.perClass.map(\.support) ?? []
+        let supports = current.first { $0.task == task.rawValue }?.metrics!.perClass.map(\.support) ?? []
         var rows: [[String]] = []
         var values: [[Double]] = []
         var trained: [Bool] = []
         for model in models(task) where !runs(task, subset, model).isEmpty {
             let r = runs(task, subset, model)
-            let cells = task.classNames.indices.map { c in cell(r.map { $0.metrics.perClass[c].f1 }) }
+            let cells = task.classNames.indices.map { c in cell(r.map { $0.metrics!.perClass[c].f1 }) }
             rows.append([model.displayName] + cells.map(format))
             values.append(cells.map(\.mean))
             trained.append(!model.isReference)
@@ -194,7 +219,7 @@ public struct ReportBuilder {
         let subsets = subsets(task)
         guard subsets.count > 1 else { return nil }
         let rows = models(task).filter { !$0.isReference }.map { model in
-            [model.displayName] + subsets.map { format(cell(runs(task, $0, model).map(\.metrics.macroF1))) }
+            [model.displayName] + subsets.map { format(cell(runs(task, $0, model).map(\.metrics!.macroF1))) }
         }
         return Table(
             name: "ablation_\(task.rawValue)",
@@ -260,6 +285,7 @@ public struct ReportBuilder {
             tables.append(statisticsTable(task))
             if let ablation = ablationTable(task) { tables.append(ablation) }
         }
+        if let failed = failedTable() { tables.append(failed) }
         for table in tables {
             let path = "\(directory)/table_\(table.name).tex"
             try latex(table).write(toFile: path, atomically: true, encoding: .utf8)
@@ -325,8 +351,8 @@ public struct ReportBuilder {
                 for model in models(task) {
                     let r = runs(task, subset, model)
                     guard !r.isEmpty else { continue }
-                    var metrics: [(String, [Double])] = [("accuracy", r.map(\.metrics.accuracy)), ("macro_f1", r.map(\.metrics.macroF1)), ("weighted_f1", r.map(\.metrics.weightedF1))]
-                    for (c, name) in task.classNames.enumerated() { metrics.append(("f1_\(name)", r.map { $0.metrics.perClass[c].f1 })) }
+                    var metrics: [(String, [Double])] = [("accuracy", r.map(\.metrics!.accuracy)), ("macro_f1", r.map(\.metrics!.macroF1)), ("weighted_f1", r.map(\.metrics!.weightedF1))]
+                    for (c, name) in task.classNames.enumerated() { metrics.append(("f1_\(name)", r.map { $0.metrics!.perClass[c].f1 })) }
                     for (name, values) in metrics {
                         let c = cell(values)
                         s += "\(model.rawValue),\(task.rawValue),\(subset),\(name),\(String(format: "%.6f", c.mean)),\(String(format: "%.6f", c.std)),\(c.n),\(synthetic),\(fingerprint.prefix(12))\n"

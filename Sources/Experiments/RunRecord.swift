@@ -44,8 +44,23 @@ public struct RunRecord: Codable, Equatable, Sendable {
     public var dataFingerprint: String
     public var synthetic: Bool
     public var dataSource: String
-    /// On the official validation split, evaluated once with the selected weights.
-    public var metrics: ClassificationMetrics
+    /// On the official validation split, evaluated once with the selected weights; nil for a
+    /// failed run.
+    public var metrics: ClassificationMetrics?
+    /// Why the run failed (a loss became NaN or infinite), nil for a finished run. A failed
+    /// run is recorded so that a rerun does not retry it unless asked (`--retry-failed`).
+    public var failure: Failure?
+
+    public struct Failure: Codable, Equatable, Sendable {
+        public var epoch: Int
+        public var reason: String
+        public init(epoch: Int, reason: String) {
+            self.epoch = epoch
+            self.reason = reason
+        }
+    }
+
+    public var failed: Bool { failure != nil }
     /// Predicted class per official validation clip id.
     public var predictions: [String: Int]
     /// The true class per official validation clip id (so reports can resample clips).
@@ -72,10 +87,16 @@ public struct RunStore: Sendable {
 
     public init(path: String) { self.path = path }
 
+    /// NaN and infinities (a diverged run's curve) as the strings "nan", "inf", "-inf".
+    static let nonFinite = (
+        encoding: JSONEncoder.NonConformingFloatEncodingStrategy.convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan"),
+        decoding: JSONDecoder.NonConformingFloatDecodingStrategy.convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan"))
+
     public func records(warn: (String) -> Void = { _ in }) -> [RunRecord] {
         guard let data = FileManager.default.contents(atPath: path) else { return [] }
         var result: [RunRecord] = []
         let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = Self.nonFinite.decoding
         for (number, line) in data.split(separator: UInt8(ascii: "\n")).enumerated() where !line.isEmpty {
             if let record = try? decoder.decode(RunRecord.self, from: Data(line)) {
                 result.append(record)
@@ -91,6 +112,7 @@ public struct RunStore: Sendable {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
+        encoder.nonConformingFloatEncodingStrategy = Self.nonFinite.encoding
         var line = try encoder.encode(record)
         line.append(UInt8(ascii: "\n"))
         let fd = open(path, O_WRONLY | O_APPEND | O_CREAT, 0o644)

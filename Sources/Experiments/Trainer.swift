@@ -37,11 +37,22 @@ public struct Trainer {
 
     public init() {}
 
+    /// A run whose loss became NaN or infinite: where it happened and the epochs before it.
+    public struct Diverged: Error, CustomStringConvertible {
+        public var epoch: Int
+        /// `training loss at step 3` or `inner-fold loss`.
+        public var place: String
+        public var value: Double
+        public var curve: [RunRecord.Epoch]
+        public var description: String { "non-finite \(place) (\(value)) in epoch \(epoch)" }
+    }
+
+    /// Trains and evaluates; throws `Diverged` as soon as a loss is NaN or infinite.
     public func train(
         _ kind: ModelKind, configurations: ModelConfigurations, training: TrainingConfig,
         dataset: IndoMERDataset, task: IndoMERTask, modalities: [Modality], seed: UInt64,
         progress: (Progress) -> Void = { _ in }
-    ) -> Outcome {
+    ) throws -> Outcome {
         let generator = Generator(seed: seed)
         let (trainClips, foldClips) = InnerFold.split(dataset, task: task, fraction: training.innerFold, seed: seed)
         let problem = FusionProblem(modalities: modalities, dims: dataset.features.mapValues(\.dim), classes: task.classCount)
@@ -74,12 +85,18 @@ public struct Trainer {
                 }
                 let losses = Self.update(model, batches: fused, optimizer: optimizer, training: training, classWeights: weights)
                 for (loss, batch) in zip(losses, fused) {
+                    guard loss.isFinite else {
+                        throw Diverged(epoch: epoch, place: "training loss at step \(group / Swift.max(training.accumulation, 1) + 1)", value: loss, curve: curve)
+                    }
                     lossSum += loss * Double(batch.labels.count)
                     seen += batch.labels.count
                 }
             }
             let learningRate = optimizer.learningRate
             let (foldPredictions, foldLoss) = predict(model, batcher, foldClips, phase: "select", weights: weights)
+            guard foldLoss.isFinite || foldClips.isEmpty else {
+                throw Diverged(epoch: epoch, place: "inner-fold loss", value: foldLoss, curve: curve)
+            }
             let foldMetrics = ClassificationMetrics(truth: foldClips.map { dataset.clips[$0].label(for: task) }, predictions: foldPredictions, classes: task.classCount)
             plateau?.step(foldLoss)
             curve.append(RunRecord.Epoch(

@@ -38,7 +38,7 @@ enum TinyGrid {
 
     /// The parts of a record that a rerun must reproduce exactly.
     static func essence(_ r: RunRecord) -> String {
-        "\(r.runID) \(r.metrics.macroF1) \(r.metrics.accuracy) \(r.metrics.confusion) \(r.predictions.sorted { $0.key < $1.key }.map(\.value)) \(r.curve.map(\.foldMacroF1)) \(r.bestEpoch)"
+        "\(r.runID) \(r.metrics!.macroF1) \(r.metrics!.accuracy) \(r.metrics!.confusion) \(r.predictions.sorted { $0.key < $1.key }.map(\.value)) \(r.curve.map(\.foldMacroF1)) \(r.bestEpoch)"
     }
 }
 
@@ -112,7 +112,7 @@ enum TinyGrid {
         var configs = ModelConfigurations()
         configs.lfDNN.hidden = PerModality(text: 8, audio: 4, video: 8)
         configs.lfDNN.textOut = 8
-        _ = trainer.train(.lfDNN, configurations: configs, training: training, dataset: TinyGrid.dataset, task: .emotion, modalities: Modality.allCases, seed: 5)
+        _ = try trainer.train(.lfDNN, configurations: configs, training: training, dataset: TinyGrid.dataset, task: .emotion, modalities: Modality.allCases, seed: 5)
         let data = TinyGrid.dataset
         let validation = Set(data.indices(in: .val).map { data.clips[$0].id })
         let phases = seen.withLock { $0 }

@@ -37,7 +37,7 @@ import Testing
             v.training = String(decoding: try! JSONSerialization.data(withJSONObject: settings, options: [.sortedKeys]), as: UTF8.self)
             v.configHash = hash
             v.runID = "\(r.runID)-\(hash)"
-            v.metrics.macroF1 = macroF1
+            v.metrics!.macroF1 = macroF1
             return v
         }
         // An older setting first (macro-F1 0.9), then the class-weighted runs (0.7 and 0.5).
@@ -54,8 +54,8 @@ import Testing
         #expect(row.contains("0.600 ± 0.141"), "\(row)")
         // The unweighted row is the fixture's two runs alone (the golden table's values), not the older 0.9.
         let plain = try #require(sentiment.split(separator: "\n").first { $0.hasPrefix("| LF-DNN |") })
-        let expected = String(format: "%.3f ± %.3f", (lfdnn[0].metrics.macroF1 + lfdnn[1].metrics.macroF1) / 2,
-                              Swift.abs(lfdnn[0].metrics.macroF1 - lfdnn[1].metrics.macroF1) / 2.0.squareRoot())
+        let expected = String(format: "%.3f ± %.3f", (lfdnn[0].metrics!.macroF1 + lfdnn[1].metrics!.macroF1) / 2,
+                              Swift.abs(lfdnn[0].metrics!.macroF1 - lfdnn[1].metrics!.macroF1) / 2.0.squareRoot())
         #expect(plain.contains(expected), "\(plain) should hold \(expected)")
         #expect(!plain.contains("0.900"))
     }

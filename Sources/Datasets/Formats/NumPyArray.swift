@@ -92,6 +92,27 @@ public struct NumPyArray {
         }
     }
 
+    /// Entry `i` of the first axis of a C-order array (a stacked `[N, T, D]` dump), sharing the
+    /// bytes; nil for a Fortran-order array, whose entries are not contiguous.
+    public func entry(_ i: Int) -> NumPyArray? {
+        guard !fortranOrder, shape.count >= 2, (0..<shape[0]).contains(i) else { return nil }
+        let rest = Array(shape.dropFirst())
+        let size = rest.reduce(1, *) * dtype.itemSize
+        let part: PickleBytes
+        switch data {
+        case .mapped(let range, let owner): part = .mapped(UnsafeRawBufferPointer(rebasing: range[(i * size)..<((i + 1) * size)]), owner: owner)
+        case .owned(let bytes): part = .owned(Array(bytes[(i * size)..<((i + 1) * size)]))
+        }
+        return NumPyArray(checkedShape: rest, dtype: dtype, fortranOrder: false, data: part)
+    }
+
+    private init(checkedShape: [Int], dtype: NumPyDType, fortranOrder: Bool, data: PickleBytes) {
+        shape = checkedShape
+        self.dtype = dtype
+        self.fortranOrder = fortranOrder
+        self.data = data
+    }
+
     /// Lets the kernel drop this array's pages of the mapped file (after its values were copied).
     public func releaseMappedPages() {
         if case .mapped(let range, let owner) = data { owner.dropPages(range) }

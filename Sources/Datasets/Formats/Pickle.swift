@@ -32,6 +32,27 @@ public indirect enum PickleValue: CustomStringConvertible {
         }
     }
 
+    /// What the value holds, for an error a user can report: types, keys and shapes of the
+    /// first `entries` items of each container, `levels` deep (never the data itself).
+    public func structure(levels: Int = 3, entries: Int = 3) -> String {
+        func items(_ values: [String], total: Int) -> String {
+            values.joined(separator: ", ") + (total > values.count ? ", ... (\(total) in all)" : "")
+        }
+        guard levels > 0 else { return kind }
+        switch self {
+        case .list(let l):
+            return "list of \(l.items.count) [\(items(l.items.prefix(entries).map { $0.structure(levels: levels - 1, entries: entries) }, total: l.items.count))]"
+        case .tuple(let t):
+            return "tuple of \(t.items.count) (\(items(t.items.prefix(entries).map { $0.structure(levels: levels - 1, entries: entries) }, total: t.items.count)))"
+        case .dict(let d):
+            let shown = d.items.prefix(max(entries, 6)).map { "\($0.key.structure(levels: 1)): \($0.value.structure(levels: levels - 1, entries: entries))" }
+            return "dict of \(d.items.count) {\(items(shown, total: d.items.count))}"
+        case .string(let s): return "str '\(s.prefix(40))'"
+        case .array(let a): return "ndarray \(a.shape) \(a.dtype)"
+        default: return description
+        }
+    }
+
     /// The nesting recorded while building: 0 for a scalar or an array.
     var nesting: Int {
         switch self {

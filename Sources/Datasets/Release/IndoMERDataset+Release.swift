@@ -16,11 +16,19 @@ extension IndoMERDataset {
         log: (String) -> Void = { _ in }
     ) throws -> IndoMERDataset {
         let reader = ReleaseReader(root: root)
-        let clips = try reader.readClips()
+        let clips = try reader.readClips(warn: log)
+        let splitOf = Dictionary(uniqueKeysWithValues: clips.map { ($0.id, $0.split) })
         var features: [Modality: RaggedFeatures] = [:]
         var replaced: [Modality: Int] = [:]
+        // The fingerprint covers the label files and every feature file read: editing any of
+        // them makes a different data set, whose runs are trained anew.
         var hasher = SHA256()
-        hasher.update("indomer-release-features/1")
+        hasher.update("indomer-release/2")
+        for file in ReleaseReader.labelFiles {
+            let mapped = try MappedFile(path: root.appendingPathComponent(file).path)
+            hasher.update(file)
+            hasher.update(mapped.bytes)
+        }
         for modality in modalities {
             var arrays: [String: NumPyArray] = [:]
             var files: [Split: MappedFile] = [:]
@@ -30,7 +38,20 @@ extension IndoMERDataset {
                 files[split] = file
                 hasher.update("\(modality.rawValue)/\(split.rawValue)")
                 hasher.update(file.bytes)
-                for (id, array) in splitArrays { arrays[id] = array }
+                var unknown: [String] = []
+                for (id, array) in splitArrays {
+                    guard let owner = splitOf[id] else {
+                        unknown.append(id)
+                        continue
+                    }
+                    guard owner == split else {
+                        throw DataError(file: file.path, clip: id, message: "a \(owner.rawValue)-split clip in the \(split.rawValue) pickle (the label files put it in \(owner.rawValue))")
+                    }
+                    arrays[id] = array
+                }
+                if !unknown.isEmpty {
+                    log("warning: \(file.path): \(unknown.count) entr\(unknown.count == 1 ? "y" : "ies") not in the label files, ignored (\(unknown.sorted().prefix(3).joined(separator: ", "))\(unknown.count > 3 ? ", ..." : ""))")
+                }
             }
             let missing = clips.filter { arrays[$0.id] == nil }
             if !missing.isEmpty {
