@@ -64,6 +64,7 @@ public struct GridRunner {
         // A finished record wins over a failed one of the same run (a retried run has both).
         var done = Dictionary(store.records(warn: log).map { ($0.runID, $0) }, uniquingKeysWith: { a, b in a.failed && !b.failed ? b : a })
         let runs = shardRuns
+        if let note = spec.duplicatesNote { log("note: \(note)") }
         let missing = runs.filter { done[runID($0).id].map { retryFailed && $0.failed } ?? true }
         let failedBefore = runs.filter { done[runID($0).id]?.failed == true }.count
         if failedBefore > 0 {

@@ -107,17 +107,39 @@ public struct GridSpec: Sendable {
 
     /// Every run, in a fixed order (task, modalities, model, class weighting, seed): shards cut
     /// this list. The references are not trained, so the class-weighting axis leaves them once.
+    /// A model, task, subset or seed listed twice (`TAV` and `VAT` are one subset) is one run.
     public var runs: [Run] {
-        tasks.flatMap { task in
-            modalities.flatMap { subset in
-                models.flatMap { model in
+        Self.unique(tasks).flatMap { task in
+            Self.unique(modalities.map { $0.sorted() }).flatMap { subset in
+                Self.unique(models).flatMap { model in
                     let axis: [Bool?] = model.isReference ? [nil] : (classWeights ?? []).isEmpty ? [nil] : classWeights!.map { $0 }
                     return axis.flatMap { weighted in
-                        seeds.map { Run(model: model, task: task, modalities: subset, seed: $0, classWeights: weighted) }
+                        Self.unique(seeds).map { Run(model: model, task: task, modalities: subset, seed: $0, classWeights: weighted) }
                     }
                 }
             }
         }
+    }
+}
+
+extension GridSpec {
+    static func unique<T: Hashable>(_ items: [T]) -> [T] {
+        var seen = Set<T>()
+        return items.filter { seen.insert($0).inserted }
+    }
+
+    /// What was listed more than once (and is run once), for a note; nil when nothing was.
+    public var duplicatesNote: String? {
+        var repeated: [String] = []
+        func check<T: Hashable>(_ what: String, _ items: [T], _ name: (T) -> String) {
+            let twice = Self.unique(items.filter { item in items.filter { $0 == item }.count > 1 })
+            if !twice.isEmpty { repeated.append("\(what) \(twice.map(name).joined(separator: ", "))") }
+        }
+        check("model", models, \.rawValue)
+        check("task", tasks, \.rawValue)
+        check("modality subset", modalities.map { $0.sorted() }) { String($0.map(\.letter)) }
+        check("seed", seeds) { "\($0)" }
+        return repeated.isEmpty ? nil : "listed more than once, run once: " + repeated.joined(separator: "; ")
     }
 }
 
@@ -175,7 +197,8 @@ extension GridSpec {
 
     /// The spec and its bases, the deepest base first.
     private static func loadChain(path: String, seen: Set<String>) throws -> [(path: String, object: [String: Any])] {
-        let resolved = URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
+        let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        let resolved = URL(fileURLWithPath: (absolute as NSString).standardizingPath).resolvingSymlinksInPath().path
         guard !seen.contains(resolved) else { throw SpecError(file: path, message: "'base' refers back to itself") }
         guard let data = FileManager.default.contents(atPath: path) else { throw SpecError(file: path, message: "no such spec file") }
         guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
@@ -207,8 +230,27 @@ extension GridSpec {
         try JSONSerialization.jsonObject(with: JSONEncoder().encode(value))
     }
 
-    /// Every key of `value` must exist in `defaults`, recursively through objects.
+    /// A JSON value's kind, for type checks (booleans count as numbers: Foundation does not
+    /// tell them apart on every platform; the decoder then does).
+    static func kind(_ v: Any) -> String {
+        switch v {
+        case is String: "a string"
+        case is [Any]: "a list"
+        case is [String: Any]: "an object"
+        case is NSNull: "null"
+        default: "a number"
+        }
+    }
+
+    /// Every key of `value` must exist in `defaults` with a value of the same kind, recursively
+    /// through objects; a negative number is refused (no setting or size here can be negative).
     static func checkKeys(_ value: Any, against defaults: Any, at path: String, file: String) throws {
+        guard kind(value) == kind(defaults) || (defaults is [Any] && value is [Any]) else {
+            throw SpecError(file: file, message: "'\(path)' must be \(kind(defaults)), not \(kind(value)) (\(value))")
+        }
+        if let n = value as? NSNumber, !(value is Bool), n.doubleValue < 0 {
+            throw SpecError(file: file, message: "'\(path)' must not be negative (\(n))")
+        }
         guard let object = value as? [String: Any] else { return }
         guard let reference = defaults as? [String: Any] else {
             throw SpecError(file: file, message: "'\(path)' must not be an object")
@@ -250,6 +292,10 @@ extension GridSpec {
         let seeds = try list("seeds") { v -> UInt64 in
             guard let n = v as? Int, n >= 0 else { throw SpecError(file: file, message: "seeds are non-negative integers, not '\(v)'") }
             return UInt64(n)
+        }
+        if let d = object["description"], !(d is String) { throw SpecError(file: file, message: "'description' must be a string") }
+        if let t = object["threads"], kind(t) != "a number" || (t as? Double).map({ $0 != $0.rounded() }) == true {
+            throw SpecError(file: file, message: "'threads' must be a whole number, not \(kind(t)) (\(t))")
         }
         let threads = (object["threads"] as? Int) ?? 2
         guard threads >= 1 else { throw SpecError(file: file, message: "'threads' must be at least 1") }

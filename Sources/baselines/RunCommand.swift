@@ -34,6 +34,8 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Print every run with its resolved training settings and an estimated time, then exit without training.")
     var plan = false
     @Flag(help: "With --plan: one JSON object per run instead of a table.") var json = false
+    @Flag(help: "Train again the runs recorded as failed (a loss became NaN or infinite); by default they are skipped.")
+    var retryFailed = false
 
     func validate() throws {
         if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
@@ -43,8 +45,9 @@ struct RunCommand: ParsableCommand {
     }
 
     func parseShard(_ text: String) throws -> (Int, Int) {
-        let parts = text.split(separator: "/").compactMap { Int($0) }
-        guard parts.count == 2, parts[1] >= 1, (1...parts[1]).contains(parts[0]) else {
+        let pieces = text.split(separator: "/", omittingEmptySubsequences: false)
+        let parts = pieces.compactMap { Int($0) }
+        guard pieces.count == 2, parts.count == 2, parts[1] >= 1, (1...parts[1]).contains(parts[0]) else {
             throw ValidationError("--shard \(text): expected i/n with 1 <= i <= n, e.g. 1/3")
         }
         return (parts[0], parts[1])
@@ -76,7 +79,8 @@ struct RunCommand: ParsableCommand {
             log("\(results) already holds \(recorded) finished run(s): runs of this grid recorded there are skipped, not trained again")
         }
         let dataset: IndoMERDataset
-        do { dataset = try dataOptions.load(log: log) } catch let error as DataError {
+        let needed = Modality.allCases.filter { m in grid.modalities.contains { $0.contains(m) } }
+        do { dataset = try dataOptions.load(modalities: needed, log: log) } catch let error as DataError {
             printNote("error: \(error)")
             throw ExitCode.failure
         }
@@ -97,6 +101,7 @@ struct RunCommand: ParsableCommand {
             return
         }
         runner.log = log
+        runner.retryFailed = retryFailed
         if !quiet { runner.status = StatusLine.show }
         log("BLAS: OpenBLAS \(BLAS.version), core \(BLAS.coreName) (\(BLASCoreSelection.provenance)), \(BLAS.threads) thread(s); own kernels \(InstructionSet.summary)")
         let start = Date()

@@ -1,10 +1,12 @@
+import Foundation
 import HDF5
 
 /// The one-file HDF5 cache that training reads: `baselines prepare` writes it once.
 ///
 /// Layout (h5py reads it as plain arrays; names in a table, not scattered through code):
 /// ```
-/// /                          attributes: format, synthetic ("true"/"false"), fingerprint, source
+/// /                          attributes: format, synthetic ("true"/"false"), fingerprint, source,
+///                            modalities ("text,audio,video"), source_files (JSON: what it was built from)
 /// /clips/id                  strings [N]
 /// /clips/source_video        strings [N]
 /// /clips/split               int64 [N]   0 train, 1 val
@@ -20,8 +22,84 @@ import HDF5
 public enum FeatureCache {
     public static let format = "indomer-fusion-cache/1"
 
-    public static func write(_ dataset: IndoMERDataset, to path: String) throws {
+    /// A file a release cache was built from, as it was then (size and modification time).
+    public struct SourceFile: Codable, Equatable, Sendable {
+        public var path: String
+        public var size: Int
+        public var modified: Double
+
+        /// Each label file and each feature pickle of `modalities` under `root`, as it is now.
+        public static func release(_ root: URL, modalities: [Modality]) -> [SourceFile] {
+            let reader = ReleaseReader(root: root)
+            let paths = ReleaseReader.labelFiles.map { root.appendingPathComponent($0).path }
+                + modalities.flatMap { m in Split.allCases.compactMap { reader.featureFile(m, $0)?.path } }
+            return paths.compactMap { path in
+                guard let a = try? FileManager.default.attributesOfItem(atPath: path) else { return nil }
+                return SourceFile(path: path, size: (a[.size] as? Int) ?? -1, modified: (a[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0)
+            }
+        }
+    }
+
+    /// What a cache says about itself, read without its arrays.
+    public struct Header: Sendable {
+        public var synthetic: Bool
+        public var fingerprint: String
+        public var source: String
+        public var modalities: [Modality]
+        public var sourceFiles: [SourceFile]
+
+        /// The first source file that is no longer as it was when the cache was built, if any.
+        public func changedSource() -> String? {
+            for file in sourceFiles {
+                let now = (try? FileManager.default.attributesOfItem(atPath: file.path)).map {
+                    SourceFile(path: file.path, size: ($0[.size] as? Int) ?? -1, modified: ($0[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0)
+                }
+                guard let now else { return "\(file.path) is gone" }
+                if now != file { return "\(file.path) changed (size \(file.size) -> \(now.size), modified \(Date(timeIntervalSince1970: file.modified)) -> \(Date(timeIntervalSince1970: now.modified)))" }
+            }
+            return nil
+        }
+    }
+
+    /// The header of a complete cache; an error (naming the file) for anything else: a missing
+    /// or partial file, another format, an older cache without provenance.
+    public static func header(at path: String) throws -> Header {
+        let file: HDF5File
+        do { file = try HDF5File(path: path, mode: .read) } catch { throw DataError(file: path, message: "not a readable HDF5 file (\(error))") }
+        guard try file.attribute("format") == format else {
+            throw DataError(file: path, message: "not a feature cache of format \(format) (found \(try file.attribute("format") ?? "none"))")
+        }
+        guard let modalities = try file.attribute("modalities"), let filesJSON = try file.attribute("source_files"),
+              let files = try? JSONDecoder().decode([SourceFile].self, from: Data(filesJSON.utf8))
+        else { throw DataError(file: path, message: "a cache written by an older version, without a record of what it was built from") }
+        return Header(
+            synthetic: try file.attribute("synthetic") == "true", fingerprint: try file.attribute("fingerprint") ?? "",
+            source: try file.attribute("source") ?? "", modalities: modalities.split(separator: ",").compactMap { Modality(rawValue: String($0)) },
+            sourceFiles: files)
+    }
+
+    /// Writes the cache to a temporary file beside `path` and renames it into place, so that
+    /// a kill or a full disk never leaves a partial cache where a later run would find it.
+    public static func write(_ dataset: IndoMERDataset, to path: String, sourceFiles: [SourceFile] = []) throws {
+        let partial = "\(path).partial-\(getpid())"
+        try? FileManager.default.removeItem(atPath: partial)
+        do {
+            try writeFile(dataset, to: partial, sourceFiles: sourceFiles)
+        } catch {
+            try? FileManager.default.removeItem(atPath: partial)
+            throw error
+        }
+        guard rename(partial, path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            try? FileManager.default.removeItem(atPath: partial)
+            throw DataError(file: path, message: "cannot move the finished cache into place (\(reason))")
+        }
+    }
+
+    private static func writeFile(_ dataset: IndoMERDataset, to path: String, sourceFiles: [SourceFile]) throws {
         let file = try HDF5File(path: path, mode: .create)
+        try file.setAttribute("modalities", dataset.modalities.map(\.rawValue).joined(separator: ","))
+        try file.setAttribute("source_files", String(decoding: try JSONEncoder().encode(sourceFiles), as: UTF8.self))
         try file.setAttribute("format", format)
         try file.setAttribute("synthetic", dataset.isSynthetic ? "true" : "false")
         try file.setAttribute("fingerprint", dataset.fingerprint)

@@ -41,6 +41,13 @@ import Foundation
 ///
 /// `signal` scales every event's class evidence (0 gives labels without evidence).
 public enum SyntheticIndoMER {
+    /// The data fingerprint of the set `config` makes (known without making it).
+    public static func fingerprint(_ config: Configuration) -> String {
+        var hasher = SHA256()
+        hasher.update(config.description)
+        return hasher.finalize()
+    }
+
     /// Changes whenever the generated data change: it is in the description, hence in the
     /// fingerprint, every run's identity and every caption.
     public static let version = 2
@@ -328,11 +335,9 @@ public enum SyntheticIndoMER {
                 m, clips: clips, videoIndex: videoIndex, lengths: lengths[m]!, events: events[m]!, config: config,
                 generator: generator.split())
         }
-        var hasher = SHA256()
-        hasher.update(config.description)
         let dataset = IndoMERDataset(
             clips: clips, features: features, normalization: [:], isSynthetic: true,
-            fingerprint: hasher.finalize(), source: config.description)
+            fingerprint: fingerprint(config), source: config.description)
         return Generated(dataset: dataset, events: events)
     }
 
