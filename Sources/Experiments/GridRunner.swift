@@ -54,7 +54,7 @@ public struct GridRunner {
         h.update(run.model.isReference ? "reference" : hyperparameters + "|" + training)
         let configHash = String(h.finalize().prefix(16))
         var id = SHA256()
-        id.update("\(run.model.rawValue)|\(run.task.rawValue)|\(String(run.modalities.map(\.letter)))|\(run.seed)|\(configHash)|\(dataset.fingerprint)")
+        id.update("\(run.model.rawValue)|\(run.task.rawValue)|\(String(run.modalities.map(\.letter)))|\(run.seed)|\(configHash)|\(dataset.fingerprint)|\(Self.codeVersion)")
         return (String(id.finalize().prefix(16)), configHash)
     }
 
@@ -62,7 +62,12 @@ public struct GridRunner {
     @discardableResult
     public func run() throws -> [RunRecord] {
         // A finished record wins over a failed one of the same run (a retried run has both).
-        var done = Dictionary(store.records(warn: log).map { ($0.runID, $0) }, uniquingKeysWith: { a, b in a.failed && !b.failed ? b : a })
+        let stored = store.records(warn: log)
+        let otherCode = Dictionary(grouping: stored.filter { $0.codeVersion != Self.codeVersion }, by: { $0.codeVersion ?? "before code versions" })
+        if !otherCode.isEmpty {
+            log("\(otherCode.values.map(\.count).reduce(0, +)) record(s) in \(store.path) come from other code (\(otherCode.keys.sorted().joined(separator: ", "))); they are kept and reported apart, never reused as runs of this code (\(Self.codeVersion))")
+        }
+        var done = Dictionary(stored.filter { $0.codeVersion == Self.codeVersion }.map { ($0.runID, $0) }, uniquingKeysWith: { a, b in a.failed && !b.failed ? b : a })
         let runs = shardRuns
         if let note = spec.duplicatesNote { log("note: \(note)") }
         let missing = runs.filter { done[runID($0).id].map { retryFailed && $0.failed } ?? true }
@@ -152,21 +157,39 @@ public struct GridRunner {
             curve: curve, epochs: curve.count, bestEpoch: bestEpoch, innerFoldClips: foldClips, trainClips: trainClips,
             parameters: parameters, wallSeconds: Date().timeIntervalSince(start),
             blas: RunRecord.BLASInfo(openblas: BLAS.version, core: BLAS.coreName, coreSource: BLASCoreSelection.provenance, threads: BLAS.threads, kernels: InstructionSet.summary),
-            gitCommit: Self.gitCommit, finishedAt: ISO8601DateFormatter().string(from: Date()))
+            gitCommit: Self.gitCommit, codeVersion: Self.codeVersion, finishedAt: ISO8601DateFormatter().string(from: Date()))
+    }
+
+    /// The code a run's result depends on: the commit, plus a hash of the uncommitted changes
+    /// to `Sources/` and `Package.swift` when there are any (`3f2a9c01b2de+1a2b3c4d`). It is
+    /// part of every run id, so results of other code are never reused; outside a git
+    /// checkout it is "unknown".
+    public static let codeVersion: String = {
+        guard gitCommit != "unknown" else { return "unknown" }
+        let diff = git(["diff", "HEAD", "--", "Sources", "Package.swift", "Package.resolved"]) ?? ""
+        guard !diff.isEmpty else { return gitCommit }
+        var h = SHA256()
+        h.update(diff)
+        return "\(gitCommit)+\(h.finalize().prefix(8))"
+    }()
+
+    static func git(_ arguments: [String]) -> String? {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["git"] + arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return nil }
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return process.terminationStatus == 0 ? String(decoding: data, as: UTF8.self) : nil
     }
 
     /// The commit of the working tree this runs from ("unknown" outside a git checkout).
     public static let gitCommit: String = {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["git", "rev-parse", "--short=12", "HEAD"]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return "unknown" }
-        process.waitUntilExit()
-        let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        return process.terminationStatus == 0 && !text.isEmpty ? text : "unknown"
+        let text = git(["rev-parse", "--short=12", "HEAD"])?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        return text.isEmpty ? "unknown" : text
     }()
 }
 

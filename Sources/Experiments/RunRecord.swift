@@ -74,6 +74,8 @@ public struct RunRecord: Codable, Equatable, Sendable {
     public var wallSeconds: Double
     public var blas: BLASInfo
     public var gitCommit: String
+    /// `GridRunner.codeVersion` of the code that ran it (nil in records older than it).
+    public var codeVersion: String?
     public var finishedAt: String
 }
 

@@ -12,16 +12,41 @@ struct ReportCommand: ParsableCommand {
     @Option(help: "Where the tables go.") var output = "results"
 
     func run() throws {
-        try Self.writeReports(from: logs, to: output) { printNote($0) }
+        for log in logs where !FileManager.default.fileExists(atPath: log) {
+            printNote("error: \(log): no such run log")
+            throw ExitCode.failure
+        }
+        guard try Self.writeReports(from: logs, to: output, log: { printNote($0) }) else {
+            printNote("error: no run records in \(logs.joined(separator: ", ")): nothing to report")
+            throw ExitCode.failure
+        }
     }
 
-    static func writeReports(from logs: [String], to output: String, log: (String) -> Void) throws {
+    /// Writes the tables; false when the logs hold no record. Records of different data or
+    /// code are never reported together: each such group gets its own folder
+    /// (`<output>/<data>-<fingerprint>-code-<version>/`), one line each says so, and the group
+    /// of the newest record is also written to `output` itself.
+    @discardableResult
+    static func writeReports(from logs: [String], to output: String, log: (String) -> Void) throws -> Bool {
         let records = ReportBuilder.merge(logs.map { RunStore(path: $0).records(warn: log) })
-        guard !records.isEmpty else {
-            log("no finished runs in \(logs.joined(separator: ", ")): nothing to report")
-            return
+        guard let newest = records.last else { return false }
+        func key(_ r: RunRecord) -> String { "\(r.synthetic ? "synthetic" : "release")-\(r.dataFingerprint.prefix(12))-code-\(r.codeVersion ?? r.gitCommit)" }
+        var order: [String] = []
+        var groups: [String: [RunRecord]] = [:]
+        for r in records {
+            if groups[key(r)] == nil { order.append(key(r)) }
+            groups[key(r), default: []].append(r)
         }
-        let written = try ReportBuilder(records: records).write(to: output)
-        log("wrote \(written.count) report files to \(output)/ (\(written.map { URL(fileURLWithPath: $0).lastPathComponent }.joined(separator: ", ")))")
+        if order.count > 1 {
+            log("the run logs hold \(order.count) groups of different data or code; each is reported on its own:")
+            for k in order {
+                let folder = "\(output)/\(k)"
+                _ = try ReportBuilder(records: groups[k]!).write(to: folder)
+                log("  \(groups[k]!.count) record(s) of \(k) -> \(folder)/")
+            }
+        }
+        let written = try ReportBuilder(records: groups[key(newest)]!).write(to: output)
+        log("wrote \(written.count) report files to \(output)/\(order.count > 1 ? " for the newest group, \(key(newest))" : "") (\(written.map { URL(fileURLWithPath: $0).lastPathComponent }.joined(separator: ", ")))")
+        return true
     }
 }

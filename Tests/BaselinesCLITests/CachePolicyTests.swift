@@ -99,3 +99,32 @@ import Testing
         }
     }
 }
+
+/// Results of other data or code are kept, never reused, and reported apart.
+@Suite(.serialized) struct ResultGroupTests {
+    @Test func otherDataAndOtherCodeAreReportedApartAndNotReused() throws {
+        let dir = try CachePolicyTests.directory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let helper = CachePolicyTests()
+        for seed in ["1", "2"] {
+            let output = try helper.run(dir, cache: dir.appendingPathComponent("s\(seed).h5").path, ["--synthetic-seed", seed, "--tasks", "sentiment", "--seeds", "1"])
+            #expect(output.status == 0, "\(output.stderr)")
+        }
+        let log = dir.appendingPathComponent("runs.jsonl")
+        let report = try ExecutableRunner.run(["report", log.path, "--output", dir.appendingPathComponent("both").path])
+        #expect(report.status == 0, "\(report.stderr)")
+        #expect(report.stderr.contains("hold 2 groups of different data or code"), "\(report.stderr)")
+        let folders = try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("both").path).filter { $0.hasPrefix("synthetic-") }
+        #expect(folders.count == 2, "\(folders)")
+
+        // A record of older code is kept but not reused: the run is trained again.
+        var text = try String(contentsOf: log, encoding: .utf8)
+        text = text.replacingOccurrences(of: "\"codeVersion\":\"", with: "\"codeVersion\":\"old-")
+        try text.write(to: log, atomically: true, encoding: .utf8)
+        let rerun = try helper.run(dir, cache: dir.appendingPathComponent("s1.h5").path, ["--synthetic-seed", "1", "--tasks", "sentiment", "--seeds", "1"])
+        #expect(rerun.stderr.contains("come from other code") && rerun.stderr.contains("all to train"), "\(rerun.stderr)")
+
+        let missing = try ExecutableRunner.run(["report", dir.appendingPathComponent("none.jsonl").path])
+        #expect(missing.status != 0 && missing.stderr.contains("no such run log"))
+    }
+}
