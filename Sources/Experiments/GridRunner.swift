@@ -92,7 +92,26 @@ public struct GridRunner {
                 throw DataError(file: dataset.source, message: "cannot train \(run.model.displayName) on \(run.task.rawValue) (seed \(run.seed)): \(problem)")
             }
         }
+        var warnedUnlocked = false
         for (number, run) in missing.enumerated() {
+            let id = runID(run).id
+            let claim: RunStore.Claim
+            switch store.claim(id) {
+            case .claimed(let c): claim = c
+            case .busy:
+                log("[\(number + 1)/\(missing.count)] \(run.model.displayName) \(run.task.rawValue) \(String(run.modalities.map(\.letter))) seed \(run.seed): being trained by another process; skipped")
+                continue
+            case .unlocked(let reason, let c):
+                if !warnedUnlocked { log("warning: \(reason): runs are not locked, so only one process may use \(store.path)") }
+                warnedUnlocked = true
+                claim = c
+            }
+            defer { claim.release() }
+            // Another process may have finished it since this grid started.
+            if let other = store.records().first(where: { $0.runID == id && $0.codeVersion == Self.codeVersion && (!$0.failed || !retryFailed) }) {
+                done[id] = other
+                continue
+            }
             let record = execute(run, label: "[\(number + 1)/\(missing.count)]")
             try store.append(record)
             done[record.runID] = record

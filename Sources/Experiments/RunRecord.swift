@@ -109,6 +109,43 @@ public struct RunStore: Sendable {
         return result
     }
 
+    /// A run being trained by this process: an exclusive `flock` on
+    /// `<store>.locks/<run id>`, released by `release()` or when the process ends (a killed
+    /// run leaves no stale lock). Two processes on one store never train one run twice: a
+    /// process that cannot take the lock skips the run, and one that takes it reads the store
+    /// again before training. On a cluster filesystem this needs working `flock` (NFSv4 and
+    /// most parallel filesystems mounted with lock support); where the filesystem has none,
+    /// `claim` says so once and runs without locks, which is safe for one process only.
+    public final class Claim {
+        let fd: Int32
+        init(fd: Int32) { self.fd = fd }
+        public func release() { if fd >= 0 { flock(fd, LOCK_UN); close(fd) } }
+        deinit { release() }
+    }
+
+    public enum ClaimResult {
+        case claimed(Claim)
+        /// Another process holds the run.
+        case busy
+        /// The filesystem has no locks: the reason, and an inert claim.
+        case unlocked(String, Claim)
+    }
+
+    public func claim(_ runID: String) -> ClaimResult {
+        let directory = path + ".locks"
+        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let fd = open("\(directory)/\(runID)", O_RDWR | O_CREAT, 0o644)
+        guard fd >= 0 else { return .unlocked("cannot create \(directory)/\(runID) (\(String(cString: strerror(errno))))", Claim(fd: -1)) }
+        if flock(fd, LOCK_EX | LOCK_NB) == 0 { return .claimed(Claim(fd: fd)) }
+        let error = errno
+        if error == EWOULDBLOCK {
+            close(fd)
+            return .busy
+        }
+        close(fd)
+        return .unlocked("flock on \(directory) failed (\(String(cString: strerror(error))))", Claim(fd: -1))
+    }
+
     public func append(_ record: RunRecord) throws {
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -120,6 +157,9 @@ public struct RunStore: Sendable {
         let fd = open(path, O_WRONLY | O_APPEND | O_CREAT, 0o644)
         guard fd >= 0 else { throw SpecError(file: path, message: "cannot open for appending") }
         defer { close(fd) }
+        // One writer at a time (appends from several hosts on a network filesystem interleave).
+        flock(fd, LOCK_EX)
+        defer { flock(fd, LOCK_UN) }
         // A torn line from an earlier kill must not swallow this record: start on a new line.
         if let existing = FileManager.default.contents(atPath: path), let last = existing.last, last != UInt8(ascii: "\n") {
             _ = "\n".withCString { write(fd, $0, 1) }
