@@ -54,19 +54,19 @@ public struct GridRunner {
         h.update(run.model.isReference ? "reference" : hyperparameters + "|" + training)
         let configHash = String(h.finalize().prefix(16))
         var id = SHA256()
-        id.update("\(run.model.rawValue)|\(run.task.rawValue)|\(String(run.modalities.map(\.letter)))|\(run.seed)|\(configHash)|\(dataset.fingerprint)|\(Self.codeVersion)")
+        id.update("\(run.model.rawValue)|\(run.task.rawValue)|\(String(run.modalities.map(\.letter)))|\(run.seed)|\(configHash)|\(dataset.fingerprint)|\(Self.codeVersion)|\(spec.name)")
         return (String(id.finalize().prefix(16)), configHash)
     }
 
     /// Runs what is missing; returns the records of this shard's runs (old and new).
     @discardableResult
     public func run() throws -> [RunRecord] {
-        // A finished record wins over a failed one of the same run (a retried run has both).
         let stored = store.records(warn: log)
         let otherCode = Dictionary(grouping: stored.filter { $0.codeVersion != Self.codeVersion }, by: { $0.codeVersion ?? "before code versions" })
         if !otherCode.isEmpty {
             log("\(otherCode.values.map(\.count).reduce(0, +)) record(s) in \(store.path) come from other code (\(otherCode.keys.sorted().joined(separator: ", "))); they are kept and reported apart, never reused as runs of this code (\(Self.codeVersion))")
         }
+        // A finished record wins over a failed one of the same run (a retried run has both).
         var done = Dictionary(stored.filter { $0.codeVersion == Self.codeVersion }.map { ($0.runID, $0) }, uniquingKeysWith: { a, b in a.failed && !b.failed ? b : a })
         let runs = shardRuns
         if let note = spec.duplicatesNote { log("note: \(note)") }
@@ -176,7 +176,7 @@ public struct GridRunner {
             curve: curve, epochs: curve.count, bestEpoch: bestEpoch, innerFoldClips: foldClips, trainClips: trainClips,
             parameters: parameters, wallSeconds: Date().timeIntervalSince(start),
             blas: RunRecord.BLASInfo(openblas: BLAS.version, core: BLAS.coreName, coreSource: BLASCoreSelection.provenance, threads: BLAS.threads, kernels: InstructionSet.summary),
-            gitCommit: Self.gitCommit, codeVersion: Self.codeVersion, finishedAt: ISO8601DateFormatter().string(from: Date()))
+            gitCommit: Self.gitCommit, codeVersion: Self.codeVersion, grid: spec.name, finishedAt: ISO8601DateFormatter().string(from: Date()))
     }
 
     /// The code a run's result depends on: the commit, plus a hash of the uncommitted changes

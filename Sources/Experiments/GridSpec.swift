@@ -83,6 +83,9 @@ public struct ModelOverrides: Codable, Equatable, Sendable {
 /// in the same order.
 public struct GridSpec: Sendable {
     public var description: String
+    /// The grid's name, its spec file's stem (`default`, `paper`): part of every run id, so
+    /// that two grids never share a record and each reports its own tables.
+    public var name = "grid"
     public var models: [GridModel]
     public var tasks: [IndoMERTask]
     public var modalities: [[Modality]]
@@ -192,7 +195,9 @@ extension GridSpec {
         }
         let layers = [(file: defaultsPath, object: ["perModel": schedules.mapValues { ["training": $0] }] as [String: Any])]
             + chain.map { (file: $0.path, object: $0.object) }
-        return try parse(object, file: path, hyperparameters: hyperparameters, trainingLayers: layers)
+        var spec = try parse(object, file: path, hyperparameters: hyperparameters, trainingLayers: layers)
+        spec.name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+        return spec
     }
 
     /// The spec and its bases, the deepest base first.

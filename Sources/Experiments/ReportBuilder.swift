@@ -316,7 +316,8 @@ public struct ReportBuilder {
             default: out.append(c)
             }
         }
-        return out
+        // `--retry-failed` must not become an en dash.
+        return out.replacingOccurrences(of: "--", with: "-{}-")
     }
 
     func latex(_ t: Table) -> String {

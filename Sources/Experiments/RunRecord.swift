@@ -76,6 +76,8 @@ public struct RunRecord: Codable, Equatable, Sendable {
     public var gitCommit: String
     /// `GridRunner.codeVersion` of the code that ran it (nil in records older than it).
     public var codeVersion: String?
+    /// The grid (spec file stem) the run belongs to (nil in records older than it).
+    public var grid: String?
     public var finishedAt: String
 }
 

@@ -22,15 +22,19 @@ struct ReportCommand: ParsableCommand {
         }
     }
 
-    /// Writes the tables; false when the logs hold no record. Records of different data or
-    /// code are never reported together: each such group gets its own folder
-    /// (`<output>/<data>-<fingerprint>-code-<version>/`), one line each says so, and the group
-    /// of the newest record is also written to `output` itself.
+    /// Writes the tables; false when the logs hold no record. Records of different grids, data
+    /// or code are never reported together: each such group gets its own folder
+    /// (`<output>/<grid>-<data>-<fingerprint>-code-<version>/`), one line each says so, and
+    /// one group is also written to `output` itself: that of `grid` when given (the grid just
+    /// run), else the newest record's.
     @discardableResult
-    static func writeReports(from logs: [String], to output: String, log: (String) -> Void) throws -> Bool {
+    static func writeReports(from logs: [String], to output: String, grid: String? = nil, log: (String) -> Void) throws -> Bool {
         let records = ReportBuilder.merge(logs.map { RunStore(path: $0).records(warn: log) })
-        guard let newest = records.last else { return false }
-        func key(_ r: RunRecord) -> String { "\(r.synthetic ? "synthetic" : "release")-\(r.dataFingerprint.prefix(12))-code-\(r.codeVersion ?? r.gitCommit)" }
+        guard let last = records.last else { return false }
+        func key(_ r: RunRecord) -> String {
+            "\(r.grid ?? "grid")-\(r.synthetic ? "synthetic" : "release")-\(r.dataFingerprint.prefix(12))-code-\(r.codeVersion ?? r.gitCommit)"
+        }
+        let newest = grid.flatMap { g in records.last { $0.grid == g && $0.codeVersion == GridRunner.codeVersion } } ?? last
         var order: [String] = []
         var groups: [String: [RunRecord]] = [:]
         for r in records {
@@ -38,7 +42,7 @@ struct ReportCommand: ParsableCommand {
             groups[key(r), default: []].append(r)
         }
         if order.count > 1 {
-            log("the run logs hold \(order.count) groups of different data or code; each is reported on its own:")
+            log("the run logs hold \(order.count) groups of different grids, data or code; each is reported on its own:")
             for k in order {
                 let folder = "\(output)/\(k)"
                 _ = try ReportBuilder(records: groups[k]!).write(to: folder)

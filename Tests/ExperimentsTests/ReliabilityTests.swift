@@ -50,6 +50,7 @@ import Testing
         _ = try ReportBuilder(records: store.records()).write(to: reports)
         let table = try String(contentsOfFile: "\(reports)/table_failed_runs.tex", encoding: .utf8)
         #expect(table.contains("LF-DNN") && table.contains("TAV") && table.contains("non-finite"))
+        #expect(table.contains("-{}-retry-failed"), "the flag is not typeset as an en dash")
         let main = try String(contentsOfFile: "\(reports)/tables.md", encoding: .utf8)
         #expect(main.contains("Runs recorded as failed"))
 
