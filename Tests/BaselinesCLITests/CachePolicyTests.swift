@@ -40,7 +40,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         let cache = dir.appendingPathComponent("tiny.h5").path
         // What an interrupted prepare of an older version left: the first bytes of an HDF5 file.
-        FileManager.default.createFile(atPath: cache, contents: Data([0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0]))
+        _ = FileManager.default.createFile(atPath: cache, contents: Data([0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0]))
         let output = try run(dir, cache: cache)
         #expect(output.status == 0, "\(output.stderr)")
         #expect(output.stderr.contains("is unusable") && output.stderr.contains("rebuilding it"), "\(output.stderr)")
