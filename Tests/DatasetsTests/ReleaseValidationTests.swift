@@ -117,7 +117,7 @@ import Testing
         #expect(text.contains("clip \(ids[2])") && text.contains("[0, 4]") && text.contains("no frames"), "\(text)")
     }
 
-    @Test func editingALabelChangesTheFingerprint() throws {
+    @Test func editingALabelOrAPickleChangesTheFingerprint() throws {
         let folder = try ReleaseFolder()
         defer { folder.remove() }
         let before = try IndoMERDataset.loadRelease(at: folder.root).fingerprint
@@ -126,6 +126,18 @@ import Testing
         }
         let after = try IndoMERDataset.loadRelease(at: folder.root).fingerprint
         #expect(before != after)
+        // So does editing a feature pickle (one value of one clip).
+        let ids = try Self.valIDs(folder)
+        try Self.rewriteValText(folder, ids.map { ($0, 5) })
+        let once = try IndoMERDataset.loadRelease(at: folder.root).fingerprint
+        let writer = try PickleWriter(path: folder.root.appendingPathComponent("text_feature/val_text_features.pkl").path)
+        for (k, id) in ids.enumerated() {
+            var values = [Float](repeating: 1, count: 20)
+            if k == 9 { values[3] = 2 }
+            values.withUnsafeBufferPointer { writer.append(name: id, nameKey: "text_name", featureKey: "text_feature", values: $0, frames: 5, dim: 4) }
+        }
+        try writer.finish()
+        #expect(try IndoMERDataset.loadRelease(at: folder.root).fingerprint != once)
     }
 
     // MARK: - Text pickle layouts
