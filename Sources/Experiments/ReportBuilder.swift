@@ -99,6 +99,16 @@ public struct ReportBuilder {
         return matching.filter { $0.configHash == matching.last?.configHash }
     }
 
+    /// Finished runs that no table shows: those of a row's older settings (the spec was
+    /// edited between runs), and of other data than the reported. Said in one line by `report`.
+    public var omitted: [RunRecord] {
+        let shown = Set(current.compactMap { r -> String? in
+            guard let row = row(of: r), let task = IndoMERTask(rawValue: r.task) else { return nil }
+            return runs(task, r.modalities, row).contains { $0.runID == r.runID } ? r.runID : nil
+        })
+        return records.filter { !$0.failed && !shown.contains($0.runID) }
+    }
+
     var tasks: [IndoMERTask] { IndoMERTask.allCases.filter { t in current.contains { $0.task == t.rawValue } } }
     /// The rows present for a task: models in grid order, each unweighted before class-weighted.
     func models(_ task: IndoMERTask) -> [ReportRow] {

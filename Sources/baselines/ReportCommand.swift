@@ -49,7 +49,11 @@ struct ReportCommand: ParsableCommand {
                 log("  \(groups[k]!.count) record(s) of \(k) -> \(folder)/")
             }
         }
-        let written = try ReportBuilder(records: groups[key(newest)]!).write(to: output)
+        let builder = ReportBuilder(records: groups[key(newest)]!)
+        let written = try builder.write(to: output)
+        if !builder.omitted.isEmpty {
+            log("note: \(builder.omitted.count) finished run(s) of this group are in no table: their rows were run again with newer settings (each row shows only its newest settings, never a mean over both)")
+        }
         log("wrote \(written.count) report files to \(output)/\(order.count > 1 ? " for the newest group, \(key(newest))" : "") (\(written.map { URL(fileURLWithPath: $0).lastPathComponent }.joined(separator: ", ")))")
         return true
     }

@@ -122,4 +122,18 @@ import Testing
         #expect(csv.hasPrefix("model,task,modalities,metric,mean,std,seeds,synthetic,fingerprint\n"))
         #expect(csv.contains("lf-dnn,emotion,TAV,macro_f1,"))
     }
+
+    /// A row run again with other settings shows only the newest; the older runs are counted
+    /// as omitted (and `report` says so), never averaged in.
+    @Test func runsOfOlderSettingsAreOmittedAndCounted() throws {
+        var records = RunStore(path: Self.fixtures.appendingPathComponent("runs.jsonl").path).records()
+        #expect(ReportBuilder(records: ReportBuilder.merge([records])).omitted.isEmpty)
+        let target = try #require(records.firstIndex { $0.model == "lf-dnn" && $0.seed == 1 })
+        var older = records[target]
+        older.runID = "older-settings"
+        older.configHash = "0123456789abcdef"
+        records.insert(older, at: 0)
+        let builder = ReportBuilder(records: ReportBuilder.merge([records]))
+        #expect(builder.omitted.map(\.runID) == ["older-settings"])
+    }
 }
