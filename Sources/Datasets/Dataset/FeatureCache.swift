@@ -33,10 +33,13 @@ public enum FeatureCache {
             let reader = ReleaseReader(root: root)
             let paths = ReleaseReader.labelFiles.map { root.appendingPathComponent($0).path }
                 + modalities.flatMap { m in Split.allCases.compactMap { reader.featureFile(m, $0)?.path } }
-            return paths.compactMap { path in
-                guard let a = try? FileManager.default.attributesOfItem(atPath: path) else { return nil }
-                return SourceFile(path: path, size: (a[.size] as? Int) ?? -1, modified: (a[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0)
-            }
+            return paths.compactMap(current)
+        }
+
+        /// The file at `path` as it is now, nil when it is gone.
+        static func current(_ path: String) -> SourceFile? {
+            guard let a = try? FileManager.default.attributesOfItem(atPath: path) else { return nil }
+            return SourceFile(path: path, size: (a[.size] as? Int) ?? -1, modified: (a[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0)
         }
     }
 
@@ -51,10 +54,7 @@ public enum FeatureCache {
         /// The first source file that is no longer as it was when the cache was built, if any.
         public func changedSource() -> String? {
             for file in sourceFiles {
-                let now = (try? FileManager.default.attributesOfItem(atPath: file.path)).map {
-                    SourceFile(path: file.path, size: ($0[.size] as? Int) ?? -1, modified: ($0[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0)
-                }
-                guard let now else { return "\(file.path) is gone" }
+                guard let now = SourceFile.current(file.path) else { return "\(file.path) is gone" }
                 if now != file { return "\(file.path) changed (size \(file.size) -> \(now.size), modified \(Date(timeIntervalSince1970: file.modified)) -> \(Date(timeIntervalSince1970: now.modified)))" }
             }
             return nil
