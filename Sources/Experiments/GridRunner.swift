@@ -95,18 +95,17 @@ public struct GridRunner {
         var warnedUnlocked = false
         for (number, run) in missing.enumerated() {
             let id = runID(run).id
-            let claim: RunStore.Claim
+            var claim: RunStore.Claim?
             switch store.claim(id) {
             case .claimed(let c): claim = c
             case .busy:
-                log("[\(number + 1)/\(missing.count)] \(run.model.displayName) \(run.task.rawValue) \(String(run.modalities.map(\.letter))) seed \(run.seed): being trained by another process; skipped")
+                log("[\(number + 1)/\(missing.count)] \(run.label): being trained by another process; skipped")
                 continue
-            case .unlocked(let reason, let c):
+            case .unlocked(let reason):
                 if !warnedUnlocked { log("warning: \(reason): runs are not locked, so only one process may use \(store.path)") }
                 warnedUnlocked = true
-                claim = c
             }
-            defer { claim.release() }
+            defer { claim?.release() }
             // Another process may have finished it since this grid started.
             if let other = store.records().first(where: { $0.runID == id && $0.codeVersion == Self.codeVersion && (!$0.failed || !retryFailed) }) {
                 done[id] = other
@@ -115,11 +114,10 @@ public struct GridRunner {
             let record = execute(run, label: "[\(number + 1)/\(missing.count)]")
             try store.append(record)
             done[record.runID] = record
-            let name = "\(run.model.displayName)\(run.classWeights == true ? " (class-weighted)" : "") \(run.task.rawValue) \(String(run.modalities.map(\.letter))) seed \(run.seed)"
             if let metrics = record.metrics {
-                log("[\(number + 1)/\(missing.count)] \(name): accuracy \(fmt(metrics.accuracy)), macro-F1 \(fmt(metrics.macroF1)), weighted-F1 \(fmt(metrics.weightedF1)) (\(record.epochs) epochs, best \(record.bestEpoch), \(Int(record.wallSeconds)) s)")
+                log("[\(number + 1)/\(missing.count)] \(run.label): accuracy \(fmt(metrics.accuracy)), macro-F1 \(fmt(metrics.macroF1)), weighted-F1 \(fmt(metrics.weightedF1)) (\(record.epochs) epochs, best \(record.bestEpoch), \(Int(record.wallSeconds)) s)")
             } else {
-                log("[\(number + 1)/\(missing.count)] \(name): FAILED, \(record.failure!.reason); recorded as failed, the grid goes on")
+                log("[\(number + 1)/\(missing.count)] \(run.label): FAILED, \(record.failure!.reason); recorded as failed, the grid goes on")
             }
         }
         return runs.compactMap { done[runID($0).id] }
@@ -140,7 +138,6 @@ public struct GridRunner {
         var foldClips = 0
         if let kind = run.model.fusionKind {
             let training = trainingConfig(run)
-            let name = "\(run.model.displayName)\(run.classWeights == true ? " (class-weighted)" : "") \(run.task.rawValue) \(String(run.modalities.map(\.letter))) seed \(run.seed)"
             do {
                 let outcome = try trainer.train(
                     kind, configurations: spec.hyperparameters, training: training, dataset: dataset, task: run.task,
@@ -148,7 +145,7 @@ public struct GridRunner {
                 ) { p in
                     let perEpoch = p.seconds / Double(p.epoch)
                     let eta = perEpoch * Double(p.epochs - p.epoch)
-                    status?("\(label) \(name): epoch \(p.epoch)/\(p.epochs), loss \(fmt(p.trainLoss)), inner-fold macro-F1 \(fmt(p.foldMacroF1)) (best epoch \(p.bestEpoch)), ETA ≤ \(Int(eta)) s")
+                    status?("\(label) \(run.label): epoch \(p.epoch)/\(p.epochs), loss \(fmt(p.trainLoss)), inner-fold macro-F1 \(fmt(p.foldMacroF1)) (best epoch \(p.bestEpoch)), ETA ≤ \(Int(eta)) s")
                 }
                 predictions = validation.map { outcome.predictions[dataset.clips[$0].id]! }
                 curve = outcome.curve
@@ -213,3 +210,10 @@ public struct GridRunner {
 }
 
 func fmt(_ x: Double) -> String { String(format: "%.3f", x) }
+
+extension GridSpec.Run {
+    /// `TFN (class-weighted) emotion TAV seed 3`, for progress lines.
+    var label: String {
+        "\(model.displayName)\(classWeights == true ? " (class-weighted)" : "") \(task.rawValue) \(String(modalities.map(\.letter))) seed \(seed)"
+    }
+}

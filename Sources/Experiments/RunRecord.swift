@@ -121,7 +121,13 @@ public struct RunStore: Sendable {
     public final class Claim {
         let fd: Int32
         init(fd: Int32) { self.fd = fd }
-        public func release() { if fd >= 0 { flock(fd, LOCK_UN); close(fd) } }
+        private var held = true
+        public func release() {
+            guard held else { return }
+            held = false
+            flock(fd, LOCK_UN)
+            close(fd)
+        }
         deinit { release() }
     }
 
@@ -129,15 +135,15 @@ public struct RunStore: Sendable {
         case claimed(Claim)
         /// Another process holds the run.
         case busy
-        /// The filesystem has no locks: the reason, and an inert claim.
-        case unlocked(String, Claim)
+        /// The filesystem has no locks: the reason.
+        case unlocked(String)
     }
 
     public func claim(_ runID: String) -> ClaimResult {
         let directory = path + ".locks"
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let fd = open("\(directory)/\(runID)", O_RDWR | O_CREAT, 0o644)
-        guard fd >= 0 else { return .unlocked("cannot create \(directory)/\(runID) (\(String(cString: strerror(errno))))", Claim(fd: -1)) }
+        guard fd >= 0 else { return .unlocked("cannot create \(directory)/\(runID) (\(String(cString: strerror(errno))))") }
         if flock(fd, LOCK_EX | LOCK_NB) == 0 { return .claimed(Claim(fd: fd)) }
         let error = errno
         if error == EWOULDBLOCK {
@@ -145,7 +151,7 @@ public struct RunStore: Sendable {
             return .busy
         }
         close(fd)
-        return .unlocked("flock on \(directory) failed (\(String(cString: strerror(error))))", Claim(fd: -1))
+        return .unlocked("flock on \(directory) failed (\(String(cString: strerror(error))))")
     }
 
     public func append(_ record: RunRecord) throws {
