@@ -127,6 +127,7 @@ public struct GridRunner {
         let (id, configHash) = runID(run)
         let (hyperparameters, trainingJSON) = settings(run)
         let start = Date()
+        PeakMemory.reset()
         let validation = dataset.indices(in: .val)
         let truth = validation.map { dataset.clips[$0].label(for: run.task) }
         var predictions: [Int] = []
@@ -170,8 +171,9 @@ public struct GridRunner {
             metrics: metrics, failure: failure,
             predictions: Dictionary(uniqueKeysWithValues: zip(validation.map { dataset.clips[$0].id }, predictions)),
             truth: Dictionary(uniqueKeysWithValues: zip(validation.map { dataset.clips[$0].id }, truth)),
+            sourceVideos: Dictionary(uniqueKeysWithValues: validation.map { (dataset.clips[$0].id, dataset.clips[$0].sourceVideo) }),
             curve: curve, epochs: curve.count, bestEpoch: bestEpoch, innerFoldClips: foldClips, trainClips: trainClips,
-            parameters: parameters, wallSeconds: Date().timeIntervalSince(start),
+            parameters: parameters, wallSeconds: Date().timeIntervalSince(start), peakResidentBytes: PeakMemory.peakBytes(),
             blas: RunRecord.BLASInfo(openblas: BLAS.version, core: BLAS.coreName, coreSource: BLASCoreSelection.provenance, threads: BLAS.threads, kernels: InstructionSet.summary),
             gitCommit: Self.gitCommit, codeVersion: Self.codeVersion, grid: spec.name, finishedAt: ISO8601DateFormatter().string(from: Date()))
     }

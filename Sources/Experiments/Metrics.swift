@@ -23,8 +23,14 @@ public struct ClassificationMetrics: Codable, Equatable, Sendable {
         precondition(truth.count == predictions.count, "\(truth.count) labels, \(predictions.count) predictions")
         var confusion = [[Int]](repeating: [Int](repeating: 0, count: classes), count: classes)
         for (t, p) in zip(truth, predictions) { confusion[t][p] += 1 }
+        self.init(confusion: confusion)
+    }
+
+    /// The metrics of a confusion matrix (`confusion[true][predicted]`, square).
+    public init(confusion: [[Int]]) {
+        let classes = confusion.count
         self.confusion = confusion
-        let n = truth.count
+        let n = confusion.joined().reduce(0, +)
         accuracy = n == 0 ? 0 : Double((0..<classes).map { confusion[$0][$0] }.reduce(0, +)) / Double(n)
         perClass = (0..<classes).map { c in
             let tp = Double(confusion[c][c])
@@ -37,5 +43,13 @@ public struct ClassificationMetrics: Codable, Equatable, Sendable {
         }
         macroF1 = classes == 0 ? 0 : perClass.map(\.f1).reduce(0, +) / Double(classes)
         weightedF1 = n == 0 ? 0 : perClass.map { $0.f1 * Double($0.support) }.reduce(0, +) / Double(n)
+    }
+
+    /// Balanced accuracy (unweighted average recall) as scikit-learn's
+    /// `balanced_accuracy_score`: the mean recall over the classes present in the truth (a class
+    /// with no true clip has no recall and is left out, not counted as 0).
+    public var balancedAccuracy: Double {
+        let present = perClass.filter { $0.support > 0 }
+        return present.isEmpty ? 0 : present.map(\.recall).reduce(0, +) / Double(present.count)
     }
 }

@@ -65,6 +65,9 @@ public struct RunRecord: Codable, Equatable, Sendable {
     public var predictions: [String: Int]
     /// The true class per official validation clip id (so reports can resample clips).
     public var truth: [String: Int]
+    /// The source video of each official validation clip id, for the reports' cluster
+    /// bootstrap (nil in records older than it: the report then reads it from the clip id).
+    public var sourceVideos: [String: String]?
     public var curve: [Epoch]
     public var epochs: Int
     public var bestEpoch: Int
@@ -72,6 +75,9 @@ public struct RunRecord: Codable, Equatable, Sendable {
     public var trainClips: Int
     public var parameters: Int
     public var wallSeconds: Double
+    /// The process's peak resident memory during the run (Linux VmHWM, reset when the run
+    /// starts); nil in records older than it or where the kernel gives none.
+    public var peakResidentBytes: Int?
     public var blas: BLASInfo
     public var gitCommit: String
     /// `GridRunner.codeVersion` of the code that ran it (nil in records older than it).

@@ -108,7 +108,7 @@ struct RunCommand: ParsableCommand {
         try runner.run()
         StatusLine.finish()
         log("grid finished in \(Int(Date().timeIntervalSince(start))) s")
-        try ReportCommand.writeReports(from: [results], to: reports, grid: grid.name, log: log)
+        try ReportBuilder.writeReports(from: [results], to: reports, grid: grid.name, log: log)
     }
 }
 

@@ -1,3 +1,4 @@
+import Autograd
 import Experiments
 import Foundation
 import Testing
@@ -40,13 +41,43 @@ import Testing
         }
     }
 
-    @Test func bootstrapIntervalAndStatistics() {
+    @Test func sampleStandardDeviation() {
         #expect(Statistics.sampleStd([1, 2, 3, 4]) == (5.0 / 3).squareRoot())
         #expect(Statistics.sampleStd([7]) == 0)
-        let samples = Statistics.resamples(clips: 10, count: 1000, seed: 1)
-        #expect(samples.count == 1000 && samples.allSatisfy { $0.count == 10 && $0.allSatisfy { (0..<10).contains($0) } })
-        #expect(Statistics.resamples(clips: 10, count: 5, seed: 1) == Array(samples.prefix(5)), "seeded")
-        let (lo, hi) = Statistics.interval95((0...1000).map(Double.init))
-        #expect(lo == 25 && hi == 975)
+    }
+
+    /// scikit-learn's balanced accuracy leaves out a class with no true clip (worked by hand:
+    /// recalls 2/3 and 1, the third class absent).
+    @Test func balancedAccuracyIsTheMeanRecallOverClassesPresent() {
+        let m = ClassificationMetrics(confusion: [[2, 1, 0], [0, 3, 0], [0, 0, 0]])
+        #expect(Swift.abs(m.balancedAccuracy - (2.0 / 3 + 1) / 2) < 1e-12)
+        #expect(m == ClassificationMetrics(truth: [0, 0, 0, 1, 1, 1], predictions: [0, 0, 1, 1, 1, 1], classes: 3))
+    }
+
+    @Test func bootstrapDrawsPercentilesAndHolm() {
+        let draws = Bootstrap.draws(units: 10, resamples: 1000, seed: 1)
+        #expect(draws.count == 1000 && draws.allSatisfy { $0.count == 10 && $0.allSatisfy { (0..<10).contains($0) } })
+        #expect(Bootstrap.draws(units: 10, resamples: 5, seed: 1) == Array(draws.prefix(5)), "seeded")
+        #expect(Bootstrap.counts([[0, 2, 2]], units: 3) == [[1, 0, 2]])
+        // Lemire's method is also what the standard library's `Int.random(in:using:)` uses.
+        let (ours, library) = (Generator(seed: 9), Generator(seed: 9))
+        var rng = library
+        for n in [1, 2, 3, 34, 356, 1 << 40] {
+            #expect(Bootstrap.index(below: n, using: ours) == Int.random(in: 0..<n, using: &rng))
+        }
+        // Uniform: 30,000 draws below 3 fall within 4 sigma of 10,000 each.
+        let generator = Generator(seed: 3)
+        var counts = [0, 0, 0]
+        for _ in 0..<30_000 { counts[Bootstrap.index(below: 3, using: generator)] += 1 }
+        #expect(counts.allSatisfy { Swift.abs(Double($0) - 10_000) < 4 * 81.65 }, "\(counts)")
+        // numpy.percentile's linear rule, by hand.
+        #expect(Bootstrap.percentile([4, 1, 3, 2], 25) == 1.75)
+        #expect(Bootstrap.interval95((0...1000).map(Double.init)) == Bootstrap.ClosedInterval(low: 25, high: 975))
+        // Holm, by hand: 0.01·4, 0.03·3, max(0.04·2, 0.09), 0.20·1.
+        let adjusted = Bootstrap.holm([0.01, 0.04, 0.03, 0.20])
+        for (a, b) in zip(adjusted, [0.04, 0.09, 0.09, 0.20]) { #expect(Swift.abs(a - b) < 1e-12) }
+        // Paired: d = (1, 1, 1, -1): one resample at or below 0, so 2·(1 + 1)/(4 + 1).
+        #expect(Bootstrap.pairedPValue(best: [1, 1, 1, 1], other: [0, 0, 0, 2]) == 0.8)
+        #expect(Bootstrap.pairedPValue(best: [1, 2, 3], other: [1, 2, 3]) == 1, "a model equal to the best")
     }
 }

@@ -84,8 +84,9 @@ import Testing
             let classTeX = try String(contentsOf: out.appendingPathComponent("table_perclass_\(task.rawValue).tex"), encoding: .utf8)
             for row in section(main) {
                 let name = try #require(names[row[0]], "row \(row[0])")
-                #expect(markdown.contains("| \(name) † | \(row[1]) | \(row[2]) | \(row[3]) |"), "\(task) \(name) main, Markdown")
-                #expect(mainTeX.contains("\(name) $^\\dagger$ & \(row[1]) & \(row[2]) & \(row[3])"), "\(task) \(name) main, LaTeX")
+                // The paper reports no balanced accuracy (n/r).
+                #expect(markdown.contains("| \(name) † | \(row[1]) | n/r | \(row[2]) | \(row[3]) |"), "\(task) \(name) main, Markdown")
+                #expect(mainTeX.contains("\(name) $^\\dagger$ & \(row[1]) & n/r & \(row[2]) & \(row[3])"), "\(task) \(name) main, LaTeX")
                 checked += 3
             }
             // Per class: the paper's rows are classes, its columns the six OmniMER rows.
@@ -112,14 +113,14 @@ import Testing
         let main = try String(contentsOf: out.appendingPathComponent("table_main_emotion.tex"), encoding: .utf8)
         #expect(main.contains("SYNTHETIC IndoMER") && main.contains("fingerprint \(records[0].dataFingerprint.prefix(12))"))
         // Emotion: 0.454 is Multi-stage's macro-F1; Hybrid's row is 0.739 / 0.315 / 0.693 (Table IV).
-        #expect(main.contains("OmniMER All Aux (Hybrid) $^\\dagger$ & 0.739 & 0.315 & 0.693"))
-        #expect(main.contains("OmniMER All Aux (Multi-stage) $^\\dagger$ & 0.711 & 0.454 & 0.706"))
+        #expect(main.contains("OmniMER All Aux (Hybrid) $^\\dagger$ & 0.739 & n/r & 0.315 & 0.693"))
+        #expect(main.contains("OmniMER All Aux (Multi-stage) $^\\dagger$ & 0.711 & n/r & 0.454 & 0.706"))
         #expect(main.contains("\\textbf{"), "the best value is bold")
         #expect(main.contains("zero\\_division=0"))
         let perClass = try String(contentsOf: out.appendingPathComponent("table_perclass_emotion.tex"), encoding: .utf8)
         #expect(perClass.contains("(n="), "per-class supports are shown")
         let csv = try String(contentsOf: out.appendingPathComponent("results.csv"), encoding: .utf8)
-        #expect(csv.hasPrefix("model,task,modalities,metric,mean,std,seeds,synthetic,fingerprint\n"))
+        #expect(csv.hasPrefix("model,task,modalities,metric,mean,std,seeds,video_ci_low,video_ci_high,clip_ci_low,clip_ci_high,p_vs_best,p_holm,videos,clips,synthetic,fingerprint\n"))
         #expect(csv.contains("lf-dnn,emotion,TAV,macro_f1,"))
     }
 
@@ -135,5 +136,54 @@ import Testing
         records.insert(older, at: 0)
         let builder = ReportBuilder(records: ReportBuilder.merge([records]))
         #expect(builder.omitted.map(\.runID) == ["older-settings"])
+    }
+
+    /// Records of two grids on one data set are two groups: `groups` splits them and `write`
+    /// refuses the mix, naming both, instead of averaging them.
+    @Test func twoGridsAreNeverReportedTogether() throws {
+        let records = RunStore(path: Self.fixtures.appendingPathComponent("runs.jsonl").path).records()
+        let other = records.map { r in
+            var r = r
+            r.grid = "paper"
+            r.runID += "-paper"
+            return r
+        }
+        let groups = ReportBuilder.groups(records + other)
+        #expect(groups.count == 2 && groups.map(\.records.count) == [32, 32])
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("report-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: out) }
+        #expect(throws: ReportBuilder.MixedGroups.self) { try ReportBuilder(records: records + other).write(to: out.path) }
+        do {
+            _ = try ReportBuilder(records: records + other).write(to: out.path)
+        } catch let error as ReportBuilder.MixedGroups {
+            #expect(error.groups == groups.map(\.key) && error.description.contains("paper-synthetic"))
+        }
+    }
+
+    /// Captions state what the records say: the inner fold, patience, epochs trained and kept,
+    /// the selection metric and pooling, not constants of the report code.
+    @Test func captionsComeFromTheRecords() throws {
+        let records = RunStore(path: Self.fixtures.appendingPathComponent("runs.jsonl").path).records().map { r in
+            var r = r
+            guard r.model == "ef-lstm" else { return r }
+            var settings = try! JSONSerialization.jsonObject(with: Data(r.training.utf8)) as! [String: Any]
+            settings["innerFold"] = 0.2
+            settings["patience"] = 5
+            settings["selection"] = "loss"
+            r.training = String(decoding: try! JSONSerialization.data(withJSONObject: settings, options: [.sortedKeys]), as: UTF8.self)
+            r.hyperparameters = #"{"audioPool":3}"#
+            r.epochs = 7
+            r.bestEpoch = 6
+            return r
+        }
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("report-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: out) }
+        _ = try ReportBuilder(records: records).write(to: out.path)
+        let main = try String(contentsOf: out.appendingPathComponent("table_main_sentiment.tex"), encoding: .utf8)
+        #expect(main.contains("15\\% or 20\\% of the training split"), "both inner folds")
+        #expect(main.contains("the lowest inner-fold loss or the best inner-fold macro-F1"))
+        #expect(main.contains("patience 5--8") && main.contains("kept epoch 1--6") && main.contains("trained 2--7 epochs"))
+        #expect(main.contains("EF-LSTM averages audio in windows of 3 frames"))
+        #expect(main.contains("seeds 1, 2 (mean"))
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Autograd
 import Datasets
+import Experiments
 import Foundation
 import FusionModels
 import NN
@@ -102,7 +103,7 @@ struct ModelsBench: ParsableCommand {
                     trainStepMs: Timing.median(train) * 1e3, inferenceMs: Timing.median(infer) * 1e3,
                     clipsPerSecond: Double(batch) / Timing.median(train),
                     gemmGFLOPs: 2 * Double(stepMultiplyAdds) / Timing.median(train) * 1e-9, parameters: model.parameterCount,
-                    peakResidentBytes: PeakMemory.peakBytes(), blas: context)
+                    peakResidentBytes: PeakMemory.peakBytes() ?? 0, blas: context)
                 ours["\(kind.rawValue)/\(lengthCase.rawValue)"] = result.trainStepMs
                 if json {
                     printJSONLine(result)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Autograd
 import Datasets
+import Experiments
 import Foundation
 
 /// `baselines bench pickle`: reading a release-sized video pickle: seconds and peak memory
@@ -71,7 +72,7 @@ struct PickleBench: ParsableCommand {
         let result = Result(
             fileBytes: fileBytes, clips: clips, writeSeconds: writeSeconds, parseSeconds: parseSeconds,
             readSeconds: readSeconds, paddedFloat32Bytes: clips * clipBytes, trueFramesFloat32Bytes: data.count * 4,
-            peakResidentBytes: PeakMemory.peakBytes(), residentBeforeBytes: before)
+            peakResidentBytes: PeakMemory.peakBytes() ?? 0, residentBeforeBytes: before)
         if json {
             printJSONLine(result)
         } else {
@@ -85,21 +86,3 @@ struct PickleBench: ParsableCommand {
 }
 
 /// The process's peak resident set size (VmHWM), resettable through /proc/self/clear_refs.
-enum PeakMemory {
-    static func reset() {
-        if let handle = FileHandle(forWritingAtPath: "/proc/self/clear_refs") {
-            handle.write(Data("5".utf8))
-            try? handle.close()
-        }
-    }
-
-    static func peakBytes() -> Int {
-        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
-        for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
-            // "VmHWM:\t 715000 kB"; from 10 GB on the number meets the tab ("VmHWM:\t10485760 kB").
-            let kb = line.dropFirst("VmHWM:".count).split(whereSeparator: \.isWhitespace).compactMap { Int($0) }.first ?? 0
-            return kb * 1024
-        }
-        return 0
-    }
-}
