@@ -172,10 +172,18 @@ public struct GridRunner {
             predictions: Dictionary(uniqueKeysWithValues: zip(validation.map { dataset.clips[$0].id }, predictions)),
             truth: Dictionary(uniqueKeysWithValues: zip(validation.map { dataset.clips[$0].id }, truth)),
             sourceVideos: Dictionary(uniqueKeysWithValues: validation.map { (dataset.clips[$0].id, dataset.clips[$0].sourceVideo) }),
+            sentimentLabels: Self.sentimentLabels(dataset, validation),
             curve: curve, epochs: curve.count, bestEpoch: bestEpoch, innerFoldClips: foldClips, trainClips: trainClips,
             parameters: parameters, wallSeconds: Date().timeIntervalSince(start), peakResidentBytes: PeakMemory.peakBytes(),
             blas: RunRecord.BLASInfo(openblas: BLAS.version, core: BLAS.coreName, coreSource: BLASCoreSelection.provenance, threads: BLAS.threads, kernels: InstructionSet.summary),
             gitCommit: Self.gitCommit, codeVersion: Self.codeVersion, grid: spec.name, finishedAt: ISO8601DateFormatter().string(from: Date()))
+    }
+
+    /// The clips' sentiment labels by id, when every clip has its three modality labels.
+    static func sentimentLabels(_ dataset: IndoMERDataset, _ clips: [Int]) -> [String: SentimentLabels]? {
+        let labels = clips.map { dataset.clips[$0].sentimentLabels }
+        guard !labels.contains(where: { $0 == nil }) else { return nil }
+        return Dictionary(uniqueKeysWithValues: zip(clips.map { dataset.clips[$0].id }, labels.map { $0! }))
     }
 
     /// The code a run's result depends on: the commit, plus a hash of the uncommitted changes

@@ -186,8 +186,12 @@ public struct ReportBuilder {
             tables += [mainTable(main), perClassTable(main), statisticsTable(main), efficiencyTable(main)]
             let others = subsets(task).filter { $0 != main.subset }.map { summary(task, $0) }
             if let ablation = ablationTable(task, [main] + others) { tables.append(ablation) }
-            figures += ReportFigures(builder: self).figures(main, ablation: others.isEmpty ? nil : [main] + others)
-            summaries[task] = [main] + others
+            let conflict = conflictSummaries(main)
+            if let conflict { tables.append(conflictTable(main, conflict)) }
+            if let labels = modalityLabelTable(task) { tables.append(labels) }
+            figures += ReportFigures(builder: self).figures(
+                main, ablation: others.isEmpty ? nil : [main] + others, conflict: conflict)
+            summaries[task] = [main] + others + (conflict ?? [])
         }
         if let failed = failedTable() { tables.append(failed) }
         var written: [String] = []

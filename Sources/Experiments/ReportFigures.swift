@@ -14,13 +14,18 @@ struct ReportFigures {
         .majority: "gray", .prior: "gray",
     ]
 
-    func figures(_ main: TableSummary, ablation: [TableSummary]?) -> [(name: String, tex: String)] {
+    func figures(
+        _ main: TableSummary, ablation: [TableSummary]?, conflict: [TableSummary]?
+    ) -> [(name: String, tex: String)] {
         var figures: [(name: String, tex: String)] = []
         let trained = main.rows.filter { !$0.row.isReference }
         if !trained.isEmpty { figures.append(("confusion_\(main.task.rawValue)", confusion(main, trained))) }
         let curves = trained.filter { !($0.runs.first?.curve.isEmpty ?? true) }
         if !curves.isEmpty { figures.append(("curves_\(main.task.rawValue)", self.curves(main, curves))) }
         if let ablation { figures.append(("ablation_\(main.task.rawValue)", self.ablation(main.task, ablation))) }
+        if let conflict, !trained.isEmpty {
+            figures.append(("conflict_\(main.task.rawValue)", self.conflict(main, conflict)))
+        }
         return figures
     }
 
@@ -107,25 +112,51 @@ struct ReportFigures {
     /// Macro-F1 by modality subset per baseline, mean over seeds with ± one sample std.
     func ablation(_ task: IndoMERTask, _ summaries: [TableSummary]) -> String {
         let ordered = builder.subsets(task).compactMap { subset in summaries.first { $0.subset == subset } }
-        let models = builder.models(task).filter { !$0.isReference }
-        // About 2 cm per subset, at most the line's width.
-        let width = Swift.min(1, 0.2 + 0.12 * Double(ordered.count))
-        var body = "\\begin{tikzpicture}\n\\begin{axis}[ybar, bar width=\(models.count > 4 ? 3 : 5)pt, width=\(width)\\linewidth, height=6.5cm,"
-        body += " symbolic x coords={\(ordered.map(\.subset).joined(separator: ","))}, xtick=data,"
-        body += " ylabel={macro-F1}, ymin=0, enlarge x limits=\(0.6 / Double(Swift.max(ordered.count - 1, 1))), legend columns=\(Swift.min(models.count, 4)),"
-        body += " scaled y ticks=false, yticklabel style={/pgf/number format/fixed, /pgf/number format/precision=2},"
-        body += " legend style={at={(0.5,-0.15)}, anchor=north, font=\\scriptsize}, tick label style={font=\\scriptsize},"
-        body += " grid=major, grid style={gray!20}]\n"
-        for model in models {
-            let color = Self.colors[model.model] ?? "black"
-            let points = ordered.compactMap { s in
-                s.row(model).map { "(\(s.subset), \(Self.number($0.mean[.macroF1]!))) +- (0, \(Self.number($0.std[.macroF1]!)))" }
-            }
-            body += "\\addplot[fill=\(color)!60, draw=\(color), error bars/.cd, y dir=both, y explicit] coordinates {\(points.joined(separator: " "))};\n"
-            body += "\\addlegendentry{\(ReportBuilder.escape(model.displayName))}\n"
+        let body = bars(ordered.map { ($0.subset, $0) }, rows: builder.models(task).filter { !$0.isReference }) { r in
+            let std = Self.number(r.std[.macroF1]!)
+            return "+= (0, \(std)) -= (0, \(std))"
         }
-        body += "\\end{axis}\n\\end{tikzpicture}\n"
         let caption = "Modality ablation, \(task.rawValue), \(builder.dataText): macro-F1 by modality subset (T text, A audio, V video), mean over each row's seeds with ± one sample standard deviation (the ablation table's values)."
         return figure(body, caption: caption, label: "ablation-\(task.rawValue)")
+    }
+
+    /// Macro-F1 by agreement group per baseline, with the cluster-bootstrap 95% interval.
+    func conflict(_ main: TableSummary, _ groups: [TableSummary]) -> String {
+        let rows = main.rows.map(\.row).filter { !$0.isReference }
+        let body = bars(groups.map { ($0.group!.displayName, $0) }, rows: rows) { r in
+            let (mean, interval) = (r.mean[.macroF1]!, r.videoInterval[.macroF1]!)
+            return "+= (0, \(Self.number(interval.high - mean))) -= (0, \(Self.number(mean - interval.low)))"
+        }
+        let caption = "Cross-modal conflict, \(main.task.rawValue), \(main.subset), \(builder.dataText): macro-F1 on the validation clips of each agreement group (whether each modality's own sentiment label equals the overall one), mean over seeds with the cluster-bootstrap 95% interval (the conflict table's values)."
+        return figure(body, caption: caption, label: "conflict-\(main.task.rawValue)")
+    }
+
+    /// A grouped bar chart of macro-F1: one group of bars per category, one bar per row (model),
+    /// each with the error bar `error` gives (pgfplots' explicit `+= (0, up) -= (0, down)`).
+    func bars(
+        _ categories: [(label: String, summary: TableSummary)], rows: [ReportBuilder.ReportRow],
+        error: (RowSummary) -> String
+    ) -> String {
+        // About 2 cm per category, at most the line's width.
+        let width = Swift.min(1, 0.2 + 0.12 * Double(categories.count))
+        let keys = categories.indices.map { "c\($0)" }
+        var body = "\\begin{tikzpicture}\n\\begin{axis}[ybar, bar width=\(rows.count > 4 ? 3 : 5)pt, width=\(width)\\linewidth,"
+        body += " height=6.5cm, symbolic x coords={\(keys.joined(separator: ","))}, xtick=data,"
+        body += " xticklabels={\(categories.map { "{\(ReportBuilder.escape($0.label))}" }.joined(separator: ","))},"
+        body += " ylabel={macro-F1}, ymin=0, enlarge x limits=\(0.6 / Double(Swift.max(categories.count - 1, 1))),"
+        body += " legend columns=\(Swift.min(rows.count, 4)), scaled y ticks=false,"
+        body += " yticklabel style={/pgf/number format/fixed, /pgf/number format/precision=2},"
+        body += " legend style={at={(0.5,-0.15)}, anchor=north, font=\\scriptsize}, tick label style={font=\\scriptsize},"
+        body += " grid=major, grid style={gray!20}]\n"
+        for row in rows {
+            let color = Self.colors[row.model] ?? "black"
+            let points = zip(keys, categories).compactMap { key, category in
+                category.summary.row(row).map { "(\(key), \(Self.number($0.mean[.macroF1]!))) \(error($0))" }
+            }
+            body += "\\addplot[fill=\(color)!\(row.classWeighted ? 25 : 60), draw=\(color), error bars/.cd, y dir=both, y explicit]"
+            body += " coordinates {\(points.joined(separator: " "))};\n"
+            body += "\\addlegendentry{\(ReportBuilder.escape(row.displayName))}\n"
+        }
+        return body + "\\end{axis}\n\\end{tikzpicture}\n"
     }
 }

@@ -58,6 +58,8 @@ public struct RowSummary: Sendable {
 public struct TableSummary: Sendable {
     public var task: IndoMERTask
     public var subset: String
+    /// The agreement group the clips are limited to, nil for all clips.
+    public var group: AgreementGroup?
     public var rows: [RowSummary]
     /// The trained baseline with the highest mean macro-F1 on these same clips (the first in
     /// grid order on a tie).
@@ -78,9 +80,15 @@ extension ReportBuilder {
     /// `Bootstrap.draws` (seed `Bootstrap.seed`, `resamples` of them); a run's metric on a
     /// resample comes from the sum of its drawn videos' confusion matrices, and a row's value is
     /// the mean over its seeds. All rows share the resamples, so comparisons are paired.
-    public func summary(_ task: IndoMERTask, _ subset: String) -> TableSummary {
+    ///
+    /// `group` limits the clips to one agreement group (the conflict analysis); its videos are
+    /// then those with a clip in the group.
+    public func summary(_ task: IndoMERTask, _ subset: String, group: AgreementGroup? = nil) -> TableSummary {
         let present = models(task).map { ($0, runs(task, subset, $0)) }.filter { !$0.1.isEmpty }
-        let clipIDs = present.first.map { $0.1[0].predictions.keys.sorted() } ?? []
+        let labels = present.first?.1[0].sentimentLabels
+        let clipIDs = (present.first.map { $0.1[0].predictions.keys.sorted() } ?? []).filter { id in
+            group == nil || labels?[id]?.agreement == group
+        }
         let videoOf = clipIDs.map { id in present.first!.1[0].sourceVideos?[id] ?? Clip.sourceVideo(of: id) }
         let videoNames = Array(Set(videoOf)).sorted()
         let videoIndex = Dictionary(uniqueKeysWithValues: videoNames.enumerated().map { ($1, $0) })
@@ -103,15 +111,22 @@ extension ReportBuilder {
                 for (clip, c) in cell.enumerated() { confusion[clipVideo[clip]][c] += 1 }
                 return confusion
             }
+            func metricsOf(_ flat: [Int]) -> ClassificationMetrics {
+                ClassificationMetrics(confusion: (0..<classes).map { Array(flat[$0 * classes..<($0 + 1) * classes]) })
+            }
             func seedMean(_ confusions: [[Int]]) -> [Double] {
                 var sums = [Double](repeating: 0, count: metrics.count)
                 for flat in confusions {
-                    let m = ClassificationMetrics(confusion: (0..<classes).map {
-                        Array(flat[$0 * classes..<($0 + 1) * classes])
-                    })
+                    let m = metricsOf(flat)
                     for (k, metric) in metrics.enumerated() { sums[k] += metric.value(m) }
                 }
                 return sums.map { $0 / Double(confusions.count) }
+            }
+            // Each run's metrics on these clips: on all clips, the ones it recorded.
+            let observed = group == nil ? runs.map { $0.metrics! } : cells.map { cell in
+                var total = [Int](repeating: 0, count: classes * classes)
+                for c in cell { total[c] += 1 }
+                return metricsOf(total)
             }
             let videoValues = videoCounts.map { count in
                 seedMean(perVideo.map { videos in
@@ -133,7 +148,7 @@ extension ReportBuilder {
                 row: row, runs: runs, mean: [:], std: [:], videoInterval: [:], clipInterval: [:],
                 videoResamples: videoValues.map { $0[metrics.firstIndex(of: .macroF1)!] })
             for (k, metric) in metrics.enumerated() {
-                let values = runs.map { metric.value($0.metrics!) }
+                let values = observed.map(metric.value)
                 summary.mean[metric] = Statistics.mean(values)
                 summary.std[metric] = Statistics.sampleStd(values)
                 summary.videoInterval[metric] = Bootstrap.interval95(videoValues.map { $0[k] })
@@ -159,7 +174,7 @@ extension ReportBuilder {
             }
         }
         return TableSummary(
-            task: task, subset: subset, rows: rows, best: best.map { rows[$0].row },
+            task: task, subset: subset, group: group, rows: rows, best: best.map { rows[$0].row },
             clips: clipIDs.count, videos: videoNames.count,
             videosRecorded: present.allSatisfy { $0.1.allSatisfy { $0.sourceVideos != nil } })
     }

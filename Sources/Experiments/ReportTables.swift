@@ -11,6 +11,8 @@ extension ReportBuilder {
         var rows: [[String]]
         var bold: Set<[Int]> = []
         var ruleAfter: Set<Int> = []
+        /// LaTeX column alignment; nil for a left-aligned first column and right-aligned numbers.
+        var alignment: String?
     }
 
     // MARK: - Captions
@@ -224,6 +226,7 @@ extension ReportBuilder {
             case "±": out += "$\\pm$"
             case "†": out += "$^\\dagger$"
             case "Δ": out += "$\\Delta$"
+            case "≠": out += "$\\neq$"
             case "–": out += "--"
             case "—": out += "---"
             case "-" where previous == "-": out += "{}-"
@@ -241,7 +244,8 @@ extension ReportBuilder {
         s += "\\begin{table}[t]\n\\centering\n\\caption{\(Self.escape(t.caption))}\n"
         s += "\\label{tab:\(t.name.replacingOccurrences(of: "_", with: "-"))}\n"
         s += "\\resizebox{\\ifdim\\width>\\linewidth\\linewidth\\else\\width\\fi}{!}{%\n"
-        s += "\\begin{tabular}{l\(String(repeating: "r", count: t.columns.count - 1))}\n\\toprule\n"
+        let alignment = t.alignment ?? "l" + String(repeating: "r", count: t.columns.count - 1)
+        s += "\\begin{tabular}{\(alignment)}\n\\toprule\n"
         s += t.columns.map(Self.escape).joined(separator: " & ") + " \\\\\n\\midrule\n"
         for (i, row) in t.rows.enumerated() {
             s += row.enumerated().map { j, v in
@@ -266,17 +270,18 @@ extension ReportBuilder {
         return s
     }
 
-    /// One tidy row per model x task x modalities x metric, with both intervals and the
-    /// paired test against the best baseline (macro-F1 rows).
+    /// One tidy row per model x task x modalities x clip group (`all`, or an agreement group
+    /// of the conflict analysis) x metric, with both intervals and the paired test against the
+    /// best baseline of those clips (macro-F1 rows).
     func csv(_ summaries: [TableSummary]) -> String {
-        var s = "model,task,modalities,metric,mean,std,seeds,video_ci_low,video_ci_high,clip_ci_low,clip_ci_high,p_vs_best,p_holm,videos,clips,synthetic,fingerprint\n"
+        var s = "model,task,modalities,clip_group,metric,mean,std,seeds,video_ci_low,video_ci_high,clip_ci_low,clip_ci_high,p_vs_best,p_holm,videos,clips,synthetic,fingerprint\n"
         func number(_ x: Double?) -> String { x.map { String(format: "%.6f", $0) } ?? "" }
         for summary in summaries {
             for r in summary.rows {
                 for metric in ReportMetric.all(classes: summary.task.classCount) {
                     let (video, clip) = (r.videoInterval[metric]!, r.clipInterval[metric]!)
                     let test = metric == .macroF1 ? [number(r.p), number(r.pHolm)] : ["", ""]
-                    let cells = [r.row.rawValue, summary.task.rawValue, summary.subset,
+                    let cells = [r.row.rawValue, summary.task.rawValue, summary.subset, summary.group?.rawValue ?? "all",
                                  metric.name(summary.task.classNames), number(r.mean[metric]), number(r.std[metric]),
                                  "\(r.runs.count)", number(video.low), number(video.high), number(clip.low),
                                  number(clip.high)] + test

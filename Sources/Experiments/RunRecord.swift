@@ -68,6 +68,10 @@ public struct RunRecord: Codable, Equatable, Sendable {
     /// The source video of each official validation clip id, for the reports' cluster
     /// bootstrap (nil in records older than it: the report then reads it from the clip id).
     public var sourceVideos: [String: String]?
+    /// Each official validation clip's overall and per-modality sentiment labels, for the
+    /// cross-modal conflict analysis; nil where the data set has no per-modality labels (and in
+    /// records older than it).
+    public var sentimentLabels: [String: SentimentLabels]?
     public var curve: [Epoch]
     public var epochs: Int
     public var bestEpoch: Int

@@ -23,6 +23,15 @@ import Testing
         #expect(counts(val, .emotion) == [4, 5, 13, 32, 262, 39, 1])
         let agree = train.filter { c in Modality.allCases.allSatisfy { c.modalitySentiment[$0] == c.sentiment } }
         #expect(agree.count == 520)
+        // The conflict analysis's agreement groups (all agree, only T, only A, only V disagrees,
+        // two or more disagree): clips and source videos, counted from the label files' strings
+        // by a separate script.
+        func groups(_ clips: [Clip]) -> (clips: [Int], videos: [Int]) {
+            let members = AgreementGroup.allCases.map { g in clips.filter { $0.sentimentLabels!.agreement == g } }
+            return (members.map(\.count), members.map { Set($0.map(\.sourceVideo)).count })
+        }
+        #expect(groups(train).clips == [520, 244, 189, 127, 508] && groups(train).videos == [140, 96, 77, 56, 127])
+        #expect(groups(val).clips == [111, 41, 52, 49, 103] && groups(val).videos == [25, 18, 18, 11, 25])
     }
 
     @Test func annotationsCSVParsesQuotedFieldsAndAgreesWithTheSplits() throws {

@@ -47,6 +47,18 @@ import Testing
         #expect(perVideo.first! >= 1 && perVideo.last! >= 20, "skewed like the release's 1 ... 34: \(perVideo)")
     }
 
+    /// The conflict analysis's groups (`SentimentLabels.agreement`) on the generator's clips:
+    /// the release's counts per split (counted from the label files' strings by a separate
+    /// script: `text_label`, `audio_label`, `video_label` against `label`), since the
+    /// generator keeps the release's joint label table.
+    @Test func agreementGroupsHaveTheReleaseCounts() {
+        let data = Self.fullLabels
+        for (split, expected) in [(Split.train, [520, 244, 189, 127, 508]), (.val, [111, 41, 52, 49, 103])] {
+            let groups = data.indices(in: split).map { data.clips[$0].sentimentLabels!.agreement }
+            #expect(AgreementGroup.allCases.map { g in groups.filter { $0 == g }.count } == expected, "\(split)")
+        }
+    }
+
     @Test(.enabled(if: RealLabels.available, RealLabels.skipReason))
     func theTableIsTheRealLabelFiles() throws {
         let clips = try ReleaseReader(root: RealLabels.folder!).readClips()

@@ -19,6 +19,10 @@ import Testing
         #expect(written.map { URL(fileURLWithPath: $0).lastPathComponent }.sorted() == expected)
         for name in expected {
             let actual = try String(contentsOf: out.appendingPathComponent(name), encoding: .utf8)
+            if name.hasSuffix(".tex") {
+                let ascii = actual.unicodeScalars.allSatisfy { $0.isASCII }
+                #expect(ascii, "\(name): LaTeX without inputenc's Unicode gaps")
+            }
             let wanted = try String(contentsOf: golden.appendingPathComponent(name), encoding: .utf8)
             #expect(actual == wanted, "\(name) differs from its golden file")
         }
@@ -120,8 +124,9 @@ import Testing
         let perClass = try String(contentsOf: out.appendingPathComponent("table_perclass_emotion.tex"), encoding: .utf8)
         #expect(perClass.contains("(n="), "per-class supports are shown")
         let csv = try String(contentsOf: out.appendingPathComponent("results.csv"), encoding: .utf8)
-        #expect(csv.hasPrefix("model,task,modalities,metric,mean,std,seeds,video_ci_low,video_ci_high,clip_ci_low,clip_ci_high,p_vs_best,p_holm,videos,clips,synthetic,fingerprint\n"))
-        #expect(csv.contains("lf-dnn,emotion,TAV,macro_f1,"))
+        #expect(csv.hasPrefix("model,task,modalities,clip_group,metric,mean,std,seeds,video_ci_low,video_ci_high,clip_ci_low,clip_ci_high,p_vs_best,p_holm,videos,clips,synthetic,fingerprint\n"))
+        #expect(csv.contains("lf-dnn,emotion,TAV,all,macro_f1,"))
+        #expect(csv.contains("lf-dnn,emotion,TAV,all-agree,macro_f1,"), "the conflict analysis's groups")
     }
 
     /// A row run again with other settings shows only the newest; the older runs are counted
@@ -182,7 +187,9 @@ import Testing
         let main = try String(contentsOf: out.appendingPathComponent("table_main_sentiment.tex"), encoding: .utf8)
         #expect(main.contains("15\\% or 20\\% of the training split"), "both inner folds")
         #expect(main.contains("the lowest inner-fold loss or the best inner-fold macro-F1"))
-        #expect(main.contains("patience 5--8") && main.contains("kept epoch 1--6") && main.contains("trained 2--7 epochs"))
+        // The fixture's other trained runs ran 2 epochs; their kept epochs, with EF-LSTM's 6.
+        let kept = records.filter { $0.model == "lf-dnn" && $0.task == "sentiment" && $0.modalities == "TAV" }.map(\.bestEpoch) + [6]
+        #expect(main.contains("patience 5--8") && main.contains("kept epoch \(kept.min()!)--6") && main.contains("trained 2--7 epochs"))
         #expect(main.contains("EF-LSTM averages audio in windows of 3 frames"))
         #expect(main.contains("seeds 1, 2 (mean"))
     }

@@ -1,0 +1,64 @@
+/// A clip's overall sentiment beside each modality's own sentiment label (the release's
+/// `label`, `text_label`, `audio_label` and `video_label`), as class ids of the sentiment task.
+public struct SentimentLabels: Codable, Equatable, Sendable {
+    public var overall: Int
+    public var text: Int
+    public var audio: Int
+    public var video: Int
+
+    public init(overall: Int, text: Int, audio: Int, video: Int) {
+        self.overall = overall
+        self.text = text
+        self.audio = audio
+        self.video = video
+    }
+
+    public subscript(_ m: Modality) -> Int {
+        switch m {
+        case .text: text
+        case .audio: audio
+        case .video: video
+        }
+    }
+
+    /// The modalities whose own label differs from the overall one.
+    public var disagreeing: [Modality] { Modality.allCases.filter { self[$0] != overall } }
+
+    public var agreement: AgreementGroup {
+        let d = disagreeing
+        switch d.count {
+        case 0: return .allAgree
+        case 1: return [.text: .onlyText, .audio: .onlyAudio, .video: .onlyVideo][d[0]]!
+        default: return .several
+        }
+    }
+}
+
+/// How a clip's modality labels relate to its overall sentiment: the groups of the
+/// cross-modal conflict analysis.
+public enum AgreementGroup: String, Codable, CaseIterable, Sendable {
+    case allAgree = "all-agree"
+    case onlyText = "only-text-disagrees"
+    case onlyAudio = "only-audio-disagrees"
+    case onlyVideo = "only-video-disagrees"
+    case several = "two-or-more-disagree"
+
+    public var displayName: String {
+        switch self {
+        case .allAgree: "All agree"
+        case .onlyText: "Only T disagrees"
+        case .onlyAudio: "Only A disagrees"
+        case .onlyVideo: "Only V disagrees"
+        case .several: "2+ disagree"
+        }
+    }
+}
+
+extension Clip {
+    /// The clip's sentiment labels, when the release gives all three modality labels.
+    public var sentimentLabels: SentimentLabels? {
+        guard let t = modalitySentiment[.text], let a = modalitySentiment[.audio], let v = modalitySentiment[.video]
+        else { return nil }
+        return SentimentLabels(overall: sentiment, text: t, audio: a, video: v)
+    }
+}
