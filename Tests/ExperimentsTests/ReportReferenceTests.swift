@@ -29,6 +29,18 @@ import Testing
             let videos: Int
             let clips: Int
         }
+        struct GroupRow: Decodable {
+            let mean: [String: Double]
+            let std: [String: Double]
+            let cluster_ci: [String: [Double]]
+        }
+        struct Group: Decodable {
+            let clips: Int
+            let videos: Int
+            let rows: [String: GroupRow]
+        }
+        let groups: [String: [String: Group]]
+        let modality_agreement: [String: [String: [Double]]]
         let seed: UInt64
         let resamples: Int
         let videos: [String]
@@ -125,5 +137,48 @@ import Testing
         let statistics = try String(contentsOf: out.appendingPathComponent("table_statistics_sentiment.tex"), encoding: .utf8)
         #expect(statistics.contains("9 source videos") && statistics.contains("48 clips"))
         #expect(statistics.contains("2000 resamples, seed 2024"))
+    }
+
+    /// The conflict analysis: each agreement group's clips and videos, and each model's mean,
+    /// std and cluster-bootstrap interval on the group's clips (resampling the group's videos).
+    @Test func agreementGroupsEqualTheReference() throws {
+        let (expected, builder) = try Self.load()
+        let groups = try #require(expected.groups["sentiment/TAV"])
+        var compared = 0
+        for group in AgreementGroup.allCases {
+            let want = try #require(groups[group.rawValue], "\(group)")
+            let got = builder.summary(.sentiment, "TAV", group: group)
+            #expect(got.group == group && got.clips == want.clips && got.videos == want.videos, "\(group) counts")
+            for (model, row) in want.rows {
+                let r = try #require(got.row(Self.row(model)))
+                for (metric, name) in [(ReportMetric.accuracy, "accuracy"), (.macroF1, "macro_f1")] {
+                    let pairs = [(r.mean[metric]!, row.mean[name]!), (r.std[metric]!, row.std[name]!),
+                                 (r.videoInterval[metric]!.low, row.cluster_ci[name]![0]),
+                                 (r.videoInterval[metric]!.high, row.cluster_ci[name]![1])]
+                    for (a, b) in pairs {
+                        #expect(Swift.abs(a - b) < 1e-12, "\(group) \(model) \(name): \(a) vs \(b)")
+                        compared += 1
+                    }
+                }
+            }
+        }
+        #expect(compared == 5 * 5 * 8)
+    }
+
+    /// Unimodal (T) runs against the text label and the overall label, as the written table
+    /// shows them (3 decimals).
+    @Test func unimodalAgreementEqualsTheReference() throws {
+        let (expected, builder) = try Self.load()
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("report-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: out) }
+        _ = try builder.write(to: out.path)
+        let markdown = try String(contentsOf: out.appendingPathComponent("tables.md"), encoding: .utf8)
+        #expect(expected.modality_agreement.count == 2)
+        for (model, values) in expected.modality_agreement {
+            let own = String(format: "%.3f ± %.3f", values["own"]![0], values["own"]![1])
+            let overall = String(format: "%.3f ± %.3f", values["overall"]![0], values["overall"]![1])
+            let line = "| \(Self.row(model).displayName) | T | \(own) | \(overall) | 25 of 48 |"
+            #expect(markdown.contains(line), "\(line)")
+        }
     }
 }

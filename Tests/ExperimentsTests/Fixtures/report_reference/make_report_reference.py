@@ -12,12 +12,34 @@ What it writes, beside this file:
   per-model probability, else a uniformly random class); ``mult``'s TAV predictions are a
   copy of ``tfn``'s, seed by seed (a planted exact tie). Curves and bookkeeping fields come
   from a second generator, ``default_rng(8)``, so they never shift the predictions.
+  Every record also carries ``sentimentLabels`` (the same dict in each): per clip
+  ``{"overall", "text", "audio", "video"}``, ``overall`` = the clip's truth, the modality
+  labels from a third generator, ``default_rng(9)``: through the sorted clips and, per clip,
+  text, audio, video, ``random() < 0.45`` keeps the overall label, else ``integers(0, 2)``
+  picks one of the two other classes (ascending). A draw of all 48 clips is discarded and
+  redrawn from the same generator unless each agreement group has >= 3 clips and >= 2 videos
+  and some group lacks a video (the third draw is the first that qualifies). A clip's
+  agreement group is set by the modalities whose label differs from the overall one: none
+  ``all-agree``, exactly one ``only-text-disagrees`` / ``only-audio-disagrees`` /
+  ``only-video-disagrees``, two or three ``two-or-more-disagree``.
 * ``expected.json`` -- every number the Swift report must reproduce, per table
   (``sentiment/TAV``, ``sentiment/T``) and row: the mean and sample std over seeds of
   accuracy, balanced accuracy, macro-F1, weighted F1 and the per-class F1s; 95% percentile
   intervals from a cluster bootstrap (over source videos) and a clip bootstrap; the paired
   bootstrap p-value against the best trained row and its Holm adjustment; bold cells; and the
   first resamples, so a mismatch can be traced to the generator or to the statistics.
+  Two further keys (the cross-modal conflict analysis):
+  ``groups`` -- ``{"sentiment/TAV": {group: {"clips", "videos", "rows": {model: {"mean",
+  "std", "cluster_ci"}}}}}`` for each agreement group with clips and every TAV row (majority
+  included), accuracy and macro-F1 only, computed as for the whole split but on the group's
+  clips alone: the sorted clip ids in the group, its videos = the sorted source videos with a
+  clip in the group (V of them), a fresh generator (seed 2024) per group, 2000 resamples of V
+  ``below(V)`` draws into that video list, a run's resampled confusion = the drawn videos'
+  confusions over the group's clips; mean and std over seeds of the metric on those clips.
+  ``modality_agreement`` -- for the T rows (``lf-dnn``, ``tfn``): ``{model: {"own": [mean,
+  std], "overall": [mean, std]}}``, per run the share of the 48 clips whose prediction equals
+  the clip's text label (own) or its overall label (overall, = the accuracy); mean and sample
+  std over the seeds, summed in seed order.
 
 Definitions (scikit-learn's, ``labels=range(3)``, ``zero_division=0``) are computed from the
 confusion matrix C (``C[true][predicted]``) in the same operation order as the Swift code
@@ -83,6 +105,15 @@ TRAINING = json.dumps(
     sort_keys=True, separators=(",", ":"))
 BLAS = {"core": "Zen", "coreSource": "detected by OpenBLAS", "openblas": "0.3.21", "threads": 2}
 TRAIN_CLIPS, INNER_FOLD_CLIPS = 200, 35
+
+# Per-modality sentiment labels (the cross-modal conflict analysis): their own generator.
+LABEL_SEED = 9
+MODALITIES = ("text", "audio", "video")  # the Swift ``Modality`` order
+AGREE_P = 0.45  # probability that a modality's label equals the overall one
+GROUPS = ("all-agree", "only-text-disagrees", "only-audio-disagrees", "only-video-disagrees",
+          "two-or-more-disagree")  # the Swift ``AgreementGroup`` order
+GROUP_METRICS = ("accuracy", "macro_f1")
+MIN_GROUP_CLIPS, MIN_GROUP_VIDEOS = 3, 2
 
 
 # ---------------------------------------------------------------- generator (bit for bit)
@@ -285,6 +316,44 @@ def make_predictions(clips, truth):
     return preds
 
 
+def agreement_group(labels):
+    """The agreement group of one clip's ``{"overall", "text", "audio", "video"}`` labels."""
+    differ = [m for m in MODALITIES if labels[m] != labels["overall"]]
+    if not differ:
+        return "all-agree"
+    return f"only-{differ[0]}-disagrees" if len(differ) == 1 else "two-or-more-disagree"
+
+
+def make_sentiment_labels(clips, truth, video_of):
+    """Per clip: the overall label (= truth) and each modality's own label.
+
+    From ``default_rng(LABEL_SEED)`` alone, so no other value shifts. A draw goes through the
+    sorted clips and, per clip, the modalities text, audio, video: ``random() < AGREE_P`` keeps
+    the overall label, else ``integers(0, 2)`` picks one of the two other classes (ascending).
+    A draw where some group has fewer than MIN_GROUP_CLIPS clips or MIN_GROUP_VIDEOS videos, or
+    where no group misses a video, is discarded and the same generator draws again.
+    """
+    rng = np.random.default_rng(LABEL_SEED)
+    all_videos = set(video_of.values())
+    for attempt in range(1, 101):
+        labels = {}
+        for c in clips:
+            overall = truth[c]
+            labels[c] = {"overall": overall}
+            for m in MODALITIES:
+                if rng.random() < AGREE_P:
+                    labels[c][m] = overall
+                else:
+                    labels[c][m] = [k for k in range(K) if k != overall][int(rng.integers(0, 2))]
+        members = {g: [c for c in clips if agreement_group(labels[c]) == g] for g in GROUPS}
+        videos = {g: {video_of[c] for c in members[g]} for g in GROUPS}
+        if (all(len(members[g]) >= MIN_GROUP_CLIPS for g in GROUPS)
+                and all(len(videos[g]) >= MIN_GROUP_VIDEOS for g in GROUPS)
+                and any(videos[g] != all_videos for g in GROUPS)):
+            return labels, attempt
+    raise AssertionError("no qualifying draw of the modality labels")
+
+
 def make_curve(meta):
     epochs = int(meta.integers(4, 11))  # 4..10: the training config allows 10 epochs
     best = int(meta.integers(1, epochs + 1))
@@ -313,6 +382,7 @@ def metrics_record(conf):
 def make_runs():
     clips, truth, video_of = make_clips()
     preds = make_predictions(clips, truth)
+    labels, _ = make_sentiment_labels(clips, truth, video_of)
     meta = np.random.default_rng(8)
     runs = []
     for subset, models in SUBSETS.items():
@@ -344,6 +414,7 @@ def make_runs():
                     "predictions": dict(zip(clips, pred)),
                     "truth": {c: truth[c] for c in clips},
                     "sourceVideos": {c: video_of[c] for c in clips},
+                    "sentimentLabels": {c: dict(labels[c]) for c in clips},
                     "curve": curve, "epochs": len(curve), "bestEpoch": best,
                     "innerFoldClips": 0 if reference else INNER_FOLD_CLIPS,
                     "trainClips": TRAIN_CLIPS + INNER_FOLD_CLIPS if reference else TRAIN_CLIPS,
@@ -436,6 +507,74 @@ def table_numbers(runs, cluster_idx, clip_idx):
     return table, videos, clips, near_zero
 
 
+def group_numbers(runs, group):
+    """One agreement group's rows (mean, std, cluster interval of accuracy and macro-F1).
+
+    As ``table_numbers`` but on the group's clips only: its videos are those with a clip in the
+    group, the resamples come from a fresh generator (seed BOOT_SEED) over that video list, and a
+    run's resampled confusion sums the drawn videos' confusions over the group's clips.
+    """
+    labels = runs[0]["sentimentLabels"]
+    assert all(r["sentimentLabels"] == labels for r in runs)
+    clips = sorted(c for c in runs[0]["predictions"] if agreement_group(labels[c]) == group)
+    if not clips:
+        return None
+    videos = sorted({runs[0]["sourceVideos"][c] for c in clips})
+    vpos = {v: i for i, v in enumerate(videos)}
+    idx = resamples(len(videos))
+    w = np.stack([np.bincount(ix, minlength=len(videos)) for ix in idx])
+    identity = np.ones((1, len(videos)), np.int64)
+    rows = {}
+    for model in [m for m in ORDER if any(r["model"] == m for r in runs)]:
+        mruns = sorted((r for r in runs if r["model"] == model), key=lambda r: r["seed"])
+        per_run = {m: [] for m in GROUP_METRICS}
+        boot, ident = [], []
+        for r in mruns:
+            assert r["sourceVideos"] == runs[0]["sourceVideos"]
+            t = [r["truth"][c] for c in clips]
+            p = [r["predictions"][c] for c in clips]
+            assert all(labels[c]["overall"] == r["truth"][c] for c in clips)
+            video_conf = np.zeros((len(videos), K, K), np.int64)
+            for c, ti, pi in zip(clips, t, p):
+                video_conf[vpos[r["sourceVideos"][c]], ti, pi] += 1
+            full = confusion(t, p)
+            assert (video_conf.sum(axis=0) == full).all()
+            observed = metrics_from_confusion(full)
+            direct = direct_metrics(t, p)
+            for m in GROUP_METRICS:
+                per_run[m].append(float(observed[m]))
+                assert abs(direct[m] - float(observed[m])) < 1e-12, (group, model, m)
+            resampled = np.einsum("bu,uij->bij", w, video_conf)
+            # second route: index the drawn videos directly (with multiplicity)
+            assert (resampled == video_conf[idx].sum(axis=1)).all()
+            boot.append(metrics_from_confusion(resampled))
+            ident.append(metrics_from_confusion(np.einsum("bu,uij->bij", identity, video_conf)))
+        mean = {m: seq_mean(per_run[m]) for m in GROUP_METRICS}
+        stat = {m: sum(x[m] for x in boot) / len(mruns) for m in GROUP_METRICS}
+        for m in GROUP_METRICS:  # the identity resample reproduces the observed mean exactly
+            assert (sum(x[m] for x in ident) / len(mruns))[0] == mean[m], (group, model, m)
+        rows[model] = {"mean": mean,
+                       "std": {m: seq_std(per_run[m]) for m in GROUP_METRICS},
+                       "cluster_ci": {m: interval(stat[m]) for m in GROUP_METRICS}}
+    return {"clips": len(clips), "videos": len(videos), "rows": rows}
+
+
+def modality_agreement(runs, modality="text"):
+    """Per model (seed order): share of clips predicted as the modality's own label / overall."""
+    out = {}
+    for model in [m for m in ORDER if any(r["model"] == m for r in runs)]:
+        mruns = sorted((r for r in runs if r["model"] == model), key=lambda r: r["seed"])
+        own, overall = [], []
+        for r in mruns:
+            labels, pred = r["sentimentLabels"], r["predictions"]
+            own.append(sum(pred[c] == labels[c][modality] for c in pred) / len(pred))
+            overall.append(sum(pred[c] == labels[c]["overall"] for c in pred) / len(pred))
+            assert overall[-1] == r["metrics"]["accuracy"]
+        out[model] = {"own": [seq_mean(own), seq_std(own)],
+                      "overall": [seq_mean(overall), seq_std(overall)]}
+    return out
+
+
 def main():
     check_generator()
     runs = make_runs()
@@ -457,6 +596,12 @@ def main():
         expected["tables"][f"sentiment/{subset}"] = table
         expected.setdefault("first_cluster_resamples", cluster_idx[:3].tolist())
         expected.setdefault("first_clip_resamples", clip_idx[:2].tolist())
+    tav_runs = [r for r in runs if r["task"] == "sentiment" and r["modalities"] == "TAV"]
+    groups = {g: group_numbers(tav_runs, g) for g in GROUPS}
+    expected["groups"] = {"sentiment/TAV": {g: v for g, v in groups.items() if v is not None}}
+    assert sum(v["clips"] for v in expected["groups"]["sentiment/TAV"].values()) == len(all_clips)
+    t_runs = [r for r in runs if r["task"] == "sentiment" and r["modalities"] == "T"]
+    expected["modality_agreement"] = modality_agreement(t_runs, "text")
     with open(HERE / "expected.json", "w") as f:
         json.dump(expected, f, indent=1, sort_keys=True)
         f.write("\n")
@@ -475,6 +620,28 @@ def main():
                   f"{m['macro_f1']:6.3f} {m['weighted_f1']:6.3f} {m['f1_positive']:6.3f}"
                   f"  [{cl[0]:.3f}, {cl[1]:.3f}]  [{cp[0]:.3f}, {cp[1]:.3f}]  {p:>7} {ph:>7}")
         print("bold: " + "; ".join(f"{k}={','.join(v)}" for k, v in table["bold"].items()))
+
+    _, attempt = make_sentiment_labels(*make_clips())
+    print(f"\nagreement groups, sentiment/TAV (label draw {attempt} of default_rng({LABEL_SEED}))")
+    shown = None
+    for g in GROUPS:
+        entry = expected["groups"]["sentiment/TAV"].get(g)
+        if entry is None:
+            print(f"  {g:22} no clips")
+            continue
+        print(f"  {g:22} {entry['clips']:2} clips, {entry['videos']} videos")
+        if shown is None and entry["videos"] < len(all_videos):
+            shown = g
+    print(f"\n{shown} (cluster 95% interval over its own videos)")
+    for model, row in expected["groups"]["sentiment/TAV"][shown]["rows"].items():
+        m, s, ci = row["mean"], row["std"], row["cluster_ci"]
+        print(f"  {model:9} acc {m['accuracy']:.3f} ± {s['accuracy']:.3f} "
+              f"[{ci['accuracy'][0]:.3f}, {ci['accuracy'][1]:.3f}]   macF1 {m['macro_f1']:.3f} "
+              f"± {s['macro_f1']:.3f} [{ci['macro_f1'][0]:.3f}, {ci['macro_f1'][1]:.3f}]")
+    print("\nmodality agreement, sentiment/T (text label): mean ± std over seeds")
+    for model, v in expected["modality_agreement"].items():
+        print(f"  {model:9} own {v['own'][0]:.4f} ± {v['own'][1]:.4f}   "
+              f"overall {v['overall'][0]:.4f} ± {v['overall'][1]:.4f}")
 
 
 if __name__ == "__main__":
