@@ -1,7 +1,8 @@
 import Autograd
 
 /// One modality of a batch: features padded to the batch's longest clip, and true lengths.
-/// Shapes: `features [B, T, D]`, `lengths [B]` with `1 <= lengths[b] <= T`.
+/// Shapes: `features [B, T, D]`, `lengths [B]` with `0 <= lengths[b] <= T`; a length of 0 is
+/// a removed modality (every frame treated as padding; each model documents what it then does).
 public struct ModalityBatch {
     public var features: Tensor
     public var lengths: [Int]
@@ -69,35 +70,94 @@ public struct Batcher {
         return result
     }
 
-    /// The padded batch of `clips`.
-    public func batch(_ clips: [Int]) -> FusionBatch {
+    /// The padded batch of `clips`, with `perturbation` applied to their inputs (none by
+    /// default) and, per clip, the modalities in `removed[b]` removed (training-time modality
+    /// dropout).
+    ///
+    /// A removed modality has length 0 and zero features; its batch keeps the steps of the
+    /// others' time axis where a model aligns onto it (text: the clip's token count), so the
+    /// aligned models see zeros there. Frames are dropped before audio pooling, and noise is
+    /// added to the (standardised) true frames before it.
+    public func batch(_ clips: [Int], perturbation: InputPerturbation = .none, removed: [Set<Modality>]? = nil) -> FusionBatch {
         var inputs: [Modality: ModalityBatch] = [:]
+        let text = dataset.features[.text]
+        var textLengths = clips.map { text?.length(of: $0) ?? dataset.features[modalities[0]]!.length(of: $0) }
         for m in modalities {
             let f = dataset.features[m]!
             let pool = m == .audio ? audioPool : 1
-            let lengths = clips.map { (f.length(of: $0) + pool - 1) / pool }
-            let steps = lengths.max() ?? 1
+            let kept = clips.enumerated().map { b, clip -> [Int] in
+                if perturbation.removed.contains(m) || removed?[b].contains(m) == true { return [] }
+                return perturbation.keptFrames(f.length(of: clip), clip: clip, modality: m)
+            }
+            let lengths = kept.map { ($0.count + pool - 1) / pool }
+            if m == .text { textLengths = zip(textLengths, kept).map { $1.isEmpty ? $0 : $1.count } }
+            // Text keeps its token axis when removed (aligned models step along it).
+            let steps = Swift.max(lengths.max() ?? 1, m == .text ? textLengths.max() ?? 1 : 1, 1)
             var values = [Float](repeating: 0, count: clips.count * steps * f.dim)
+            let sigma = Float(perturbation.noise[m] ?? 0)
             for (b, clip) in clips.enumerated() {
                 let frames = f.frames(of: clip)
                 let base = frames.startIndex
-                let length = f.length(of: clip)
+                let noise = sigma > 0 ? perturbation.noiseGenerator(clip: clip, modality: m) : nil
                 for t in 0..<lengths[b] {
-                    // Mean of frames t·pool ..< min((t+1)·pool, length).
+                    // Mean of the kept frames t·pool ..< min((t+1)·pool, kept).
                     let lo = t * pool
-                    let hi = Swift.min(lo + pool, length)
+                    let hi = Swift.min(lo + pool, kept[b].count)
                     let scale = 1 / Float(hi - lo)
-                    for frame in lo..<hi {
-                        for d in 0..<f.dim { values[(b * steps + t) * f.dim + d] += frames[base + frame * f.dim + d] * scale }
+                    for frame in kept[b][lo..<hi] {
+                        for d in 0..<f.dim {
+                            var x = frames[base + frame * f.dim + d]
+                            if let noise { x += sigma * Float(noise.normal()) }
+                            values[(b * steps + t) * f.dim + d] += x * scale
+                        }
                     }
                 }
             }
             inputs[m] = ModalityBatch(features: Tensor(values, shape: [clips.count, steps, f.dim]), lengths: lengths)
         }
-        let text = dataset.features[.text]
         return FusionBatch(
             inputs: inputs, labels: clips.map { dataset.clips[$0].label(for: task) },
-            clipIDs: clips.map { dataset.clips[$0].id },
-            textLengths: clips.map { text?.length(of: $0) ?? dataset.features[modalities[0]]!.length(of: $0) })
+            clipIDs: clips.map { dataset.clips[$0].id }, textLengths: textLengths)
+    }
+}
+
+/// A documented change to a batch's inputs, for the robustness evaluation: modalities
+/// removed, Gaussian noise on a modality's standardised features, or a fraction of frames
+/// dropped at random in every modality. Seeded per clip and modality, so the same condition
+/// gives the same inputs in any batch order.
+public struct InputPerturbation: Sendable, Equatable {
+    /// Modalities whose frames are all treated as padding (length 0, features 0).
+    public var removed: Set<Modality> = []
+    /// σ of zero-mean Gaussian noise added to each feature of each true frame, per modality,
+    /// in units of the feature's training-split standard deviation (features are standardised).
+    public var noise: [Modality: Double] = [:]
+    /// Each frame (token) of every modality is dropped with this probability; a clip keeps at
+    /// least one frame per modality.
+    public var frameDrop: Double = 0
+    public var seed: UInt64 = 0
+
+    public static let none = InputPerturbation()
+
+    public init(removed: Set<Modality> = [], noise: [Modality: Double] = [:], frameDrop: Double = 0, seed: UInt64 = 0) {
+        self.removed = removed
+        self.noise = noise
+        self.frameDrop = frameDrop
+        self.seed = seed
+    }
+
+    func generator(clip: Int, modality: Modality, stream: UInt64) -> Generator {
+        let m = UInt64(Modality.allCases.firstIndex(of: modality)!)
+        return Generator(seed: seed ^ (UInt64(clip) &* 0x9E37_79B9_7F4A_7C15) ^ (m << 56) ^ (stream << 60))
+    }
+
+    func noiseGenerator(clip: Int, modality: Modality) -> Generator { generator(clip: clip, modality: modality, stream: 1) }
+
+    /// The frames of a clip that stay: all, or each kept with probability 1 − `frameDrop`
+    /// (one drawn at random when none would).
+    func keptFrames(_ length: Int, clip: Int, modality: Modality) -> [Int] {
+        guard frameDrop > 0, length > 0 else { return Array(0..<length) }
+        let g = generator(clip: clip, modality: modality, stream: 2)
+        let kept = (0..<length).filter { _ in g.uniform() >= frameDrop }
+        return kept.isEmpty ? [g.int(below: length)] : kept
     }
 }

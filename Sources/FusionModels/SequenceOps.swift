@@ -14,15 +14,25 @@ public enum SequenceOps {
         return Tensor.matmul(weights, x).reshape([batch, dim])
     }
 
-    /// Each sequence's step at index `lengths[b] - 1` (its last true step): `[B, D]`.
+    /// Each sequence's step at index `lengths[b] - 1` (its last true step): `[B, D]`; a zero
+    /// row for a sequence of length 0 (a removed modality).
     public static func lastStep(_ x: Tensor, lengths: [Int]) -> Tensor {
         let (batch, steps, dim) = (x.shape[0], x.shape[1], x.shape[2])
-        return x.reshape([batch * steps, dim]).indexSelect(rows: (0..<batch).map { $0 * steps + lengths[$0] - 1 })
+        return x.reshape([batch * steps, dim]).indexSelect(rows: (0..<batch).map {
+            lengths[$0] == 0 ? -1 : $0 * steps + lengths[$0] - 1
+        })
+    }
+
+    /// `[B, 1]`: 1 for a clip with frames of this modality, 0 for one without (a removed
+    /// modality), to mask a per-clip representation.
+    public static func presence(_ lengths: [Int]) -> Tensor {
+        Tensor(lengths.map { $0 > 0 ? 1 : 0 }, shape: [lengths.count, 1])
     }
 
     /// Audio and video averaged over equal slices of each clip's true duration, one slice per
     /// text token: step `j` of a clip with `n` tokens and `L` frames is the mean of frames
-    /// `⌊j·L/n⌋ ..< max(⌊(j+1)·L/n⌋, ⌊j·L/n⌋ + 1)`. Returns `[B, max n, D]`, zero past `n`.
+    /// `⌊j·L/n⌋ ..< max(⌊(j+1)·L/n⌋, ⌊j·L/n⌋ + 1)`. Returns `[B, max n, D]`, zero past `n`,
+    /// and zero throughout for a clip with no frames (a removed modality).
     public static func align(_ input: ModalityBatch, to targetLengths: [Int]) -> ModalityBatch {
         let x = input.features
         let (batch, steps) = (x.shape[0], x.shape[1])
@@ -31,6 +41,7 @@ public enum SequenceOps {
         var weights = [Float](repeating: 0, count: batch * target * steps)
         for b in 0..<batch {
             let (n, length) = (targetLengths[b], input.lengths[b])
+            guard length > 0 else { continue }
             for j in 0..<n {
                 let lo = j * length / n
                 let hi = Swift.max((j + 1) * length / n, lo + 1)

@@ -73,9 +73,12 @@ final class ModalityEncoder: Module {
 
     override var children: [(key: String, module: Module)] { text.map { [("subnet", $0)] } ?? [("subnet", pooled!)] }
 
+    /// `[B, out]`; zero for a clip without frames of the modality (a removed modality), so
+    /// that LF-DNN's late fusion loses exactly that branch's contribution and TFN's fusion
+    /// tensor keeps only the other modalities' terms.
     func callAsFunction(_ input: ModalityBatch) -> Tensor {
-        if let text { return text(input) }
-        return pooled!(SequenceOps.mean(input.features, lengths: input.lengths))
+        let h = text.map { $0(input) } ?? pooled!(SequenceOps.mean(input.features, lengths: input.lengths))
+        return input.lengths.contains(0) ? h * SequenceOps.presence(input.lengths) : h
     }
 }
 

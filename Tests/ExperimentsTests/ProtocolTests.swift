@@ -93,7 +93,7 @@ import Testing
             let model = config.make(.efLSTM, problem: problem, generator: Generator(seed: 4))
             model.eval()
             let sgd = SGD(parameters: model.namedParameters(), learningRate: 0.5)
-            Trainer.update(model, batches: batches.map(batcher.batch), optimizer: sgd, training: training, classWeights: nil)
+            Trainer.update(model, batches: batches.map { batcher.batch($0) }, optimizer: sgd, training: training, classWeights: nil)
             return model.namedParameters().map(\.tensor.scalars)
         }
         let fresh = { () -> [[Float]] in

@@ -1,0 +1,130 @@
+import Autograd
+import Datasets
+import FusionModels
+import NN
+import Foundation
+import Testing
+
+/// Models fed batches with modalities removed (length 0, every frame padding), as the
+/// robustness evaluation and training-time modality dropout do: finite outputs for every
+/// model and removal, and, where the architecture makes them equal, exactly the output of the
+/// model built on the remaining modalities with the matching weights.
+@Suite struct MissingModalityTests {
+    static let data = SyntheticIndoMER.generate(.tiny)
+    static let clips = Array(data.indices(in: .val).prefix(6))
+
+    static func model(_ kind: ModelKind, _ modalities: [Modality], seed: UInt64 = 3) -> any FusionModel {
+        let problem = FusionProblem(modalities: modalities, dims: data.features.mapValues(\.dim), classes: 3)
+        let model = smallConfigurations().make(kind, problem: problem, generator: Generator(seed: seed))
+        model.eval()
+        return model
+    }
+
+    static func batch(_ modalities: [Modality], _ perturbation: InputPerturbation = .none, removed: [Set<Modality>]? = nil) -> FusionBatch {
+        Batcher(dataset: data, modalities: modalities, task: .sentiment).batch(clips, perturbation: perturbation, removed: removed)
+    }
+
+    @Test func everyModelGivesFiniteOutputsForEveryRemoval() {
+        let all = Modality.allCases
+        let removals: [Set<Modality>] = all.map { [$0] } + [[.text, .audio], [.text, .video], [.audio, .video]]
+        for kind in ModelKind.allCases {
+            let model = Self.model(kind, all)
+            for removed in removals {
+                let logits = noGrad { model(Self.batch(all, InputPerturbation(removed: removed))).logits }
+                #expect(logits.shape == [Self.clips.count, 3])
+                let finite = logits.scalars.allSatisfy { $0.isFinite }
+                #expect(finite, "\(kind.displayName) without \(removed.map(\.rawValue).sorted())")
+            }
+            // Per clip (modality dropout in training): each clip misses something else, in train mode.
+            model.train()
+            let perClip: [Set<Modality>] = [[.audio], [], [.text], [.video, .audio], [.text, .video], []]
+            let output = model(Self.batch(all, removed: perClip))
+            var loss = Tensor.crossEntropy(logits: output.logits, targets: Self.batch(all).labels, classWeights: nil)
+            if let aux = output.auxiliaryLoss { loss = loss + aux }
+            #expect(loss.item.isFinite, "\(kind.displayName) with modalities dropped per clip")
+            loss.backward()
+            let gradients = model.namedParameters().allSatisfy { $0.tensor.grad?.scalars.allSatisfy { $0.isFinite } ?? true }
+            #expect(gradients, "\(kind.displayName) gradients")
+        }
+    }
+
+    /// Copies every parameter of `source` to the same-named one of `target`, taking for the
+    /// listed parameters only the given columns (input features) of the source.
+    static func copy(_ source: any FusionModel, to target: any FusionModel, columns: [String: [Int]]) {
+        let values = Dictionary(uniqueKeysWithValues: source.namedParameters().map { ($0.key, $0.tensor) })
+        for p in target.namedParameters() {
+            let from = values[p.key]!
+            if let keep = columns[p.key] {
+                let rows = from.shape[0]
+                let width = from.shape[1]
+                let picked = (0..<rows).flatMap { r in keep.map { from.scalars[r * width + $0] } }
+                p.tensor.withUnsafeMutableBufferPointer { _ = $0.update(fromContentsOf: picked) }
+            } else {
+                #expect(p.tensor.shape == from.shape, "\(p.key)")
+                p.tensor.withUnsafeMutableBufferPointer { _ = $0.update(fromContentsOf: from.scalars) }
+            }
+        }
+        let buffers = Dictionary(uniqueKeysWithValues: source.namedBuffers().map { ($0.key, $0.tensor) })
+        for b in target.namedBuffers() {
+            b.tensor.withUnsafeMutableBufferPointer { _ = $0.update(fromContentsOf: buffers[b.key]!.scalars) }
+        }
+    }
+
+    static func close(_ a: Tensor, _ b: Tensor) -> Bool {
+        a.shape == b.shape && zip(a.scalars, b.scalars).allSatisfy { Swift.abs($0 - $1) <= 1e-5 + 1e-5 * Swift.abs($1) }
+    }
+
+    /// LF-DNN: the removed branch's representation is zero, so the post-fusion network sees
+    /// only the others: the TV model with the post-fusion layer's audio columns dropped.
+    @Test func lateFusionWithoutABranchIsTheModelWithoutIt() {
+        let full = Self.model(.lfDNN, Modality.allCases)
+        let tv = Self.model(.lfDNN, [.text, .video], seed: 9)
+        let c = smallConfigurations().lfDNN
+        let (t, a, v) = (c.textOut, c.hidden.audio, c.hidden.video)
+        let keep = Array(0..<t) + Array((t + a)..<(t + a + v))
+        let first = full.namedParameters().first { $0.key.hasPrefix("post_fusion") && $0.key.hasSuffix("weight") && $0.tensor.shape[1] == t + a + v }
+        let name = try! #require(first).key
+        Self.copy(full, to: tv, columns: [name: keep])
+        let removed = noGrad { full(Self.batch(Modality.allCases, InputPerturbation(removed: [.audio]))).logits }
+        let reference = noGrad { tv(Self.batch([.text, .video])).logits }
+        #expect(Self.close(removed, reference), "\(removed.scalars.prefix(6)) vs \(reference.scalars.prefix(6))")
+    }
+
+    /// EF-LSTM: a removed modality's aligned input is zero at every step, so the LSTM's input
+    /// projection sees only the others: the TV model with the audio columns of `weight_ih_l0`.
+    @Test func earlyFusionWithoutAModalityIsTheModelWithoutIt() {
+        let full = Self.model(.efLSTM, Modality.allCases)
+        let tv = Self.model(.efLSTM, [.text, .video], seed: 9)
+        let dims = Self.data.features.mapValues(\.dim)
+        let keep = Array(0..<dims[.text]!) + Array((dims[.text]! + dims[.audio]!)..<(dims[.text]! + dims[.audio]! + dims[.video]!))
+        let name = try! #require(full.namedParameters().first { $0.key.hasSuffix("weight_ih_l0") }).key
+        Self.copy(full, to: tv, columns: [name: keep])
+        let removed = noGrad { full(Self.batch(Modality.allCases, InputPerturbation(removed: [.audio]))).logits }
+        let reference = noGrad { tv(Self.batch([.text, .video])).logits }
+        #expect(Self.close(removed, reference), "\(removed.scalars.prefix(6)) vs \(reference.scalars.prefix(6))")
+    }
+
+    /// The perturbations are seeded per clip: the same condition gives the same batch, in any
+    /// batch order; another seed gives other noise.
+    @Test func perturbationsAreSeededPerClip() {
+        let batcher = Batcher(dataset: Self.data, modalities: Modality.allCases, task: .sentiment)
+        let p = InputPerturbation(noise: [.audio: 0.5], frameDrop: 0.3, seed: 7)
+        let forward = batcher.batch(Self.clips, perturbation: p)
+        let backward = batcher.batch(Self.clips.reversed(), perturbation: p)
+        #expect(forward.inputs[.audio]!.lengths == backward.inputs[.audio]!.lengths.reversed())
+        let clean = batcher.batch(Self.clips)
+        #expect(forward.inputs[.video]!.lengths.enumerated().allSatisfy { $1 >= 1 && $1 <= clean.inputs[.video]!.lengths[$0] })
+        #expect(forward.inputs[.audio]!.features.scalars == batcher.batch(Self.clips, perturbation: p).inputs[.audio]!.features.scalars)
+        var other = p
+        other.seed = 8
+        #expect(forward.inputs[.audio]!.features.scalars != batcher.batch(Self.clips, perturbation: other).inputs[.audio]!.features.scalars)
+        // Noise alone keeps every frame; its σ is in units of the standardised features.
+        let noisy = batcher.batch(Self.clips, perturbation: InputPerturbation(noise: [.video: 1], seed: 1))
+        #expect(noisy.inputs[.video]!.lengths == clean.inputs[.video]!.lengths)
+        let diff = zip(noisy.inputs[.video]!.features.scalars, clean.inputs[.video]!.features.scalars).map { Double($0 - $1) }
+        let nonzero = diff.filter { $0 != 0 }
+        let variance = nonzero.map { $0 * $0 }.reduce(0, +) / Double(nonzero.count)
+        #expect(Swift.abs(variance - 1) < 0.05, "noise variance \(variance)")
+        #expect(noisy.inputs[.text]!.features.scalars == clean.inputs[.text]!.features.scalars, "other modalities untouched")
+    }
+}
