@@ -137,6 +137,7 @@ public struct GridRunner {
         var parameters = 0
         var trainClips = dataset.indices(in: .train).count
         var foldClips = 0
+        var robustness: [RobustnessResult]?
         if let kind = run.model.fusionKind {
             let training = trainingConfig(run)
             do {
@@ -154,6 +155,7 @@ public struct GridRunner {
                 parameters = outcome.parameters
                 trainClips = outcome.trainClips
                 foldClips = outcome.foldClips
+                robustness = outcome.robustness.isEmpty ? nil : outcome.robustness
             } catch let diverged as Trainer.Diverged {
                 failure = RunRecord.Failure(epoch: diverged.epoch, reason: diverged.description)
                 curve = diverged.curve
@@ -168,7 +170,7 @@ public struct GridRunner {
             runID: id, model: run.model.rawValue, task: run.task.rawValue, modalities: String(run.modalities.map(\.letter)),
             seed: run.seed, hyperparameters: hyperparameters, training: trainingJSON, configHash: configHash,
             dataFingerprint: dataset.fingerprint, synthetic: dataset.isSynthetic, dataSource: dataset.source,
-            metrics: metrics, failure: failure,
+            metrics: metrics, failure: failure, robustness: robustness,
             predictions: Dictionary(uniqueKeysWithValues: zip(validation.map { dataset.clips[$0].id }, predictions)),
             truth: Dictionary(uniqueKeysWithValues: zip(validation.map { dataset.clips[$0].id }, truth)),
             sourceVideos: Dictionary(uniqueKeysWithValues: validation.map { (dataset.clips[$0].id, dataset.clips[$0].sourceVideo) }),

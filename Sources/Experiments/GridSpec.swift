@@ -57,6 +57,14 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     public var plateauFactor: Float = 0.1
     /// Fraction of the training split held out (by source video) for model selection.
     public var innerFold = 0.15
+    /// Training-time modality dropout: each training clip loses each modality of the run with
+    /// this probability per epoch (length 0, as `InputPerturbation.removed`), never all of them
+    /// (a clip that would lose every modality keeps them all). Inner fold and evaluation see
+    /// every modality.
+    public var modalityDropout = PerModality(text: 0.0, audio: 0.0, video: 0.0)
+    /// After training, evaluate the selected weights on the reported split under the standard
+    /// robustness conditions (`RobustnessCondition.standard`) and record them.
+    public var robustness = false
     public init() {}
 }
 
@@ -348,6 +356,9 @@ extension GridSpec {
             }
             guard t.innerFold > 0 || (t.selection == .macroF1 && t.plateauPatience == 0) || model.isReference else {
                 throw SpecError(file: file, message: "training settings of \(model.rawValue): selection on the loss and the plateau schedule need an inner fold (innerFold > 0)")
+            }
+            guard Modality.allCases.allSatisfy({ (0..<1).contains(t.modalityDropout[$0]) }) else {
+                throw SpecError(file: file, message: "training settings of \(model.rawValue): modalityDropout values must be in [0, 1)")
             }
             guard t.learningRate > 0, t.weightDecay >= 0, t.patience >= 1, t.plateauPatience >= 0, t.clipValue >= 0,
                   t.clipNorm >= 0, t.earlyStopThreshold >= 0, t.plateauFactor > 0, t.plateauFactor < 1

@@ -189,8 +189,10 @@ public struct ReportBuilder {
             let conflict = conflictSummaries(main)
             if let conflict { tables.append(conflictTable(main, conflict)) }
             if let labels = modalityLabelTable(task) { tables.append(labels) }
+            tables += robustnessTables(main)
             figures += ReportFigures(builder: self).figures(
                 main, ablation: others.isEmpty ? nil : [main] + others, conflict: conflict)
+            if let noise = ReportFigures(builder: self).noise(main) { figures.append(("noise_\(task.rawValue)", noise)) }
             summaries[task] = [main] + others + (conflict ?? [])
         }
         if let failed = failedTable() { tables.append(failed) }
@@ -221,6 +223,7 @@ public struct ReportBuilder {
         try put(document, "tables.tex")
         try put(markdown(tables), "tables.md")
         try put(csv(tasks.flatMap { summaries[$0]! }), "results.csv")
+        if let robustness = robustnessCSV(tasks.flatMap { summaries[$0]! }) { try put(robustness, "robustness.csv") }
         return written
     }
 }

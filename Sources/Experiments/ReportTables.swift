@@ -227,6 +227,8 @@ extension ReportBuilder {
             case "†": out += "$^\\dagger$"
             case "Δ": out += "$\\Delta$"
             case "≠": out += "$\\neq$"
+            case "−": out += "$-$"
+            case "σ": out += "$\\sigma$"
             case "–": out += "--"
             case "—": out += "---"
             case "-" where previous == "-": out += "{}-"

@@ -61,6 +61,9 @@ public struct RunRecord: Codable, Equatable, Sendable {
     }
 
     public var failed: Bool { failure != nil }
+    /// The selected weights on the official validation split under each robustness condition
+    /// (`TrainingConfig.robustness`); nil when not evaluated.
+    public var robustness: [RobustnessResult]?
     /// Predicted class per official validation clip id.
     public var predictions: [String: Int]
     /// The true class per official validation clip id (so reports can resample clips).

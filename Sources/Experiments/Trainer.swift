@@ -29,6 +29,9 @@ public struct Trainer {
         public var trainClips: Int
         public var foldClips: Int
         public var parameters: Int
+        /// The selected weights on the reported split under each robustness condition (empty
+        /// unless `TrainingConfig.robustness`).
+        public var robustness: [RobustnessResult] = []
     }
 
     /// Which clips each phase touched: "train" (gradient steps), "select" (inner fold),
@@ -63,6 +66,9 @@ public struct Trainer {
         let optimizer = Adam(parameters: parameters, learningRate: training.learningRate, weightDecay: .l2(training.weightDecay))
         let weights = training.classWeights ? Self.balancedWeights(trainClips.map { dataset.clips[$0].label(for: task) }, classes: task.classCount) : nil
         let shuffler = generator.split()
+        let dropout = modalities.map { training.modalityDropout[$0] }
+        // Drawn only when a rate is set, so that runs without modality dropout are unchanged.
+        let dropper = dropout.contains { $0 > 0 } ? generator.split() : nil
         let start = Date()
 
         let plateau = training.plateauPatience > 0
@@ -79,7 +85,8 @@ public struct Trainer {
             for group in stride(from: 0, to: batches.count, by: Swift.max(training.accumulation, 1)) {
                 let members = batches[group..<Swift.min(group + Swift.max(training.accumulation, 1), batches.count)]
                 let fused = members.map { clips in
-                    let batch = batcher.batch(clips)
+                    let removed = dropper.map { g in clips.map { _ in Self.droppedModalities(modalities, rates: dropout, g) } }
+                    let batch = batcher.batch(clips, removed: removed)
                     observer?("train", batch.clipIDs)
                     return batch
                 }
@@ -122,12 +129,29 @@ public struct Trainer {
             tensor.withUnsafeMutableBufferPointer { _ = $0.update(fromContentsOf: values) }
         }
         let validation = dataset.indices(in: .val)
+        let truth = validation.map { dataset.clips[$0].label(for: task) }
         let (predictions, _) = predict(model, batcher, validation, phase: "report", weights: nil)
-        let metrics = ClassificationMetrics(truth: validation.map { dataset.clips[$0].label(for: task) }, predictions: predictions, classes: task.classCount)
+        let metrics = ClassificationMetrics(truth: truth, predictions: predictions, classes: task.classCount)
+        var robustness: [RobustnessResult] = []
+        if training.robustness {
+            for condition in RobustnessCondition.standard(for: modalities) {
+                let (perturbed, _) = predict(
+                    model, batcher, validation, phase: "report", weights: nil, perturbation: condition.perturbation)
+                let metrics = ClassificationMetrics(truth: truth, predictions: perturbed, classes: task.classCount)
+                robustness.append(RobustnessResult(condition: condition, metrics: metrics))
+            }
+        }
         return Outcome(
             metrics: metrics, predictions: Dictionary(uniqueKeysWithValues: zip(validation.map { dataset.clips[$0].id }, predictions)),
             curve: curve, bestEpoch: best!.epoch, trainClips: trainClips.count, foldClips: foldClips.count,
-            parameters: model.parameterCount)
+            parameters: model.parameterCount, robustness: robustness)
+    }
+
+    /// The modalities one training clip loses to modality dropout: each with its rate, but
+    /// never all of them (then none).
+    public static func droppedModalities(_ modalities: [Modality], rates: [Double], _ generator: Generator) -> Set<Modality> {
+        let dropped = Set(zip(modalities, rates).filter { generator.uniform() < $0.1 }.map(\.0))
+        return dropped.count == modalities.count ? [] : dropped
     }
 
     /// One optimizer step from a group of mini-batches: each one's cross-entropy (plus the
@@ -157,13 +181,16 @@ public struct Trainer {
     }
 
     /// Argmax predictions in evaluation mode, and the mean cross-entropy.
-    private func predict(_ model: any FusionModel, _ batcher: Batcher, _ clips: [Int], phase: String, weights: [Float]?) -> ([Int], Double) {
+    private func predict(
+        _ model: any FusionModel, _ batcher: Batcher, _ clips: [Int], phase: String, weights: [Float]?,
+        perturbation: InputPerturbation = .none
+    ) -> ([Int], Double) {
         model.eval()
         var predictions: [Int] = []
         var lossSum = 0.0
         noGrad {
             for chunk in batcher.batches(of: clips, batchSize: 64, shuffle: false, generator: Generator(seed: 0)) {
-                let batch = batcher.batch(chunk)
+                let batch = batcher.batch(chunk, perturbation: perturbation)
                 observer?(phase, batch.clipIDs)
                 let logits = model(batch).logits
                 lossSum += Double(Tensor.crossEntropy(logits: logits, targets: batch.labels, classWeights: weights).item) * Double(chunk.count)
