@@ -19,8 +19,9 @@ public struct GridPlan {
         /// Optimizer steps per epoch: ⌈training clips / batch⌉ mini-batches in groups of
         /// `accumulation` (0 for the references).
         public var stepsPerEpoch: Int
-        /// Upper bound: every epoch up to the cap (early stopping may end the run sooner),
-        /// from a short timing of this model's training step and inference on this data.
+        /// Upper bound: every epoch up to the cap (early stopping may end the run sooner) and
+        /// every robustness evaluation, from a short timing of this model's training step and
+        /// inference on this data.
         public var estimatedSeconds: Double
     }
 
@@ -51,7 +52,9 @@ public struct GridPlan {
                     let t = timings[key] ?? Self.time(kind, runner: runner, run: run, training: training)
                     timings[key] = t
                     let perEpoch = Double(batches) * t.trainBatch + Double(foldCount) * t.inferClip
-                    seconds = Double(training.epochs) * perEpoch + Double(dataset.indices(in: .val).count) * t.inferClip
+                    // The evaluation once, plus once per robustness condition.
+                    let evaluations = 1 + (training.robustness ? RobustnessCondition.standard(for: run.modalities).count : 0)
+                    seconds = Double(training.epochs) * perEpoch + Double(evaluations * dataset.indices(in: .val).count) * t.inferClip
                 }
             }
             planned.append(PlannedRun(
@@ -86,16 +89,19 @@ public struct GridPlan {
 
     /// A table for the terminal: one line per run, then the total.
     public var table: String {
-        var lines = ["model     task       mod  seed   epochs patience batch accum lr       schedule        clip        select   weights  steps/ep  estimate"]
+        var lines = ["model     task       mod  seed   epochs patience batch accum lr       schedule        clip        select   weights  mod-drop     robust steps/ep  estimate"]
         for r in runs {
             let t = r.training
             let schedule = t.plateauPatience > 0 ? "plateau \(t.plateauFactor)/\(t.plateauPatience)" : "constant"
             let clip = t.clipValue > 0 ? "value \(t.clipValue)" : t.clipNorm > 0 ? "norm \(t.clipNorm)" : "none"
             let estimate = r.model == "majority" || r.model == "prior" ? "-" : Self.duration(r.estimatedSeconds)
+            let rates = Modality.allCases.filter { t.modalityDropout[$0] > 0 }.map { "\($0.letter)\(t.modalityDropout[$0])" }
+            let conditions = t.robustness ? "\(RobustnessCondition.standard(for: (try? GridSpec.parseModalities(r.modalities)) ?? []).count)" : "-"
             let fields: [(String, Int)] = [
                 (r.model, 10), (r.task, 11), (r.modalities, 5), ("\(r.seed)", 7), ("\(t.epochs)", 7), ("\(t.patience)", 9),
                 ("\(t.batchSize)", 6), ("\(t.accumulation)", 6), (String(format: "%g", t.learningRate), 9), (schedule, 16),
-                (clip, 12), (t.selection.rawValue, 9), (t.classWeights ? "balanced" : "none", 9), ("\(r.stepsPerEpoch)", 10),
+                (clip, 12), (t.selection.rawValue, 9), (t.classWeights ? "balanced" : "none", 9),
+                (rates.isEmpty ? "none" : rates.joined(separator: "/"), 13), (conditions, 7), ("\(r.stepsPerEpoch)", 10),
             ]
             lines.append(fields.map { $0.0.padding(toLength: Swift.max($0.1, $0.0.count + 1), withPad: " ", startingAt: 0) }.joined()
                 + estimate + (r.alreadyRecorded ? " (recorded: skipped)" : ""))

@@ -28,6 +28,10 @@ public struct EFLSTMConfig: Codable, Equatable, Sendable {
 /// padded 2,252 and 723 frames, padding included, §1.3); and the LSTM stops at each clip's true
 /// length. Trained with MMSA's schedule (experiments/models.json: batch 128, lr 5e-4, weight
 /// decay 1e-3).
+/// A removed modality (a clip without its frames: robustness evaluation, modality dropout):
+/// its aligned input is zero at every step of the text-token axis (the token count stays, as
+/// metadata), so the LSTM's input projection sees only the other modalities; with the matching
+/// columns of `weight_ih_l0` this is exactly the model built without it (tested).
 /// All six train with cross-entropy on the class labels (MMSA trains these models as
 /// regressors on sentiment scores, `mmsa-notes.md` §0.1, §1.4) and select the epoch on an
 /// inner fold of the training split grouped by source video (MMSA uses its validation split).

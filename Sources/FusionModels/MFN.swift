@@ -34,6 +34,9 @@ public struct MFNConfig: Codable, Equatable, Sendable {
 /// tokens (MMSA replicates one clip mean at every step, so MFN never sees audio or video
 /// change), and states stop at each clip's true length. Trained with MMSA's schedule (batch
 /// 32, lr 1e-3).
+/// A removed modality: its aligned input is zero at every step (its LSTM still runs, on
+/// zeros, over the text-token axis), so the memory sees that modality's state driven by biases
+/// alone.
 /// All six train with cross-entropy on the class labels (MMSA trains these models as
 /// regressors on sentiment scores, `mmsa-notes.md` §0.1, §1.4) and select the epoch on an
 /// inner fold of the training split grouped by source video (MMSA uses its validation split).

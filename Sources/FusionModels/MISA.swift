@@ -44,6 +44,9 @@ public struct MISAConfig: Codable, Equatable, Sendable {
 /// MMSA sums them, clips the running sum after every backward and never steps the last,
 /// incomplete group (`mmsa-notes.md` §1.4), so its clipping threshold acts on a k-times larger
 /// gradient.
+/// A removed modality (length 0): its utterance vector is the encoder's output over no frames
+/// (text: the zero mean; audio and video: the LSTM's initial zero state), projected as usual, so
+/// its private and shared representations are the projections of that constant.
 /// All six train with cross-entropy on the class labels (MMSA trains these models as
 /// regressors on sentiment scores, `mmsa-notes.md` §0.1, §1.4) and select the epoch on an
 /// inner fold of the training split grouped by source video (MMSA uses its validation split).

@@ -12,6 +12,9 @@ import NN
 /// read at the last token, the text dropout 0.4 applied where MMSA's is 0), and no
 /// `sigmoid·6 − 3` output, which belongs to MMSA's regression mode. Trained with MMSA's
 /// schedule (batch 32, lr 5e-4).
+/// A removed modality: its representation is zero (as LF-DNN), so with the appended 1 the
+/// fusion tensor keeps only the terms of the other modalities (every product with the removed
+/// vector vanishes).
 /// All six train with cross-entropy on the class labels (MMSA trains these models as
 /// regressors on sentiment scores, `mmsa-notes.md` §0.1, §1.4) and select the epoch on an
 /// inner fold of the training split grouped by source video (MMSA uses its validation split).

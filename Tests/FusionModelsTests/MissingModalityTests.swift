@@ -52,6 +52,7 @@ import Testing
     /// listed parameters only the given columns (input features) of the source.
     static func copy(_ source: any FusionModel, to target: any FusionModel, columns: [String: [Int]]) {
         let values = Dictionary(uniqueKeysWithValues: source.namedParameters().map { ($0.key, $0.tensor) })
+        #expect(columns.keys.allSatisfy { values[$0] != nil }, "parameters \(columns.keys.sorted())")
         for p in target.namedParameters() {
             let from = values[p.key]!
             if let keep = columns[p.key] {
@@ -74,34 +75,42 @@ import Testing
         a.shape == b.shape && zip(a.scalars, b.scalars).allSatisfy { Swift.abs($0 - $1) <= 1e-5 + 1e-5 * Swift.abs($1) }
     }
 
+    /// `kind` on TAV with audio removed against `kind` on TV whose weights are the TAV model's,
+    /// with only the `columns` (input features) kept of the named parameter.
+    static func expectAudioRemovalIsTheModelWithout(_ kind: ModelKind, parameter: String, columns: [Int]) {
+        let full = model(kind, Modality.allCases)
+        let tv = model(kind, [.text, .video], seed: 9)
+        copy(full, to: tv, columns: [parameter: columns])
+        let removed = noGrad { full(batch(Modality.allCases, InputPerturbation(removed: [.audio]))).logits }
+        let reference = noGrad { tv(batch([.text, .video])).logits }
+        #expect(close(removed, reference), "\(kind): \(removed.scalars.prefix(6)) vs \(reference.scalars.prefix(6))")
+    }
+
     /// LF-DNN: the removed branch's representation is zero, so the post-fusion network sees
-    /// only the others: the TV model with the post-fusion layer's audio columns dropped.
+    /// only the others: the TV model with the first post-fusion layer's audio columns dropped.
     @Test func lateFusionWithoutABranchIsTheModelWithoutIt() {
-        let full = Self.model(.lfDNN, Modality.allCases)
-        let tv = Self.model(.lfDNN, [.text, .video], seed: 9)
         let c = smallConfigurations().lfDNN
         let (t, a, v) = (c.textOut, c.hidden.audio, c.hidden.video)
-        let keep = Array(0..<t) + Array((t + a)..<(t + a + v))
-        let first = full.namedParameters().first { $0.key.hasPrefix("post_fusion") && $0.key.hasSuffix("weight") && $0.tensor.shape[1] == t + a + v }
-        let name = try! #require(first).key
-        Self.copy(full, to: tv, columns: [name: keep])
-        let removed = noGrad { full(Self.batch(Modality.allCases, InputPerturbation(removed: [.audio]))).logits }
-        let reference = noGrad { tv(Self.batch([.text, .video])).logits }
-        #expect(Self.close(removed, reference), "\(removed.scalars.prefix(6)) vs \(reference.scalars.prefix(6))")
+        Self.expectAudioRemovalIsTheModelWithout(
+            .lfDNN, parameter: "post_fusion_layer_1.weight", columns: Array(0..<t) + Array((t + a)..<(t + a + v)))
+    }
+
+    /// TFN: the removed audio vector is zero, so of the fusion tensor (audio ⊗ video ⊗ text,
+    /// each with a 1 appended; audio the slowest index) only the block where audio's index is
+    /// the appended 1 is non-zero: the first (1 + V)(1 + T) columns, the TV model's tensor.
+    @Test func tensorFusionWithoutAudioIsTheModelWithoutIt() {
+        let c = smallConfigurations().tfn
+        Self.expectAudioRemovalIsTheModelWithout(
+            .tfn, parameter: "post_fusion_layer_1.weight", columns: Array(0..<((1 + c.hidden.video) * (1 + c.textOut))))
     }
 
     /// EF-LSTM: a removed modality's aligned input is zero at every step, so the LSTM's input
     /// projection sees only the others: the TV model with the audio columns of `weight_ih_l0`.
     @Test func earlyFusionWithoutAModalityIsTheModelWithoutIt() {
-        let full = Self.model(.efLSTM, Modality.allCases)
-        let tv = Self.model(.efLSTM, [.text, .video], seed: 9)
-        let dims = Self.data.features.mapValues(\.dim)
-        let keep = Array(0..<dims[.text]!) + Array((dims[.text]! + dims[.audio]!)..<(dims[.text]! + dims[.audio]! + dims[.video]!))
-        let name = try! #require(full.namedParameters().first { $0.key.hasSuffix("weight_ih_l0") }).key
-        Self.copy(full, to: tv, columns: [name: keep])
-        let removed = noGrad { full(Self.batch(Modality.allCases, InputPerturbation(removed: [.audio]))).logits }
-        let reference = noGrad { tv(Self.batch([.text, .video])).logits }
-        #expect(Self.close(removed, reference), "\(removed.scalars.prefix(6)) vs \(reference.scalars.prefix(6))")
+        let d = Self.data.features.mapValues(\.dim)
+        let (t, a, v) = (d[.text]!, d[.audio]!, d[.video]!)
+        Self.expectAudioRemovalIsTheModelWithout(
+            .efLSTM, parameter: "lstm.weight_ih_l0", columns: Array(0..<t) + Array((t + a)..<(t + a + v)))
     }
 
     /// The perturbations are seeded per clip: the same condition gives the same batch, in any
