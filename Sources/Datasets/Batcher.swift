@@ -104,13 +104,12 @@ public struct Batcher {
                     let lo = t * pool
                     let hi = Swift.min(lo + pool, kept[b].count)
                     let scale = 1 / Float(hi - lo)
+                    let row = (b * steps + t) * f.dim
                     for frame in kept[b][lo..<hi] {
-                        for d in 0..<f.dim {
-                            var x = frames[base + frame * f.dim + d]
-                            if let noise { x += sigma * Float(noise.normal()) }
-                            values[(b * steps + t) * f.dim + d] += x * scale
-                        }
+                        for d in 0..<f.dim { values[row + d] += frames[base + frame * f.dim + d] * scale }
                     }
+                    // Noise on the step the model sees (after pooling), so σ means the same for every model.
+                    if let noise { for d in 0..<f.dim { values[row + d] += sigma * Float(noise.normal()) } }
                 }
             }
             inputs[m] = ModalityBatch(features: Tensor(values, shape: [clips.count, steps, f.dim]), lengths: lengths)
@@ -128,8 +127,10 @@ public struct Batcher {
 public struct InputPerturbation: Sendable, Equatable {
     /// Modalities whose frames are all treated as padding (length 0, features 0).
     public var removed: Set<Modality> = []
-    /// σ of zero-mean Gaussian noise added to each feature of each true frame, per modality,
-    /// in units of the feature's training-split standard deviation (features are standardised).
+    /// σ of zero-mean Gaussian noise added to each feature of each step a model receives (after
+    /// audio pooling), per modality, in units of the feature's training-split standard
+    /// deviation (features are standardised). The draws depend on the seed, clip and modality
+    /// only, so levels of one seed scale the same draws.
     public var noise: [Modality: Double] = [:]
     /// Each frame (token) of every modality is dropped with this probability; a clip keeps at
     /// least one frame per modality.

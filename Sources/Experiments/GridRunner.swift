@@ -127,7 +127,7 @@ public struct GridRunner {
         let (id, configHash) = runID(run)
         let (hyperparameters, trainingJSON) = settings(run)
         let start = Date()
-        PeakMemory.reset()
+        let peakIsOwn = PeakMemory.reset()
         let validation = dataset.indices(in: .val)
         let truth = validation.map { dataset.clips[$0].label(for: run.task) }
         var predictions: [Int] = []
@@ -138,6 +138,7 @@ public struct GridRunner {
         var trainClips = dataset.indices(in: .train).count
         var foldClips = 0
         var robustness: [RobustnessResult]?
+        var robustnessSeconds: Double?
         if let kind = run.model.fusionKind {
             let training = trainingConfig(run)
             do {
@@ -156,6 +157,7 @@ public struct GridRunner {
                 trainClips = outcome.trainClips
                 foldClips = outcome.foldClips
                 robustness = outcome.robustness.isEmpty ? nil : outcome.robustness
+                robustnessSeconds = robustness == nil ? nil : outcome.robustnessSeconds
             } catch let diverged as Trainer.Diverged {
                 failure = RunRecord.Failure(epoch: diverged.epoch, reason: diverged.description)
                 curve = diverged.curve
@@ -170,13 +172,13 @@ public struct GridRunner {
             runID: id, model: run.model.rawValue, task: run.task.rawValue, modalities: String(run.modalities.map(\.letter)),
             seed: run.seed, hyperparameters: hyperparameters, training: trainingJSON, configHash: configHash,
             dataFingerprint: dataset.fingerprint, synthetic: dataset.isSynthetic, dataSource: dataset.source,
-            metrics: metrics, failure: failure, robustness: robustness,
+            metrics: metrics, failure: failure, robustness: robustness, robustnessSeconds: robustnessSeconds,
             predictions: Dictionary(uniqueKeysWithValues: zip(validation.map { dataset.clips[$0].id }, predictions)),
             truth: Dictionary(uniqueKeysWithValues: zip(validation.map { dataset.clips[$0].id }, truth)),
             sourceVideos: Dictionary(uniqueKeysWithValues: validation.map { (dataset.clips[$0].id, dataset.clips[$0].sourceVideo) }),
             sentimentLabels: Self.sentimentLabels(dataset, validation),
             curve: curve, epochs: curve.count, bestEpoch: bestEpoch, innerFoldClips: foldClips, trainClips: trainClips,
-            parameters: parameters, wallSeconds: Date().timeIntervalSince(start), peakResidentBytes: PeakMemory.peakBytes(),
+            parameters: parameters, wallSeconds: Date().timeIntervalSince(start), peakResidentBytes: peakIsOwn ? PeakMemory.peakBytes() : nil,
             blas: RunRecord.BLASInfo(openblas: BLAS.version, core: BLAS.coreName, coreSource: BLASCoreSelection.provenance, threads: BLAS.threads, kernels: InstructionSet.summary),
             gitCommit: Self.gitCommit, codeVersion: Self.codeVersion, grid: spec.name, finishedAt: ISO8601DateFormatter().string(from: Date()))
     }

@@ -58,9 +58,10 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     /// Fraction of the training split held out (by source video) for model selection.
     public var innerFold = 0.15
     /// Training-time modality dropout: each training clip loses each modality of the run with
-    /// this probability per epoch (length 0, as `InputPerturbation.removed`), never all of them
-    /// (a clip that would lose every modality keeps them all). Inner fold and evaluation see
-    /// every modality.
+    /// this probability per epoch, independently (length 0, as `InputPerturbation.removed`),
+    /// never all of them: a clip that would lose every modality keeps them all, so the rate
+    /// applied is r_m − r_T·r_A·r_V (`Trainer.droppedModalities`). The inner fold and the
+    /// evaluation see every modality.
     public var modalityDropout = PerModality(text: 0.0, audio: 0.0, video: 0.0)
     /// After training, evaluate the selected weights on the reported split under the standard
     /// robustness conditions (`RobustnessCondition.standard`) and record them.

@@ -4,12 +4,14 @@ import Foundation
 /// it starts so that the peak is its own.
 public enum PeakMemory {
     /// Resets the peak to the current resident size (`/proc/self/clear_refs`, value 5; Linux
-    /// 4.0 and later). Without it the peak is the process's since it started.
-    public static func reset() {
-        if let handle = FileHandle(forWritingAtPath: "/proc/self/clear_refs") {
-            handle.write(Data("5".utf8))
-            try? handle.close()
-        }
+    /// 4.0 and later); false where it cannot, and the peak is then the process's since it
+    /// started.
+    @discardableResult
+    public static func reset() -> Bool {
+        guard let handle = FileHandle(forWritingAtPath: "/proc/self/clear_refs") else { return false }
+        defer { try? handle.close() }
+        do { try handle.write(contentsOf: Data("5".utf8)) } catch { return false }
+        return true
     }
 
     /// The peak in bytes, or nil where `/proc/self/status` has none.

@@ -217,8 +217,10 @@ public struct ReportBuilder {
             \\begin{document}
 
             """
-        for table in tables { document += "\\input{table_\(table.name)}\n" }
-        for figure in figures { document += "\\input{figure_\(figure.name)}\n" }
+        // Floats flushed every few, so that LaTeX never holds more than it can (18).
+        for (i, name) in (tables.map { "table_\($0.name)" } + figures.map { "figure_\($0.name)" }).enumerated() {
+            document += "\\input{\(name)}\n" + (i % 6 == 5 ? "\\clearpage\n" : "")
+        }
         document += "\\end{document}\n"
         try put(document, "tables.tex")
         try put(markdown(tables), "tables.md")

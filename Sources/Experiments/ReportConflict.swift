@@ -30,7 +30,7 @@ extension ReportBuilder {
             }
             rules.insert(rows.count - 1)
         }
-        let caption = "Cross-modal conflict, \(main.task.rawValue), \(main.subset), \(dataText), \(seedsText(main)): each model on the validation clips of each agreement group, by whether each modality's own sentiment label (the release's text_label, audio_label, video_label) equals the clip's overall sentiment; the groups are the same for both tasks. Each cell is the mean over seeds and the percentile 95% interval of a cluster bootstrap over the group's source videos (\(resamples) resamples, seed \(Bootstrap.seed))."
+        let caption = "Cross-modal conflict, \(main.task.rawValue), \(main.subset), \(dataText), \(seedsText(main)): each model on the validation clips of each agreement group, by whether each modality's own sentiment label (the release's text_label, audio_label, video_label) equals the clip's overall sentiment; the groups are the same for both tasks. Each cell is the mean over seeds and the percentile 95% interval of a cluster bootstrap over the group's source videos (\(resamples) resamples, seed \(Bootstrap.seed)). A class with no clip in a group still counts in its macro-F1, as 0 (scikit-learn's rule, as everywhere here), so a group that lacks classes has a lower ceiling: compare groups by accuracy as well."
         return Table(
             name: "conflict_\(main.task.rawValue)", caption: caption,
             columns: ["Agreement group", "Clips", "Videos", "Model", "Accuracy [95% interval]", "Macro-F1 [95% interval]"],

@@ -42,7 +42,7 @@ struct ReportFigures {
         let names = s.task.classNames
         let k = names.count
         // In cells: the class labels take 4 on the left, the column labels about 4 below.
-        let (width, height) = (Double(k) + 5.5, Double(k) + 5.5)
+        let (width, height) = (Double(k) + 5.5, Double(k) + 4.5)
         var body = "\\begin{tikzpicture}[x=0.5cm, y=0.5cm, font=\\scriptsize]\n"
         for (index, r) in rows.enumerated() {
             var total = [[Int]](repeating: [Int](repeating: 0, count: k), count: k)
@@ -125,7 +125,9 @@ struct ReportFigures {
         let rows = main.rows.map(\.row).filter { !$0.isReference }
         let body = bars(groups.map { ($0.group!.displayName, $0) }, rows: rows) { r in
             let (mean, interval) = (r.mean[.macroF1]!, r.videoInterval[.macroF1]!)
-            return "+= (0, \(Self.number(interval.high - mean))) -= (0, \(Self.number(mean - interval.low)))"
+            // A resample that lacks a class can put the whole interval below the mean.
+            let (up, down) = (Swift.max(0, interval.high - mean), Swift.max(0, mean - interval.low))
+            return "+= (0, \(Self.number(up))) -= (0, \(Self.number(down)))"
         }
         let caption = "Cross-modal conflict, \(main.task.rawValue), \(main.subset), \(builder.dataText): macro-F1 on the validation clips of each agreement group (whether each modality's own sentiment label equals the overall one), mean over seeds with the cluster-bootstrap 95% interval (the conflict table's values)."
         return figure(body, caption: caption, label: "conflict-\(main.task.rawValue)")

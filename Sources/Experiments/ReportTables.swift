@@ -52,10 +52,11 @@ extension ReportBuilder {
                 .map { $0 == "loss" ? "the lowest inner-fold loss" : "the best inner-fold macro-F1 (ties to the lower loss)" }
             let caps = trained.compactMap { $0.trainingSetting("epochs") as? Int }
             let patience = trained.compactMap { $0.trainingSetting("patience") as? Int }
+            let perturbed = trained.contains { $0.robustness != nil } ? " (and, for the robustness tables, once per perturbed condition; no choice rests on any of these)" : ""
             parts.append(
                 "Model selection: the epoch of \(selections.joined(separator: " or ")) on an inner fold of "
                     + "\(folds.joined(separator: " or ")) of the training split (whole source videos); "
-                    + "the official validation split is evaluated once")
+                    + "the official validation split is evaluated once with the selected weights\(perturbed)")
             parts.append(
                 "runs trained \(Self.range(trained.map(\.epochs))) epochs (cap \(Self.range(caps)), "
                     + "patience \(Self.range(patience))) and kept epoch \(Self.range(trained.map(\.bestEpoch)))")
@@ -166,7 +167,7 @@ extension ReportBuilder {
     func efficiencyTable(_ s: TableSummary) -> Table {
         let rows = s.rows.filter { !$0.row.isReference }.map { r -> [String] in
             let runs = r.runs
-            let wall = Statistics.mean(runs.map(\.wallSeconds))
+            let wall = Statistics.mean(runs.map { $0.wallSeconds - ($0.robustnessSeconds ?? 0) })
             let peaks = runs.compactMap(\.peakResidentBytes)
             return [r.row.displayName, Self.range(runs.map(\.parameters)), Self.range(runs.map(\.epochs)),
                     Self.range(runs.map(\.bestEpoch)), String(format: "%.1f", wall),
@@ -174,7 +175,7 @@ extension ReportBuilder {
         }
         let threads = Set(s.rows.flatMap(\.runs).map(\.blas.threads)).sorted().map(String.init).joined(separator: ", ")
         let cores = Set(s.rows.flatMap(\.runs).map(\.blas.core)).sorted().joined(separator: ", ")
-        let caption = "Cost per run, \(s.task.rawValue), \(s.subset), \(dataText), \(seedsText(s)): trainable parameters; epochs trained and the epoch kept (a range over seeds); wall time per run (mean over seeds, training and evaluation, \(threads) thread(s), OpenBLAS \(cores) kernels); peak resident memory of the process during the run (the largest over seeds; Linux VmHWM, reset when a run starts; n/r where a record has none)."
+        let caption = "Cost per run, \(s.task.rawValue), \(s.subset), \(dataText), \(seedsText(s)): trainable parameters; epochs trained and the epoch kept (a range over seeds); wall time per run (mean over seeds, training and the one evaluation, without any robustness evaluation; \(threads) thread(s), OpenBLAS \(cores) kernels); peak resident memory of the process during the run (the largest over seeds; Linux VmHWM, reset when a run starts; n/r where a record has none)."
         return Table(
             name: "efficiency_\(s.task.rawValue)", caption: caption,
             columns: ["Model", "Parameters", "Epochs", "Kept epoch", "Wall time (s)", "Peak memory (GB)"], rows: rows)

@@ -7,9 +7,10 @@ import Foundation
 ///
 /// A removed modality has no frames (length 0); what each model then does is documented in
 /// its file and `Batcher.batch`. Noise σ is in units of each feature's training-split standard
-/// deviation. Every condition's perturbation is seeded from its name alone, so every model and
-/// seed sees the same perturbed inputs (a paired comparison) and a record evaluated twice gives
-/// the same metrics.
+/// deviation, added to each step a model receives (after MulT's audio pooling). Every
+/// condition's perturbation is seeded from its name alone, so every model and seed sees the
+/// same perturbed clips (a paired comparison) and a record evaluated twice gives the same
+/// metrics.
 public struct RobustnessCondition: Codable, Hashable, Sendable {
     public enum Kind: String, Codable, Sendable {
         case removed, noise
@@ -64,10 +65,11 @@ public struct RobustnessCondition: Codable, Hashable, Sendable {
 
     var touched: [Modality] { modalities.compactMap { c in Modality.allCases.first { $0.letter == c } } }
 
-    /// The batch perturbation, seeded from the condition's name.
+    /// The batch perturbation, seeded from the condition's name (for noise, without the level:
+    /// every level scales the same draws, so a model's noise curve is not noisier than its data).
     public var perturbation: InputPerturbation {
         var h = SHA256()
-        h.update(name)
+        h.update(kind == .noise ? "noise \(modalities)" : name)
         let seed = UInt64(h.finalize().prefix(16), radix: 16)!
         switch kind {
         case .removed: return InputPerturbation(removed: Set(touched), seed: seed)

@@ -64,6 +64,8 @@ public struct RunRecord: Codable, Equatable, Sendable {
     /// The selected weights on the official validation split under each robustness condition
     /// (`TrainingConfig.robustness`); nil when not evaluated.
     public var robustness: [RobustnessResult]?
+    /// The seconds the robustness evaluations took, included in `wallSeconds`.
+    public var robustnessSeconds: Double?
     /// Predicted class per official validation clip id.
     public var predictions: [String: Int]
     /// The true class per official validation clip id (so reports can resample clips).

@@ -32,6 +32,8 @@ public struct Trainer {
         /// The selected weights on the reported split under each robustness condition (empty
         /// unless `TrainingConfig.robustness`).
         public var robustness: [RobustnessResult] = []
+        /// The seconds those evaluations took (part of the run's wall time).
+        public var robustnessSeconds = 0.0
     }
 
     /// Which clips each phase touched: "train" (gradient steps), "select" (inner fold),
@@ -133,6 +135,7 @@ public struct Trainer {
         let (predictions, _) = predict(model, batcher, validation, phase: "report", weights: nil)
         let metrics = ClassificationMetrics(truth: truth, predictions: predictions, classes: task.classCount)
         var robustness: [RobustnessResult] = []
+        let robustnessStart = Date()
         if training.robustness {
             for condition in RobustnessCondition.standard(for: modalities) {
                 let (perturbed, _) = predict(
@@ -144,11 +147,13 @@ public struct Trainer {
         return Outcome(
             metrics: metrics, predictions: Dictionary(uniqueKeysWithValues: zip(validation.map { dataset.clips[$0].id }, predictions)),
             curve: curve, bestEpoch: best!.epoch, trainClips: trainClips.count, foldClips: foldClips.count,
-            parameters: model.parameterCount, robustness: robustness)
+            parameters: model.parameterCount, robustness: robustness,
+            robustnessSeconds: training.robustness ? Date().timeIntervalSince(robustnessStart) : 0)
     }
 
-    /// The modalities one training clip loses to modality dropout: each with its rate, but
-    /// never all of them (then none).
+    /// The modalities one training clip loses to modality dropout: each independently with its
+    /// rate, but never all of them (a clip that would lose all keeps all, so the rate applied to
+    /// modality m is r_m − Π r, a little below r_m).
     public static func droppedModalities(_ modalities: [Modality], rates: [Double], _ generator: Generator) -> Set<Modality> {
         let dropped = Set(zip(modalities, rates).filter { generator.uniform() < $0.1 }.map(\.0))
         return dropped.count == modalities.count ? [] : dropped

@@ -31,7 +31,7 @@ public struct EFLSTMConfig: Codable, Equatable, Sendable {
 /// A removed modality (a clip without its frames: robustness evaluation, modality dropout):
 /// its aligned input is zero at every step of the text-token axis (the token count stays, as
 /// metadata), so the LSTM's input projection sees only the other modalities; with the matching
-/// columns of `weight_ih_l0` this is exactly the model built without it (tested).
+/// columns of `weight_ih_l0` this is exactly the model built without it (tested for audio).
 /// All six train with cross-entropy on the class labels (MMSA trains these models as
 /// regressors on sentiment scores, `mmsa-notes.md` §0.1, §1.4) and select the epoch on an
 /// inner fold of the training split grouped by source video (MMSA uses its validation split).

@@ -34,7 +34,7 @@ public struct LateFusionConfig: Codable, Equatable, Sendable {
 /// it (§3.2). Trained with MMSA's schedule (batch 128, lr 5e-3, weight decay 5e-3).
 /// A removed modality: its branch's representation is zero (`ModalityEncoder` masks it), so
 /// the late fusion loses exactly that branch's contribution: with the matching columns of the
-/// first post-fusion layer, the model built without it (tested).
+/// first post-fusion layer, the model built without it (tested for audio).
 /// All six train with cross-entropy on the class labels (MMSA trains these models as
 /// regressors on sentiment scores, `mmsa-notes.md` §0.1, §1.4) and select the epoch on an
 /// inner fold of the training split grouped by source video (MMSA uses its validation split).

@@ -53,8 +53,9 @@ public struct MulTConfig: Codable, Equatable, Sendable {
 /// incomplete group (`mmsa-notes.md` §1.4), so its clipping threshold acts on a k-times larger
 /// gradient.
 /// A removed modality (length 0): as a source its keys are all masked, so attention onto it
-/// adds nothing and each crossmodal layer passes its residual stream on; as a target its branch
-/// has no steps and reads out a zero vector (the last step of an empty sequence).
+/// returns zero before the output projection (whose bias still applies) and the feed-forward
+/// sublayer runs as usual; as a target its branch has no steps and reads out a zero vector
+/// (the last step of an empty sequence).
 /// All six train with cross-entropy on the class labels (MMSA trains these models as
 /// regressors on sentiment scores, `mmsa-notes.md` §0.1, §1.4) and select the epoch on an
 /// inner fold of the training split grouped by source video (MMSA uses its validation split).

@@ -75,10 +75,26 @@ final class ModalityEncoder: Module {
 
     /// `[B, out]`; zero for a clip without frames of the modality (a removed modality), so
     /// that LF-DNN's late fusion loses exactly that branch's contribution and TFN's fusion
-    /// tensor keeps only the other modalities' terms.
+    /// tensor keeps only the other modalities' terms. The pooled branch runs on the clips that
+    /// have frames only, so that absent clips never enter its BatchNorm statistics.
     func callAsFunction(_ input: ModalityBatch) -> Tensor {
-        let h = text.map { $0(input) } ?? pooled!(SequenceOps.mean(input.features, lengths: input.lengths))
-        return input.lengths.contains(0) ? h * SequenceOps.presence(input.lengths) : h
+        if let text {
+            let h = text(input)
+            return input.lengths.contains(0) ? h * SequenceOps.presence(input.lengths) : h
+        }
+        let mean = SequenceOps.mean(input.features, lengths: input.lengths)
+        guard input.lengths.contains(0) else { return pooled!(mean) }
+        let present = input.lengths.indices.filter { input.lengths[$0] > 0 }
+        guard !present.isEmpty else { return Tensor.zeros([input.lengths.count, outputSize]) }
+        let h = pooled!(mean.indexSelect(rows: present))
+        var position = 0
+        // Each clip's row of `h`, or a zero row (−1) for a clip without the modality.
+        let rows = input.lengths.map { length -> Int in
+            guard length > 0 else { return -1 }
+            defer { position += 1 }
+            return position
+        }
+        return h.indexSelect(rows: rows)
     }
 }
 

@@ -16,7 +16,10 @@ import Testing
         #expect(text.count == 5 + 3 && !text.contains { $0.kind == .removed }, "a unimodal run loses nothing")
         #expect(RobustnessCondition.standard(for: [.text, .audio]).filter { $0.kind == .removed }.count == 2)
         #expect(Set(tav.map(\.name)).count == tav.count, "names (and so seeds) are distinct")
-        #expect(tav[0].perturbation == tav[0].perturbation && tav[6].perturbation.seed != tav[7].perturbation.seed)
+        // Seeds come from the name; noise levels of one modality share theirs (the same draws, scaled).
+        let noise = tav.filter { $0.kind == .noise }
+        #expect(Set(noise.filter { $0.modalities == "A" }.map(\.perturbation.seed)).count == 1)
+        #expect(Set(noise.map(\.perturbation.seed)).count == 3 && tav[0].perturbation.seed != tav[1].perturbation.seed)
     }
 
     /// By hand: area 0.5·(0.6 + 0.5)/2 + 0.5·(0.5 + 0.2)/2 = 0.45; the shifted late-fusion

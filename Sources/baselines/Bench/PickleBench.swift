@@ -84,5 +84,3 @@ struct PickleBench: ParsableCommand {
         }
     }
 }
-
-/// The process's peak resident set size (VmHWM), resettable through /proc/self/clear_refs.
