@@ -1,4 +1,5 @@
 internal import CBLAS
+internal import CPlatform
 import Synchronization
 
 /// The package's single door to OpenBLAS: single-precision GEMM, the thread count and what
@@ -150,8 +151,14 @@ public enum BLAS {
     /// spinning in `sched_yield` between calls; with our own loops running between products,
     /// on two cores the spinning worker took a third of MulT's CPU samples. Splitting products
     /// ourselves, onto the same threads as the rest, leaves OpenBLAS's workers asleep.
+    ///
+    /// A thread running a chunk of `Parallel.forEachChunk`, or inside `withThreads`, sees its
+    /// own limit instead; the setter changes the run's count for every thread.
     public static var threads: Int {
-        get { runThreads }
+        get {
+            let limit = Int(cplatform_thread_limit())
+            return limit > 0 ? limit : runThreads
+        }
         set {
             precondition(newValue >= 1, "threads must be at least 1, not \(newValue)")
             _ = libraryPinned
@@ -160,6 +167,17 @@ public enum BLAS {
     }
 
     nonisolated(unsafe) private static var runThreads = Int(openblas_get_num_threads())
+
+    /// Runs `body` with `threads` seen as `count` on this thread only (and so by the parallel
+    /// loops and products it starts), leaving other threads' count alone.
+    public static func withThreads<T>(_ count: Int, _ body: () throws -> T) rethrows -> T {
+        precondition(count >= 1, "threads must be at least 1, not \(count)")
+        _ = libraryPinned
+        let saved = cplatform_thread_limit()
+        cplatform_set_thread_limit(Int32(count))
+        defer { cplatform_set_thread_limit(saved) }
+        return try body()
+    }
 
     /// OpenBLAS set to one thread, once, after `runThreads` took its starting value from it.
     private static let libraryPinned: Bool = {

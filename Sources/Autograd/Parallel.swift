@@ -22,10 +22,12 @@ public enum Parallel {
             return
         }
         let size = (count + workers - 1) / workers
-        // Products inside a chunk are not split again: the chunks already take the cores.
-        let saved = BLAS.threads
-        BLAS.threads = 1
-        defer { BLAS.threads = saved }
+        // Products inside a chunk are not split again: the chunks already take the cores. The
+        // limit is per OS thread (the caller's here, each worker's in `run`), so loops running
+        // on other threads at the same time keep their own count.
+        let saved = cplatform_thread_limit()
+        cplatform_set_thread_limit(1)
+        defer { cplatform_set_thread_limit(saved) }
         withoutActuallyEscaping(body) { escapable in
             // The C pool (`Sources/CPlatform/pool.c`) calls back through a context pointer: to
             // this job on the caller's stack, so that a call allocates nothing (an LSTM makes
@@ -47,7 +49,11 @@ public enum Parallel {
 
         func run(_ w: Int) {
             let range = (w * size)..<Swift.min((w + 1) * size, count)
-            if !range.isEmpty { body(range) }
+            guard !range.isEmpty else { return }
+            let saved = cplatform_thread_limit()
+            cplatform_set_thread_limit(1)
+            defer { cplatform_set_thread_limit(saved) }
+            body(range)
         }
     }
 }

@@ -174,3 +174,9 @@ void cplatform_parallel_for(long count, int threads, cplatform_task task, void *
     while (atomic_load_explicit(&finished, memory_order_acquire) < workers) cpu_relax();
     pthread_mutex_unlock(&job_lock);
 }
+
+static _Thread_local int thread_limit = 0;
+
+int cplatform_thread_limit(void) { return thread_limit; }
+
+void cplatform_set_thread_limit(int limit) { thread_limit = limit; }

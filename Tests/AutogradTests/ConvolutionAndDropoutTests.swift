@@ -66,16 +66,14 @@ import Testing
     @Test func maskDependsOnlyOnTheSeedAndIndex() {
         let x = Tensor.ones([600_001])
         var masks: [[Float]] = []
-        let (savedSet, savedThreads) = (InstructionSet.active, BLAS.threads)
-        defer {
-            InstructionSet.active = savedSet
-            BLAS.threads = savedThreads
-        }
+        let savedSet = InstructionSet.active
+        defer { InstructionSet.active = savedSet }
         for variant in InstructionSet.allCases where variant == .generic || InstructionSet.supported == .avx2 {
             for threads in [1, 2] {
                 InstructionSet.active = variant
-                BLAS.threads = threads
-                masks.append(x.dropout(0.3, training: true, generator: Generator(seed: 5)).scalars)
+                BLAS.withThreads(threads) {
+                    masks.append(x.dropout(0.3, training: true, generator: Generator(seed: 5)).scalars)
+                }
             }
         }
         for other in masks.dropFirst() { #expect(other == masks[0]) }

@@ -144,18 +144,17 @@ extension Double {
         let weight = randomTensor([4 * hidden, hidden], low: -0.2, high: 0.2, seed: 10)
         let upstream = randomTensor([batch, steps + 2, hidden], seed: 11)
         let lengths = (0..<batch).map { [5, 3, 1, 4, 2][$0 % 5] }
-        let saved = BLAS.threads
-        defer { BLAS.threads = saved }
         var results: [[Float]] = []
         for threads in [1, 2] {
-            BLAS.threads = threads
-            for t in [projected, weight] {
-                t.requiresGrad = true
-                t.grad = nil
+            BLAS.withThreads(threads) {
+                for t in [projected, weight] {
+                    t.requiresGrad = true
+                    t.grad = nil
+                }
+                let out = Tensor.lstmLayer(projected: projected, weightHH: weight, lengths: lengths, reverse: reverse)
+                (out * upstream).sum().backward()
+                results.append(out.scalars + projected.grad!.scalars + weight.grad!.scalars)
             }
-            let out = Tensor.lstmLayer(projected: projected, weightHH: weight, lengths: lengths, reverse: reverse)
-            (out * upstream).sum().backward()
-            results.append(out.scalars + projected.grad!.scalars + weight.grad!.scalars)
         }
         expectClose(results[1], results[0].map(Double.init), rtol: 1e-5, atol: 1e-6, "reverse \(reverse)")
     }
@@ -323,16 +322,15 @@ extension Double {
         let x = randomTensor([4096, 64], seed: 21)  // 256K elements: split across threads
         let (weight, bias) = (randomTensor([64], seed: 22), randomTensor([64], seed: 23))
         var results: [[Float]] = []
-        let saved = BLAS.threads
-        defer { BLAS.threads = saved }
         for threads in [1, 2] {
-            BLAS.threads = threads
-            for t in [weight, bias] {
-                t.requiresGrad = true
-                t.grad = nil
+            BLAS.withThreads(threads) {
+                for t in [weight, bias] {
+                    t.requiresGrad = true
+                    t.grad = nil
+                }
+                (Tensor.layerNorm(x, weight: weight, bias: bias, eps: 1e-5) * x).sum().backward()
+                results.append(weight.grad!.scalars + bias.grad!.scalars)
             }
-            (Tensor.layerNorm(x, weight: weight, bias: bias, eps: 1e-5) * x).sum().backward()
-            results.append(weight.grad!.scalars + bias.grad!.scalars)
         }
         #expect(results[0] == results[1])
     }

@@ -57,12 +57,7 @@ import Testing
     func productsOnTwoThreads(_ batch: Int, _ m: Int, _ k: Int, _ n: Int) {
         let a = randomTensor(batch == 1 ? [m, k] : [batch, m, k], seed: 13)
         let b = randomTensor(batch == 1 ? [k, n] : [batch, k, n], seed: 14)
-        let saved = BLAS.threads
-        defer { BLAS.threads = saved }
-        let products = [1, 2].map { threads in
-            BLAS.threads = threads
-            return Tensor.matmul(a, b).scalars
-        }
+        let products = [1, 2].map { threads in BLAS.withThreads(threads) { Tensor.matmul(a, b).scalars } }
         if batch > 1 { #expect(products[0] == products[1], "\(batch) x \(m)x\(k)x\(n)") }
         for i in 0..<batch {
             let ai = Array(a.scalars[(i * m * k)..<((i + 1) * m * k)])

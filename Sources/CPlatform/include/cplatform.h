@@ -36,4 +36,10 @@ int cplatform_keep_freed_memory(int mmap_threshold, int trim_threshold);
 typedef void (*cplatform_task)(void *context, long index);
 void cplatform_parallel_for(long count, int threads, cplatform_task task, void *context);
 
+/// This OS thread's limit on the run's threads (0: none), for `BLAS.threads`: set to 1 while
+/// the thread runs a chunk of a parallel loop (so products inside it are not split again) and by
+/// `BLAS.withThreads`, without touching other threads (tests running side by side).
+int cplatform_thread_limit(void);
+void cplatform_set_thread_limit(int limit);
+
 #endif
