@@ -97,24 +97,3 @@ final class ModalityEncoder: Module {
         return h.indexSelect(rows: rows)
     }
 }
-
-/// Per-modality hyperparameters in MMSA's (text, audio, video) order.
-public struct PerModality<Value: Codable & Equatable & Sendable>: Codable, Equatable, Sendable {
-    public var text: Value
-    public var audio: Value
-    public var video: Value
-
-    public init(text: Value, audio: Value, video: Value) {
-        self.text = text
-        self.audio = audio
-        self.video = video
-    }
-
-    public subscript(_ m: Modality) -> Value {
-        switch m {
-        case .text: text
-        case .audio: audio
-        case .video: video
-        }
-    }
-}

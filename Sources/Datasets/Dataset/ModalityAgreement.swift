@@ -13,13 +13,7 @@ public struct SentimentLabels: Codable, Equatable, Sendable {
         self.video = video
     }
 
-    public subscript(_ m: Modality) -> Int {
-        switch m {
-        case .text: text
-        case .audio: audio
-        case .video: video
-        }
-    }
+    public subscript(_ m: Modality) -> Int { PerModality(text: text, audio: audio, video: video)[m] }
 
     /// The modalities whose own label differs from the overall one.
     public var disagreeing: [Modality] { Modality.allCases.filter { self[$0] != overall } }
