@@ -1,3 +1,5 @@
+internal import CPlatform
+
 #if canImport(Glibc)
     import Glibc
 #endif
@@ -25,8 +27,23 @@ public enum InstructionSet: String, Sendable, CaseIterable {
     /// What records and benchmarks print: the variant in use and why, e.g. `avx2 (detected)`.
     public static var summary: String { "\(active.rawValue) (\(provenance))" }
 
-    /// The variant in use. Tests set it to compare the two; a run sets it once at start-up.
-    nonisolated(unsafe) public static var active: InstructionSet = initial()
+    /// The variant in use: the calling thread's inside `withVariant`, else the run's, set once
+    /// at start-up. Ops read it when they are built, on the calling thread.
+    public static var active: InstructionSet {
+        let choice = Int(cplatform_kernel_choice())
+        return choice > 0 ? allCases[choice - 1] : runVariant
+    }
+
+    nonisolated(unsafe) private static var runVariant: InstructionSet = initial()
+
+    /// Runs `body` with `variant` as the active one on this thread only, so that tests can
+    /// compare the variants while other suites run beside them.
+    public static func withVariant<T>(_ variant: InstructionSet, _ body: () throws -> T) rethrows -> T {
+        let saved = cplatform_kernel_choice()
+        cplatform_set_kernel_choice(Int32(allCases.firstIndex(of: variant)! + 1))
+        defer { cplatform_set_kernel_choice(saved) }
+        return try body()
+    }
 
     /// Why `active` has its start-up value: `detected`, or `INDOMER_KERNELS=...` (and whether
     /// it could be honoured).

@@ -180,3 +180,9 @@ static _Thread_local int thread_limit = 0;
 int cplatform_thread_limit(void) { return thread_limit; }
 
 void cplatform_set_thread_limit(int limit) { thread_limit = limit; }
+
+static _Thread_local int kernel_choice = 0;
+
+int cplatform_kernel_choice(void) { return kernel_choice; }
+
+void cplatform_set_kernel_choice(int choice) { kernel_choice = choice; }

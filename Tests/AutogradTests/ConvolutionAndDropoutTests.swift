@@ -66,13 +66,12 @@ import Testing
     @Test func maskDependsOnlyOnTheSeedAndIndex() {
         let x = Tensor.ones([600_001])
         var masks: [[Float]] = []
-        let savedSet = InstructionSet.active
-        defer { InstructionSet.active = savedSet }
         for variant in InstructionSet.allCases where variant == .generic || InstructionSet.supported == .avx2 {
             for threads in [1, 2] {
-                InstructionSet.active = variant
-                BLAS.withThreads(threads) {
-                    masks.append(x.dropout(0.3, training: true, generator: Generator(seed: 5)).scalars)
+                InstructionSet.withVariant(variant) {
+                    BLAS.withThreads(threads) {
+                        masks.append(x.dropout(0.3, training: true, generator: Generator(seed: 5)).scalars)
+                    }
                 }
             }
         }

@@ -177,11 +177,8 @@ extension Double {
 @Suite(.serialized) struct AttentionOpTests {
     /// Runs `body` with each compiled kernel variant this CPU has.
     func forEachVariant(_ body: (InstructionSet) -> Void) {
-        let saved = InstructionSet.active
-        defer { InstructionSet.active = saved }
         for variant in InstructionSet.allCases where variant == .generic || InstructionSet.supported == .avx2 {
-            InstructionSet.active = variant
-            body(variant)
+            InstructionSet.withVariant(variant) { body(variant) }
         }
     }
 

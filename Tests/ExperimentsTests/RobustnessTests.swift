@@ -33,22 +33,21 @@ import Testing
 
     static let spec = """
         {
-          "models": ["majority", "lf-dnn", "ef-lstm"],
+          "models": ["majority", "lf-dnn", "ef-lstm", "mult"],
           "tasks": ["sentiment"],
           "modalities": ["TAV", "A"],
           "seeds": [1],
           "training": { "epochs": 2, "batchSize": 16, "robustness": true },
           "perModel": {
             "lf-dnn": { "hyperparameters": { "hidden": { "text": 8, "audio": 4, "video": 8 }, "textOut": 8, "postFusion": 8 } },
-            "ef-lstm": { "hyperparameters": { "hidden": 8, "layers": 1 } }
+            "ef-lstm": { "hyperparameters": { "hidden": 8, "layers": 1 } },
+            "mult": { "hyperparameters": { "dim": 8, "heads": 2, "layers": 1 } }
           }
         }
         """
 
     /// Every condition is recorded with finite metrics, and a second grid on another store
     /// records exactly the same (the perturbations are seeded); the report writes its tables.
-    /// (No MulT here: its attention runs through the C kernels, whose variant other suites
-    /// switch globally while this one runs, and AVX2 and generic round differently.)
     @Test func recordsRepeatExactlyAndReport() throws {
         let dir = try TinyGrid.directory()
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -42,4 +42,9 @@ void cplatform_parallel_for(long count, int threads, cplatform_task task, void *
 int cplatform_thread_limit(void);
 void cplatform_set_thread_limit(int limit);
 
+/// This OS thread's choice of kernel variant (0: none, else the variant's index + 1), for
+/// `InstructionSet.withVariant`: tests compare the variants without changing other threads'.
+int cplatform_kernel_choice(void);
+void cplatform_set_kernel_choice(int choice);
+
 #endif
