@@ -85,12 +85,14 @@ public struct Batcher {
         for m in modalities {
             let f = dataset.features[m]!
             let pool = m == .audio ? audioPool : 1
-            let kept = clips.enumerated().map { b, clip -> [Int] in
+            // Each clip's frames that stay: nil for all of them (no index list on the usual path).
+            let kept = clips.enumerated().map { b, clip -> [Int]? in
                 if perturbation.removed.contains(m) || removed?[b].contains(m) == true { return [] }
                 return perturbation.keptFrames(f.length(of: clip), clip: clip, modality: m)
             }
-            let lengths = kept.map { ($0.count + pool - 1) / pool }
-            if m == .text { textLengths = zip(textLengths, kept).map { $1.isEmpty ? $0 : $1.count } }
+            let frameCounts = zip(clips, kept).map { clip, k in k?.count ?? f.length(of: clip) }
+            let lengths = frameCounts.map { ($0 + pool - 1) / pool }
+            if m == .text { textLengths = zip(textLengths, frameCounts).map { $1 == 0 ? $0 : $1 } }
             // Text keeps its token axis when removed (aligned models step along it).
             let steps = Swift.max(lengths.max() ?? 1, m == .text ? textLengths.max() ?? 1 : 1, 1)
             var values = [Float](repeating: 0, count: clips.count * steps * f.dim)
@@ -102,10 +104,11 @@ public struct Batcher {
                 for t in 0..<lengths[b] {
                     // Mean of the kept frames t·pool ..< min((t+1)·pool, kept).
                     let lo = t * pool
-                    let hi = Swift.min(lo + pool, kept[b].count)
+                    let hi = Swift.min(lo + pool, frameCounts[b])
                     let scale = 1 / Float(hi - lo)
                     let row = (b * steps + t) * f.dim
-                    for frame in kept[b][lo..<hi] {
+                    for i in lo..<hi {
+                        let frame = kept[b]?[i] ?? i
                         for d in 0..<f.dim { values[row + d] += frames[base + frame * f.dim + d] * scale }
                     }
                     // Noise on the step the model sees (after pooling), so σ means the same for every model.
@@ -153,10 +156,10 @@ public struct InputPerturbation: Sendable, Equatable {
 
     func noiseGenerator(clip: Int, modality: Modality) -> Generator { generator(clip: clip, modality: modality, stream: 1) }
 
-    /// The frames of a clip that stay: all, or each kept with probability 1 − `frameDrop`
-    /// (one drawn at random when none would).
-    func keptFrames(_ length: Int, clip: Int, modality: Modality) -> [Int] {
-        guard frameDrop > 0, length > 0 else { return Array(0..<length) }
+    /// The frames of a clip that stay: nil for all of them, or each kept with probability
+    /// 1 − `frameDrop` (one drawn at random when none would).
+    func keptFrames(_ length: Int, clip: Int, modality: Modality) -> [Int]? {
+        guard frameDrop > 0, length > 0 else { return nil }
         let g = generator(clip: clip, modality: modality, stream: 2)
         let kept = (0..<length).filter { _ in g.uniform() >= frameDrop }
         return kept.isEmpty ? [g.int(below: length)] : kept

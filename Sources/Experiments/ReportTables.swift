@@ -155,13 +155,11 @@ extension ReportBuilder {
         }
         let source = s.videosRecorded ? "as the runs recorded them" : "read from the clip ids, as the release names them"
         let bestName = best?.row.displayName ?? "none"
-        let caption = "Macro-F1 uncertainty, \(task(s)), \(s.subset), \(dataText), \(seedsText(s)): percentile 95% interval of a cluster bootstrap over the validation split's \(s.videos) source videos (\(source); \(s.clips) clips; \(resamples) resamples, seed \(Bootstrap.seed); a resample's value is the mean over seeds). Δ: the row minus the best baseline (\(bestName)). p: two-sided paired bootstrap p-value of no difference from \(bestName) on the same resamples, and Holm's adjustment over the \(compared) comparison(s). \(bestName) was chosen as the best on these same clips, which favours it; the tests say which baselines are distinguishable from it here. Clip-level intervals (clips resampled as if independent) are in results.csv for comparison with other papers."
+        let caption = "Macro-F1 uncertainty, \(s.task.rawValue), \(s.subset), \(dataText), \(seedsText(s)): percentile 95% interval of a cluster bootstrap over the validation split's \(s.videos) source videos (\(source); \(s.clips) clips; \(resamples) resamples, seed \(Bootstrap.seed); a resample's value is the mean over seeds). Δ: the row minus the best baseline (\(bestName)). p: two-sided paired bootstrap p-value of no difference from \(bestName) on the same resamples, and Holm's adjustment over the \(compared) comparison(s). \(bestName) was chosen as the best on these same clips, which favours it; the tests say which baselines are distinguishable from it here. Clip-level intervals (clips resampled as if independent) are in results.csv for comparison with other papers."
         return Table(
             name: "statistics_\(s.task.rawValue)", caption: caption,
             columns: ["Model", "Macro-F1", "95% interval (videos)", "Δ vs best", "p", "p (Holm)"], rows: rows)
     }
-
-    func task(_ s: TableSummary) -> String { s.task.rawValue }
 
     /// Parameters, epochs, wall time and memory per run, from the records.
     func efficiencyTable(_ s: TableSummary) -> Table {
