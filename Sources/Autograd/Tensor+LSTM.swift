@@ -101,12 +101,14 @@ extension Tensor {
 /// final `c` (slice them; the slices' gradients flow back through this one node). The
 /// several-direction form returns `[directions, B, T + 2, H]`.
 ///
-/// Per step the forward pass is one `[B, H]·[H, 4H]` GEMM added into the step's gates in
-/// place and the vectorised cell; the backward pass is one `[B, 4H]·[4H, H]` GEMM per step for
-/// the recurrence, and the weight gradient is a single `[4H, B·T]·[B·T, H]` GEMM after the
-/// loop instead of one thin GEMM per step. Every buffer is allocated once per call. Two
-/// directions run on two threads, each with single-threaded GEMMs; a single direction splits
-/// each step's rows (their GEMM rows and cells) across the threads instead.
+/// Per step the forward pass is one `[b, H]·[H, 4H]` GEMM added into the step's gates in
+/// place and the vectorised cell, over only the `b` rows that carry a state into the step
+/// (padding costs nothing: see `LSTMDirection`); the backward pass is one `[b, 4H]·[4H, H]`
+/// GEMM per step for the recurrence, and the weight gradient is a single `[4H, N]·[N, H]`
+/// GEMM over the `N` true steps after the loop instead of one thin GEMM per step. Every
+/// buffer is allocated once per call. Two directions run on two threads, each with
+/// single-threaded GEMMs; a single direction splits each step's rows (their GEMM rows and
+/// cells) across the threads instead.
 extension Tensor {
     public static func lstmLayer(projected: Tensor, weightHH: Tensor, lengths: [Int], reverse: Bool) -> Tensor {
         let packed = lstmLayer(projected: [projected], weightHH: [weightHH], lengths: lengths, reverse: [reverse])
@@ -151,16 +153,32 @@ private struct UncheckedSlots<T>: @unchecked Sendable {
 }
 
 /// One direction of `Tensor.lstmLayer`: its buffers, forward and backward loops.
+/// One direction of `Tensor.lstmLayer`: its buffers, forward and backward loops.
+///
+/// Internally the direction works on packed sequences, as PyTorch's `PackedSequence` does: the
+/// batch rows sorted by decreasing length (ties keep their order), and every buffer time-major
+/// with only the rows active at each step, so that step `t`'s rows are the first `active[t]`
+/// sorted rows, contiguous at `offset[t]`. A step's recurrent GEMM then covers only the rows
+/// that carry a state into it (no product for padding), and the weight gradient is one GEMM
+/// over the true steps. Inputs and outputs keep the caller's `[B, T, ·]` order; the rows are
+/// gathered once on the way in and scattered once on the way out.
 private final class LSTMDirection: @unchecked Sendable {
     let projected: Tensor
     let weightHH: Tensor
     let lengths: [Int]
+    let reverse: Bool
     let (batch, steps, hidden, width): (Int, Int, Int, Int)
+    /// `rows[i]` is the batch row at sorted position `i` (decreasing length).
+    let rows: [Int]
+    /// Rows active at step `t` (`t < length`): the first `active[t]` sorted rows.
+    let active: [Int]
+    /// Step `t`'s rows start at packed row `offset[t]`; `offset[steps]` is the number of true steps.
+    let offset: [Int]
     /// The steps in the order the recurrence visits them.
     let order: [Int]
-    /// Gates, then (in place) activations σ(i), σ(f), tanh(g), σ(o): `[B, T, 4H]`.
+    /// Gates, then (in place) activations σ(i), σ(f), tanh(g), σ(o): `[Σ lengths, 4H]`.
     let acts: Tensor
-    /// State after each step (carried through inactive steps), and tanh of the cell: `[B, T, H]`.
+    /// State after each true step, and tanh of the cell: `[Σ lengths, H]`.
     let hState: Tensor
     let cState: Tensor
     let tanhC: Tensor
@@ -171,99 +189,110 @@ private final class LSTMDirection: @unchecked Sendable {
         let (batch, steps, hidden) = (projected.shape[0], projected.shape[1], weightHH.shape[1])
         precondition(lengths.count == batch && lengths.allSatisfy { (0...steps).contains($0) }, "LSTM lengths \(lengths) for \(steps) steps")
         (self.batch, self.steps, self.hidden, width) = (batch, steps, hidden, 4 * hidden)
-        (self.projected, self.weightHH, self.lengths) = (projected, weightHH, lengths)
+        (self.projected, self.weightHH, self.lengths, self.reverse) = (projected, weightHH, lengths, reverse)
         order = reverse ? Array((0..<steps).reversed()) : Array(0..<steps)
-        acts = projected.copy()
-        hState = Tensor(uninitializedShape: [batch, steps, hidden])
-        cState = Tensor(uninitializedShape: [batch, steps, hidden])
-        tanhC = Tensor(uninitializedShape: [batch, steps, hidden])
+        rows = (0..<batch).sorted { (lengths[$0], $1) > (lengths[$1], $0) }
+        var active = [Int](repeating: 0, count: steps)
+        for length in lengths { for t in 0..<length { active[t] += 1 } }
+        self.active = active
+        var offset = [0]
+        for count in active { offset.append(offset.last! + count) }
+        self.offset = offset
+        let total = offset[steps]
+        acts = Tensor(uninitializedShape: [total, width])
+        hState = Tensor(uninitializedShape: [total, hidden])
+        cState = Tensor(uninitializedShape: [total, hidden])
+        tanhC = Tensor(uninitializedShape: [total, hidden])
         zeros = Tensor.zeros([batch, hidden])
+        let (source, a) = (projected.storage.base, acts.storage.base)
+        for t in 0..<steps {
+            for i in 0..<active[t] {
+                (a + (offset[t] + i) * width).update(from: source + (rows[i] * steps + t) * width, count: width)
+            }
+        }
     }
 
-    /// Runs a step's per-row work (its rows of the recurrent GEMM, then their cells) over the
-    /// batch rows, in blocks across the run's threads when the step is big enough to repay a
-    /// hand-off: a direction left with both cores (a unidirectional layer) no longer runs its
-    /// recurrence on one. A bidirectional layer's directions already take a thread each, and
-    /// inside them this runs the rows in one block.
-    func forEachRowBlock(_ body: (Range<Int>) -> Void) {
-        if parallelRows { Parallel.forEachChunk(of: batch, body) } else { body(0..<batch) }
+    /// Runs a step's per-row work (its rows of the recurrent GEMM, then their cells) over its
+    /// `count` active rows, in blocks across the run's threads when the step is big enough to
+    /// repay a hand-off: a direction left with both cores (a unidirectional layer) no longer
+    /// runs its recurrence on one. A bidirectional layer's directions already take a thread
+    /// each, and inside them this runs the rows in one block.
+    func forEachRowBlock(_ count: Int, _ body: (Range<Int>) -> Void) {
+        let parallel = BLAS.threads > 1 && count >= 16 && count * width * hidden >= Self.parallelStepMultiplyAdds
+        if parallel { Parallel.forEachChunk(of: count, body) } else { body(0..<count) }
     }
-
-    /// Whether steps are split across threads: multiply-adds per step at least
-    /// `Self.parallelStepMultiplyAdds` and a batch of at least two blocks of 8 rows.
-    var parallelRows: Bool { BLAS.threads > 1 && batch >= 16 && batch * width * hidden >= Self.parallelStepMultiplyAdds }
 
     /// About 15 µs of GEMM on one core: the pool's hand-off costs a few.
     static let parallelStepMultiplyAdds = 1 << 19
 
-    /// Row b's state before step index k of the loop: the previous step's state, or zero.
-    func previous(_ buffer: UnsafeMutablePointer<Float>, _ k: Int) -> (UnsafeMutablePointer<Float>, Int) {
-        k == 0 ? (zeros.storage.base, hidden) : (buffer + order[k - 1] * hidden, steps * hidden)
+    /// The visit before visit `k`, and how many of visit `k`'s rows continue a state from it
+    /// (the others start from zero): forward, all of them after the first step; reverse, the
+    /// rows still active at the step after.
+    func previous(_ k: Int) -> (step: Int, continuing: Int) {
+        guard k > 0 else { return (0, 0) }
+        let before = order[k - 1]
+        return (before, Swift.min(active[order[k]], active[before]))
     }
 
     /// Runs the recurrence and writes `[B, T + 2, H]` (outputs, final h, final c) to `r`.
     func forward(into r: UnsafeMutablePointer<Float>) {
-        let (a, hs, cs, tc, w) = (acts.storage.base, hState.storage.base, cState.storage.base, tanhC.storage.base, weightHH.storage.base)
-        for (k, t) in order.enumerated() {
-            let (hPrev, hStride) = previous(hs, k)
-            let (cPrev, cStride) = previous(cs, k)
-            forEachRowBlock { rows in
-                if k > 0 {
+        let (a, hs, cs, tc, w, z) = (acts.storage.base, hState.storage.base, cState.storage.base, tanhC.storage.base, weightHH.storage.base, zeros.storage.base)
+        for (k, t) in order.enumerated() where active[t] > 0 {
+            let (before, continuing) = previous(k)
+            forEachRowBlock(active[t]) { block in
+                let carried = block.clamped(to: 0..<continuing)
+                if !carried.isEmpty {
                     BLAS.sgemm(
-                        transA: false, transB: true, m: rows.count, n: width, k: hidden, a: hPrev + rows.lowerBound * hStride,
-                        lda: hStride, b: w, ldb: hidden, beta: 1, c: a + (rows.lowerBound * steps + t) * width, ldc: steps * width)
+                        transA: false, transB: true, m: carried.count, n: width, k: hidden,
+                        a: hs + (offset[before] + carried.lowerBound) * hidden, lda: hidden, b: w, ldb: hidden, beta: 1,
+                        c: a + (offset[t] + carried.lowerBound) * width, ldc: width)
                 }
-                for b in rows {
-                    let (hOut, cOut, tOut) = (hs + (b * steps + t) * hidden, cs + (b * steps + t) * hidden, tc + (b * steps + t) * hidden)
-                    let (hIn, cIn) = (hPrev + b * hStride, cPrev + b * cStride)
-                    guard t < lengths[b] else {
-                        hOut.update(from: hIn, count: hidden)
-                        cOut.update(from: cIn, count: hidden)
-                        continue
-                    }
-                    let row = a + (b * steps + t) * width
-                    Tensor.lstmRowForward(gates: row, activations: row, cIn: cIn, c: cOut, tanhC: tOut, h: hOut, hidden: hidden)
+                for i in block {
+                    let row = offset[t] + i
+                    let cIn = i < continuing ? cs + (offset[before] + i) * hidden : z
+                    Tensor.lstmRowForward(
+                        gates: a + row * width, activations: a + row * width, cIn: cIn, c: cs + row * hidden,
+                        tanhC: tc + row * hidden, h: hs + row * hidden, hidden: hidden)
                 }
             }
         }
         r.update(repeating: 0, count: batch * (steps + 2) * hidden)
-        for b in 0..<batch {
-            for t in 0..<min(lengths[b], steps) {
-                (r + (b * (steps + 2) + t) * hidden).update(from: hs + (b * steps + t) * hidden, count: hidden)
-            }
-            if let last = order.last {
-                (r + (b * (steps + 2) + steps) * hidden).update(from: hs + (b * steps + last) * hidden, count: hidden)
-                (r + (b * (steps + 2) + steps + 1) * hidden).update(from: cs + (b * steps + last) * hidden, count: hidden)
-            }
+        for (i, b) in rows.enumerated() where lengths[b] > 0 {
+            let out = r + b * (steps + 2) * hidden
+            for t in 0..<lengths[b] { (out + t * hidden).update(from: hs + (offset[t] + i) * hidden, count: hidden) }
+            // The last visit of the row: its last step forward, step 0 in reverse.
+            let last = reverse ? 0 : lengths[b] - 1
+            (out + steps * hidden).update(from: hs + (offset[last] + i) * hidden, count: hidden)
+            (out + (steps + 1) * hidden).update(from: cs + (offset[last] + i) * hidden, count: hidden)
         }
     }
 
     /// Back through every step from `g` (`[B, T + 2, H]`): returns the gradient of the
-    /// projections and adds the recurrent weight's into `weightGradient` (when given).
+    /// projections (`[B, T, 4H]`, zero at padded steps) and adds the recurrent weight's into
+    /// `weightGradient` (when given).
     func backward(_ g: UnsafePointer<Float>, weightGradient: Tensor?) -> Tensor {
-        let (a, hs, cs, tc, w) = (acts.storage.base, hState.storage.base, cState.storage.base, tanhC.storage.base, weightHH.storage.base)
-        let gateGrads = Tensor.zeros([batch, steps, width])
-        let gg = gateGrads.storage.base
-        // Running gradients of the state carried into the step being visited.
+        let (a, hs, cs, tc, w, z) = (acts.storage.base, hState.storage.base, cState.storage.base, tanhC.storage.base, weightHH.storage.base, zeros.storage.base)
+        let packedGrads = Tensor(uninitializedShape: [offset[steps], width])
+        let gg = packedGrads.storage.base
+        // Running gradients of the state carried into the visit being processed, per sorted row.
         let dh = Tensor(uninitializedShape: [batch, hidden])
         let dc = Tensor(uninitializedShape: [batch, hidden])
-        let recurrent = Tensor(uninitializedShape: [batch, hidden])
-        let (pdh, pdc, prec) = (dh.storage.base, dc.storage.base, recurrent.storage.base)
-        for b in 0..<batch {
-            (pdh + b * hidden).update(from: g + (b * (steps + 2) + steps) * hidden, count: hidden)
-            (pdc + b * hidden).update(from: g + (b * (steps + 2) + steps + 1) * hidden, count: hidden)
+        let (pdh, pdc) = (dh.storage.base, dc.storage.base)
+        for (i, b) in rows.enumerated() {
+            (pdh + i * hidden).update(from: g + (b * (steps + 2) + steps) * hidden, count: hidden)
+            (pdc + i * hidden).update(from: g + (b * (steps + 2) + steps + 1) * hidden, count: hidden)
         }
-        for k in order.indices.reversed() {
+        for k in order.indices.reversed() where active[order[k]] > 0 {
             let t = order[k]
-            let (cPrev, cStride) = previous(cs, k)
-            forEachRowBlock { rows in
-                for b in rows where t < lengths[b] {
-                    let row = a + (b * steps + t) * width
-                    let out = gg + (b * steps + t) * width
-                    let (dhb, dcb) = (pdh + b * hidden, pdc + b * hidden)
-                    let gOut = g + (b * (steps + 2) + t) * hidden
-                    let tOut = tc + (b * steps + t) * hidden
-                    let cIn = cPrev + b * cStride
+            let (before, continuing) = previous(k)
+            forEachRowBlock(active[t]) { block in
+                for i in block {
+                    let row = a + (offset[t] + i) * width
+                    let out = gg + (offset[t] + i) * width
+                    let (dhb, dcb) = (pdh + i * hidden, pdc + i * hidden)
+                    let gOut = g + (rows[i] * (steps + 2) + t) * hidden
+                    let tOut = tc + (offset[t] + i) * hidden
+                    let cIn = i < continuing ? cs + (offset[before] + i) * hidden : z
                     for j in 0..<hidden {
                         let (i, f, c̃, o) = (row[j], row[hidden + j], row[2 * hidden + j], row[3 * hidden + j])
                         let dhj = dhb[j] + gOut[j]
@@ -275,26 +304,34 @@ private final class LSTMDirection: @unchecked Sendable {
                         dcb[j] = dcj * f
                     }
                 }
-                guard k > 0 else { return }
-                // dh of the previous state = dGates · W_hh for active rows; inactive rows carry.
+                // dh of the carried state = dGates · W_hh (it replaces the row's running dh);
+                // rows that started from zero at this visit are finished.
+                let carried = block.clamped(to: 0..<continuing)
+                guard !carried.isEmpty else { return }
                 BLAS.sgemm(
-                    transA: false, transB: false, m: rows.count, n: hidden, k: width, a: gg + (rows.lowerBound * steps + t) * width,
-                    lda: steps * width, b: w, ldb: hidden, c: prec + rows.lowerBound * hidden, ldc: hidden)
-                for b in rows where t < lengths[b] {
-                    (pdh + b * hidden).update(from: prec + b * hidden, count: hidden)
-                }
+                    transA: false, transB: false, m: carried.count, n: hidden, k: width,
+                    a: gg + (offset[t] + carried.lowerBound) * width, lda: width, b: w, ldb: hidden,
+                    c: pdh + carried.lowerBound * hidden, ldc: hidden)
             }
         }
-        if let weightGradient, steps > 1 {
-            // dW_hh [4H, H] += Σ_t dGates_tᵀ · h_prev(t): one GEMM over every (b, t), with
-            // the previous states laid out beside their steps (the first step's is zero).
-            let hPrevious = Tensor.zeros([batch, steps, hidden])
-            let hp = hPrevious.storage.base
-            for k in 1..<steps {
-                let (t, before) = (order[k], order[k - 1])
-                for b in 0..<batch { (hp + (b * steps + t) * hidden).update(from: hs + (b * steps + before) * hidden, count: hidden) }
+        if let weightGradient, offset[steps] > 0 {
+            // dW_hh [4H, H] += Σ dGatesᵀ · h_carried over every true step, one GEMM: the carried
+            // states laid out beside their steps (zero where a row started from zero).
+            let carriedStates = Tensor.zeros([offset[steps], hidden])
+            let hp = carriedStates.storage.base
+            for k in order.indices {
+                let (before, continuing) = previous(k)
+                guard continuing > 0 else { continue }
+                (hp + offset[order[k]] * hidden).update(from: hs + offset[before] * hidden, count: continuing * hidden)
             }
-            BLAS.sgemm(transA: true, transB: false, m: width, n: hidden, k: batch * steps, a: gg, lda: width, b: hp, ldb: hidden, beta: 1, c: weightGradient.storage.base, ldc: hidden)
+            BLAS.sgemm(transA: true, transB: false, m: width, n: hidden, k: offset[steps], a: gg, lda: width, b: hp, ldb: hidden, beta: 1, c: weightGradient.storage.base, ldc: hidden)
+        }
+        let gateGrads = Tensor.zeros([batch, steps, width])
+        let out = gateGrads.storage.base
+        for t in 0..<steps {
+            for i in 0..<active[t] {
+                (out + (rows[i] * steps + t) * width).update(from: gg + (offset[t] + i) * width, count: width)
+            }
         }
         return gateGrads
     }

@@ -110,14 +110,16 @@ extension Double {
     }
     /// The whole-sequence op: outputs, final states and every gradient, with sequences that
     /// end early, in both directions.
-    @Test(arguments: [false, true])
-    func layerOverSequencesOfDifferentLengths(_ reverse: Bool) {
-        let projected = randomTensor([3, 4, 8], low: -1.5, high: 1.5, seed: 3)
+    /// Lengths in any order, ties and an empty sequence included: the op sorts rows by length
+    /// inside and must give each row back in its place.
+    @Test(arguments: [(false, [4, 2, 1]), (true, [4, 2, 1]), (false, [1, 4, 0, 2, 4]), (true, [1, 4, 0, 2, 4])])
+    func layerOverSequencesOfDifferentLengths(_ reverse: Bool, _ lengths: [Int]) {
+        let batch = lengths.count
+        let projected = randomTensor([batch, 4, 8], low: -1.5, high: 1.5, seed: 3)
         let weight = randomTensor([8, 2], low: -0.8, high: 0.8, seed: 4)
-        let lengths = [4, 2, 1]
         // The same recurrence from the cell op, one row at a time.
         let packed = Tensor.lstmLayer(projected: projected, weightHH: weight, lengths: lengths, reverse: reverse)
-        for b in 0..<3 {
+        for b in 0..<batch {
             var (h, c) = (Tensor.zeros([1, 2]), Tensor.zeros([1, 2]))
             var outputs = [[Float]](repeating: [0, 0], count: 4)
             for t in reverse ? Array((0..<lengths[b]).reversed()) : Array(0..<lengths[b]) {
