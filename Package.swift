@@ -39,7 +39,7 @@ let package = Package(
         .target(name: "NN", dependencies: ["Autograd", "HDF5"], swiftSettings: optimisedSwift),
         .target(name: "Datasets", dependencies: ["Autograd", "HDF5"], swiftSettings: optimisedSwift),
         .target(name: "FusionModels", dependencies: ["NN", "Datasets"], swiftSettings: optimisedSwift),
-        .target(name: "Experiments", dependencies: ["FusionModels"], swiftSettings: optimisedSwift),
+        .target(name: "Experiments", dependencies: ["FusionModels", "HDF5"], swiftSettings: optimisedSwift),
         .target(name: "TestSupport", dependencies: ["Autograd"]),
         .executableTarget(
             name: "baselines",

@@ -64,6 +64,24 @@ public final class Generator: RandomNumberGenerator {
         return Int.random(in: 0..<upperBound, using: &rng)
     }
 
+    /// Everything the next draws depend on, for checkpoints: restoring it makes the generator
+    /// continue exactly where the saved one stood.
+    public struct State: Codable, Equatable, Sendable {
+        /// xoshiro256**'s four words, as hexadecimal (JSON numbers lose bits above 2⁵³).
+        public var words: [String]
+        public var spareNormal: Double?
+    }
+
+    public var state: State {
+        get { State(words: [s.0, s.1, s.2, s.3].map { String($0, radix: 16) }, spareNormal: spareNormal) }
+        set {
+            let w = newValue.words.compactMap { UInt64($0, radix: 16) }
+            precondition(w.count == 4, "generator state needs four 64-bit words, got \(newValue.words)")
+            s = (w[0], w[1], w[2], w[3])
+            spareNormal = newValue.spareNormal
+        }
+    }
+
     /// A seed for a child generator, so that independent streams (one per model, per fold)
     /// follow from one run seed.
     public func split() -> Generator { Generator(seed: next()) }

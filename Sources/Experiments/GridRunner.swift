@@ -17,6 +17,9 @@ public struct GridRunner {
     public var log: (String) -> Void = { _ in }
     /// A live status line (overwritten on a terminal), or nil to print none.
     public var status: ((String) -> Void)?
+    /// Whether each run saves its state after every epoch (`checkpointPath`) and resumes from
+    /// it when the process was killed; the file is removed once the run is recorded.
+    public var checkpoints = true
 
     public init(spec: GridSpec, dataset: IndoMERDataset, store: RunStore) {
         self.spec = spec
@@ -113,6 +116,7 @@ public struct GridRunner {
             }
             let record = execute(run, label: "[\(number + 1)/\(missing.count)]")
             try store.append(record)
+            try? FileManager.default.removeItem(atPath: checkpointPath(id))
             done[record.runID] = record
             if let metrics = record.metrics {
                 log("[\(number + 1)/\(missing.count)] \(run.label): accuracy \(fmt(metrics.accuracy)), macro-F1 \(fmt(metrics.macroF1)), weighted-F1 \(fmt(metrics.weightedF1)) (\(record.epochs) epochs, best \(record.bestEpoch), \(Int(record.wallSeconds)) s)")
@@ -121,6 +125,11 @@ public struct GridRunner {
             }
         }
         return runs.compactMap { done[runID($0).id] }
+    }
+
+    /// Where run `id` keeps its per-epoch checkpoint: `checkpoints/<id>.h5` beside the run log.
+    public func checkpointPath(_ id: String) -> String {
+        URL(fileURLWithPath: store.path).deletingLastPathComponent().appendingPathComponent("checkpoints/\(id).h5").path
     }
 
     func execute(_ run: GridSpec.Run, label: String) -> RunRecord {
@@ -139,12 +148,15 @@ public struct GridRunner {
         var foldClips = 0
         var robustness: [RobustnessResult]?
         var robustnessSeconds: Double?
+        var resumedAfterEpoch: Int?
+        var priorSeconds = 0.0
         if let kind = run.model.fusionKind {
             let training = trainingConfig(run)
             do {
                 let outcome = try trainer.train(
                     kind, configurations: spec.hyperparameters, training: training, dataset: dataset, task: run.task,
-                    modalities: run.modalities, seed: run.seed
+                    modalities: run.modalities, seed: run.seed,
+                    checkpointing: checkpoints ? Trainer.Checkpointing(path: checkpointPath(id), run: id, warn: { [log] in log("\(label) \(run.label): \($0)") }) : nil
                 ) { p in
                     let perEpoch = p.seconds / Double(p.epoch)
                     let eta = perEpoch * Double(p.epochs - p.epoch)
@@ -158,6 +170,9 @@ public struct GridRunner {
                 foldClips = outcome.foldClips
                 robustness = outcome.robustness.isEmpty ? nil : outcome.robustness
                 robustnessSeconds = robustness == nil ? nil : outcome.robustnessSeconds
+                resumedAfterEpoch = outcome.resumedAfterEpoch
+                priorSeconds = outcome.priorSeconds
+                if let epoch = resumedAfterEpoch { log("\(label) \(run.label): resumed after epoch \(epoch) from its checkpoint") }
             } catch let diverged as Trainer.Diverged {
                 failure = RunRecord.Failure(epoch: diverged.epoch, reason: diverged.description)
                 curve = diverged.curve
@@ -178,9 +193,10 @@ public struct GridRunner {
             sourceVideos: Dictionary(uniqueKeysWithValues: validation.map { (dataset.clips[$0].id, dataset.clips[$0].sourceVideo) }),
             sentimentLabels: Self.sentimentLabels(dataset, validation),
             curve: curve, epochs: curve.count, bestEpoch: bestEpoch, innerFoldClips: foldClips, trainClips: trainClips,
-            parameters: parameters, wallSeconds: Date().timeIntervalSince(start), peakResidentBytes: peakIsOwn ? PeakMemory.peakBytes() : nil,
+            parameters: parameters, wallSeconds: priorSeconds + Date().timeIntervalSince(start), peakResidentBytes: peakIsOwn ? PeakMemory.peakBytes() : nil,
             blas: RunRecord.BLASInfo(openblas: BLAS.version, core: BLAS.coreName, coreSource: BLASCoreSelection.provenance, threads: BLAS.threads, kernels: InstructionSet.summary),
-            gitCommit: Self.gitCommit, codeVersion: Self.codeVersion, grid: spec.name, finishedAt: ISO8601DateFormatter().string(from: Date()))
+            gitCommit: Self.gitCommit, codeVersion: Self.codeVersion, grid: spec.name, finishedAt: ISO8601DateFormatter().string(from: Date()),
+            resumedAfterEpoch: resumedAfterEpoch)
     }
 
     /// The clips' sentiment labels by id, when every clip has its three modality labels.

@@ -94,6 +94,10 @@ public struct RunRecord: Codable, Equatable, Sendable {
     /// The grid (spec file stem) the run belongs to (nil in records older than it).
     public var grid: String?
     public var finishedAt: String
+    /// The epoch whose checkpoint the run resumed from after its process was killed (nil when
+    /// it ran from the start); `wallSeconds` then adds the killed process's training seconds,
+    /// and `peakResidentBytes` is the resuming process's.
+    public var resumedAfterEpoch: Int? = nil
 }
 
 /// `results/runs.jsonl`: append-only, one finished run per line.

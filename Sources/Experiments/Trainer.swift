@@ -34,6 +34,22 @@ public struct Trainer {
         public var robustness: [RobustnessResult] = []
         /// The seconds those evaluations took (part of the run's wall time).
         public var robustnessSeconds = 0.0
+        /// The epoch whose checkpoint this run resumed from (nil when it ran from the start).
+        public var resumedAfterEpoch: Int?
+        /// Training seconds spent before the resumption (by the killed process).
+        public var priorSeconds = 0.0
+    }
+
+    /// Where a run saves its whole state after every epoch and resumes from: `path` an HDF5
+    /// file, `run` what the state belongs to (a checkpoint of anything else is not resumed).
+    public struct Checkpointing {
+        public var path: String
+        public var run: String
+        /// Told why a checkpoint that exists could not be resumed (the run then starts afresh).
+        public var warn: (String) -> Void
+        public init(path: String, run: String, warn: @escaping (String) -> Void = { _ in }) {
+            (self.path, self.run, self.warn) = (path, run, warn)
+        }
     }
 
     /// Which clips each phase touched: "train" (gradient steps), "select" (inner fold),
@@ -56,12 +72,13 @@ public struct Trainer {
     public func train(
         _ kind: ModelKind, configurations: ModelConfigurations, training: TrainingConfig,
         dataset: IndoMERDataset, task: IndoMERTask, modalities: [Modality], seed: UInt64,
-        progress: (Progress) -> Void = { _ in }
+        checkpointing: Checkpointing? = nil, progress: (Progress) -> Void = { _ in }
     ) throws -> Outcome {
         let generator = Generator(seed: seed)
         let (trainClips, foldClips) = InnerFold.split(dataset, task: task, fraction: training.innerFold, seed: seed)
         let problem = FusionProblem(modalities: modalities, dims: dataset.features.mapValues(\.dim), classes: task.classCount)
-        let model = configurations.make(kind, problem: problem, generator: generator.split())
+        let modelGenerator = generator.split()
+        let model = configurations.make(kind, problem: problem, generator: modelGenerator)
         var batcher = Batcher(dataset: dataset, modalities: modalities, task: task)
         batcher.audioPool = model.audioPool
         let parameters = model.namedParameters()
@@ -78,7 +95,37 @@ public struct Trainer {
             : nil
         var best: (score: Double, loss: Double, epoch: Int, state: [[Float]])?
         var curve: [RunRecord.Epoch] = []
-        for epoch in 1...training.epochs {
+        let stateTensors = parameters + model.namedBuffers()
+        var generators = ["model": modelGenerator, "shuffle": shuffler]
+        if let dropper { generators["modalityDropout"] = dropper }
+        var firstEpoch = 1
+        var priorSeconds = 0.0
+        var resumedAfterEpoch: Int?
+        if let checkpointing {
+            do {
+                if let saved = try TrainingCheckpoint.read(
+                    from: checkpointing.path, run: checkpointing.run, keys: stateTensors.map(\.key),
+                    counts: stateTensors.map(\.tensor.count))
+                {
+                    for ((_, tensor), (_, values)) in zip(stateTensors, saved.model) {
+                        tensor.withUnsafeMutableBufferPointer { _ = $0.update(fromContentsOf: values) }
+                    }
+                    optimizer.snapshot = saved.optimizer
+                    if let state = saved.meta.plateau { plateau?.state = state }
+                    for (name, g) in generators { if let state = saved.meta.generators[name] { g.state = state } }
+                    let b = saved.meta.best
+                    best = (b.score, b.loss, b.epoch, saved.best)
+                    curve = saved.meta.curve
+                    firstEpoch = saved.meta.epoch + 1
+                    priorSeconds = saved.meta.seconds
+                    resumedAfterEpoch = saved.meta.epoch
+                    if saved.meta.epoch - b.epoch >= training.patience { firstEpoch = training.epochs + 1 }
+                }
+            } catch {
+                checkpointing.warn("\(error); the run starts from epoch 1")
+            }
+        }
+        for epoch in stride(from: firstEpoch, through: training.epochs, by: 1) {
             model.train()
             var lossSum = 0.0
             var seen = 0
@@ -121,13 +168,25 @@ public struct Trainer {
                     || (training.selection == .macroF1 && score >= b.score - threshold && foldLoss < b.loss - threshold)
             } ?? true
             if better {
-                best = (score, foldLoss, epoch, parameters.map { $0.tensor.scalars } + model.namedBuffers().map { $0.tensor.scalars })
+                best = (score, foldLoss, epoch, stateTensors.map { $0.tensor.scalars })
             }
-            progress(Progress(epoch: epoch, epochs: training.epochs, trainLoss: curve.last!.trainLoss, foldMacroF1: foldMetrics.macroF1, bestEpoch: best!.epoch, seconds: Date().timeIntervalSince(start)))
+            if let checkpointing {
+                let snapshot = optimizer.snapshot
+                let saved = TrainingCheckpoint(
+                    meta: .init(
+                        run: checkpointing.run, epoch: epoch, curve: curve,
+                        best: .init(score: best!.score, loss: best!.loss, epoch: best!.epoch),
+                        generators: generators.mapValues(\.state), plateau: plateau?.state,
+                        learningRate: snapshot.learningRate, optimizerSteps: snapshot.entries.mapValues(\.steps),
+                        seconds: priorSeconds + Date().timeIntervalSince(start)),
+                    model: stateTensors.map { ($0.key, $0.tensor.scalars) }, best: best!.state, optimizer: snapshot)
+                try saved.write(to: checkpointing.path)
+            }
+            progress(Progress(epoch: epoch, epochs: training.epochs, trainLoss: curve.last!.trainLoss, foldMacroF1: foldMetrics.macroF1, bestEpoch: best!.epoch, seconds: priorSeconds + Date().timeIntervalSince(start)))
             if epoch - best!.epoch >= training.patience { break }
         }
         // Restore the selected epoch's weights (and BatchNorm statistics).
-        for (tensor, values) in zip(parameters.map(\.tensor) + model.namedBuffers().map(\.tensor), best!.state) {
+        for (tensor, values) in zip(stateTensors.map(\.tensor), best!.state) {
             tensor.withUnsafeMutableBufferPointer { _ = $0.update(fromContentsOf: values) }
         }
         let validation = dataset.indices(in: .val)
@@ -148,7 +207,8 @@ public struct Trainer {
             metrics: metrics, predictions: Dictionary(uniqueKeysWithValues: zip(validation.map { dataset.clips[$0].id }, predictions)),
             curve: curve, bestEpoch: best!.epoch, trainClips: trainClips.count, foldClips: foldClips.count,
             parameters: model.parameterCount, robustness: robustness,
-            robustnessSeconds: training.robustness ? Date().timeIntervalSince(robustnessStart) : 0)
+            robustnessSeconds: training.robustness ? Date().timeIntervalSince(robustnessStart) : 0,
+            resumedAfterEpoch: resumedAfterEpoch, priorSeconds: priorSeconds)
     }
 
     /// The modalities one training clip loses to modality dropout: each independently with its

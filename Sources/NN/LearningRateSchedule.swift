@@ -39,6 +39,18 @@ public final class ReduceLROnPlateau {
         best = mode == .min ? .infinity : -.infinity
     }
 
+    /// The counters that decide the next reduction, for checkpoints.
+    public struct State: Codable, Equatable, Sendable {
+        public var best: Double
+        public var badEpochs: Int
+        public var cooldownLeft: Int
+    }
+
+    public var state: State {
+        get { State(best: best, badEpochs: badEpochs, cooldownLeft: cooldownLeft) }
+        set { (best, badEpochs, cooldownLeft) = (newValue.best, newValue.badEpochs, newValue.cooldownLeft) }
+    }
+
     /// Records one epoch's metric and lowers the learning rate if it has plateaued.
     public func step(_ metric: Double) {
         let better = mode == .min ? metric < best * (1 - threshold) : metric > best * (1 + threshold)

@@ -8,6 +8,41 @@ public protocol Optimizer: AnyObject {
     var learningRate: Float { get set }
     /// Applies one update to every parameter that has a gradient.
     func step()
+    /// The per-parameter state by parameter name, for checkpoints; setting it replaces the
+    /// whole state (a parameter absent from it starts afresh at its next step).
+    var snapshot: OptimizerSnapshot { get set }
+}
+
+/// An optimizer's learning rate and per-parameter state (moments and step counts) by name.
+public struct OptimizerSnapshot: Equatable, Sendable {
+    public struct Entry: Equatable, Sendable {
+        public var first: [Float]
+        public var second: [Float]
+        public var steps: Int
+        public init(first: [Float], second: [Float], steps: Int) {
+            (self.first, self.second, self.steps) = (first, second, steps)
+        }
+    }
+
+    public var learningRate: Float
+    public var entries: [String: Entry]
+    public init(learningRate: Float, entries: [String: Entry]) {
+        (self.learningRate, self.entries) = (learningRate, entries)
+    }
+}
+
+extension OptimizerSnapshot {
+    init(learningRate: Float, state: [String: ParameterState]) {
+        self.init(learningRate: learningRate, entries: state.mapValues { Entry(first: $0.first, second: $0.second, steps: $0.steps) })
+    }
+
+    var parameterStates: [String: ParameterState] {
+        entries.mapValues { e in
+            let s = ParameterState(count: 0, buffers: 0)
+            (s.first, s.second, s.steps) = (e.first, e.second, e.steps)
+            return s
+        }
+    }
 }
 
 /// The state each parameter carries between steps, created at its first update.
@@ -49,6 +84,14 @@ public final class SGD: Optimizer {
         self.dampening = dampening
         self.weightDecay = weightDecay
         self.nesterov = nesterov
+    }
+
+    public var snapshot: OptimizerSnapshot {
+        get { OptimizerSnapshot(learningRate: learningRate, state: state) }
+        set {
+            learningRate = newValue.learningRate
+            state = newValue.parameterStates
+        }
     }
 
     public func step() {
@@ -112,6 +155,14 @@ public final class Adam: Optimizer {
         self.beta2 = beta2
         self.eps = eps
         self.weightDecay = weightDecay
+    }
+
+    public var snapshot: OptimizerSnapshot {
+        get { OptimizerSnapshot(learningRate: learningRate, state: state) }
+        set {
+            learningRate = newValue.learningRate
+            state = newValue.parameterStates
+        }
     }
 
     /// AdamW: Adam with decoupled weight decay (PyTorch's default λ = 0.01).

@@ -36,6 +36,8 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "With --plan: one JSON object per run instead of a table.") var json = false
     @Flag(help: "Train again the runs recorded as failed (a loss became NaN or infinite); by default they are skipped.")
     var retryFailed = false
+    @Flag(help: "Do not save each run's state after every epoch (checkpoints/ beside the run log, removed once the run is recorded); a killed run then starts again from epoch 1.")
+    var noCheckpoints = false
 
     func validate() throws {
         if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
@@ -102,6 +104,7 @@ struct RunCommand: ParsableCommand {
         }
         runner.log = log
         runner.retryFailed = retryFailed
+        runner.checkpoints = !noCheckpoints
         if !quiet { runner.status = StatusLine.show }
         log("BLAS: OpenBLAS \(BLAS.version), core \(BLAS.coreName) (\(BLASCoreSelection.provenance)), \(BLAS.threads) thread(s); own kernels \(InstructionSet.summary)")
         let start = Date()

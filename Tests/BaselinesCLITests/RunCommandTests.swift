@@ -54,6 +54,65 @@ import Testing
         }
     }
 
+    /// One long run killed with SIGKILL in the middle of an epoch: the rerun resumes from the
+    /// last epoch's checkpoint (at most one epoch recomputed) and records exactly what the
+    /// uninterrupted run records; the checkpoint is gone once the run is recorded.
+    @Test func runKilledMidEpochResumesFromItsCheckpoint() throws {
+        let spec = """
+            {"models": ["ef-lstm"], "tasks": ["emotion"], "modalities": ["TAV"], "seeds": [3], "threads": 1,
+             "training": {"epochs": 40, "patience": 40, "batchSize": 8},
+             "perModel": {"ef-lstm": {"hyperparameters": {"hidden": 24, "layers": 2, "dropout": 0.2}, "training": {"learningRate": 0.003}}}}
+            """
+        func arguments(_ dir: URL) -> [String] {
+            ["run", "--spec", dir.appendingPathComponent("long.json").path, "--synthetic-size", "tiny",
+             "--cache", dir.appendingPathComponent("tiny.h5").path, "--results", dir.appendingPathComponent("runs.jsonl").path,
+             "--reports", dir.appendingPathComponent("out").path]
+        }
+        let dirs = ["whole", "killed"].map { FileManager.default.temporaryDirectory.appendingPathComponent("\($0)-\(UUID().uuidString)") }
+        defer { for dir in dirs { try? FileManager.default.removeItem(at: dir) } }
+        for dir in dirs {
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            try spec.write(to: dir.appendingPathComponent("long.json"), atomically: true, encoding: .utf8)
+        }
+        let whole = try ExecutableRunner.run(arguments(dirs[0]) + ["--quiet"])
+        #expect(whole.status == 0, "\(whole.stderr)")
+
+        let process = Process()
+        process.executableURL = ExecutableRunner.executable
+        process.arguments = arguments(dirs[1]) + ["--quiet"]
+        process.standardError = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let checkpoints = dirs[1].appendingPathComponent("checkpoints")
+        let deadline = Date().addingTimeInterval(120)
+        while Date() < deadline && process.isRunning
+            && ((try? FileManager.default.contentsOfDirectory(atPath: checkpoints.path))?.contains { $0.hasSuffix(".h5") } != true)
+        {
+            usleep(2_000)
+        }
+        usleep(40_000)  // into a later epoch
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        #expect(lines(dirs[1]).isEmpty, "killed before the run was recorded")
+
+        let resumed = try ExecutableRunner.run(arguments(dirs[1]))
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        let said = resumed.stdout + resumed.stderr
+        #expect(said.contains("resumed after epoch"), "\(said)")
+        let records = try dirs.map { dir -> [String: Any] in
+            try #require(lines(dir).first.flatMap { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] })
+        }
+        let epoch = try #require(records[1]["resumedAfterEpoch"] as? Int)
+        #expect(epoch >= 1 && epoch < 40 && records[0]["resumedAfterEpoch"] == nil)
+        for key in ["predictions", "metrics", "curve", "bestEpoch", "epochs", "runID"] {
+            let encoded = try [records[0][key], records[1][key]].map {
+                try JSONSerialization.data(withJSONObject: ["v": $0 as Any], options: [.sortedKeys])
+            }
+            #expect(records[0][key] != nil && encoded[0] == encoded[1], "\(key) differs after resuming from epoch \(epoch)")
+        }
+        #expect((try? FileManager.default.contentsOfDirectory(atPath: checkpoints.path))?.isEmpty ?? true, "checkpoint removed")
+    }
+
     @Test func anEmptyFolderTrainsAndAFinishedGridSaysSoFirst() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("fresh-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
