@@ -65,6 +65,17 @@ public struct GridPlan {
         runs = planned
     }
 
+    /// The plan's estimate of one epoch of `run` (training mini-batches and the inner-fold
+    /// evaluation), from its short timing; what `--plan` multiplies by the epoch cap.
+    public static func estimatedEpochSeconds(runner: GridRunner, run: GridSpec.Run) -> Double {
+        guard let kind = run.model.fusionKind else { return 0 }
+        let training = runner.trainingConfig(run)
+        let (trainClips, foldClips) = InnerFold.split(runner.dataset, task: run.task, fraction: training.innerFold, seed: run.seed)
+        let t = time(kind, runner: runner, run: run, training: training)
+        let batches = (trainClips.count + training.batchSize - 1) / training.batchSize
+        return Double(batches) * t.trainBatch + Double(foldClips.count) * t.inferClip
+    }
+
     static func time(_ kind: ModelKind, runner: GridRunner, run: GridSpec.Run, training: TrainingConfig) -> Timing {
         let dataset = runner.dataset
         let problem = FusionProblem(modalities: run.modalities, dims: dataset.features.mapValues(\.dim), classes: run.task.classCount)

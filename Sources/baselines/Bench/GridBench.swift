@@ -1,0 +1,68 @@
+import ArgumentParser
+import Autograd
+import Datasets
+import Experiments
+import Foundation
+import FusionModels
+
+/// `baselines bench grid`: one real epoch of each model setting of a spec, and the projected
+/// wall time of the whole spec on this machine and on N Slurm array tasks.
+struct GridBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "grid",
+        abstract: "Train one epoch of each model setting of a spec and project the whole spec's wall time (one process, N array tasks).")
+
+    @Option(help: "Grid spec (JSON).") var spec = "experiments/paper.json"
+    @OptionGroup var dataOptions: DataOptions
+    @OptionGroup var blas: BLASOptions
+    @Option(parsing: .upToNextOption, help: "Only these models.") var models: [GridModel] = []
+    @Option(parsing: .upToNextOption, help: "Only these modality subsets (T A V TA TV AV TAV).") var modalities: [String] = []
+    @Option(parsing: .upToNextOption, help: "Array task counts to project for.") var arrayTasks: [Int] = [1, 4, 16, 64]
+    @Option(help: "Epochs a run trains when early stopping ends it before its cap (an assumption, stated in the output).")
+    var epochsPerRun = 20
+    @Option(help: "A run log of this grid (e.g. results/reference/runs.jsonl): compare each recorded run's wall time with the projection for its epochs, and with --plan's estimate.")
+    var compare: String?
+    @Flag(help: "Skip --plan's step-based estimate (it times two steps per setting).") var noPlanEstimate = false
+
+    func run() throws {
+        var grid = try GridSpec.load(path: spec)
+        if !models.isEmpty { grid.models = models }
+        if !modalities.isEmpty { grid.modalities = try modalities.map(GridSpec.parseModalities) }
+        blas.apply(defaultThreads: grid.threads)
+        let needed = Modality.allCases.filter { m in grid.modalities.contains { $0.contains(m) } }
+        let dataset = try dataOptions.load(modalities: needed, log: { printNote($0) })
+        let runner = GridRunner(spec: grid, dataset: dataset, store: RunStore(path: "/dev/null"))
+        print("bench grid: \(spec) on \(dataset.isSynthetic ? "the SYNTHETIC IndoMER" : dataset.source); \(BLASContext().line)")
+        print(pad("model", 9) + pad("mod", 5) + pad("batch", 7) + pad("epoch s", 10) + pad("eval s", 9) + pad("--plan epoch s", 16) + "recorded runs: wall s / projected (median ratio)")
+        let recorded = compare.map { RunStore(path: $0).records() } ?? []
+        var timings: [GridProjection.Setting: GridProjection.EpochTiming] = [:]
+        for setting in GridProjection.settings(runner) {
+            let t = try GridProjection.measure(setting, runner: runner)
+            timings[setting] = t
+            let first = runner.shardRuns.first { $0.model.fusionKind == setting.model && $0.modalities == setting.modalities }!
+            let plan = noPlanEstimate ? "-" : fmt(GridPlan.estimatedEpochSeconds(runner: runner, run: first), 1)
+            let letters = String(setting.modalities.map(\.letter))
+            let matching = recorded.filter { $0.model == setting.model.rawValue && $0.modalities == letters && !$0.failed && $0.epochs > 0 }
+            let ratios = matching.map { r in
+                (r.wallSeconds - (r.robustnessSeconds ?? 0)) / (Double(r.epochs) * t.epochSeconds + t.evaluationSeconds)
+            }.sorted()
+            let comparison = ratios.isEmpty ? "-" : "\(matching.count) run(s), median \(fmt(ratios[ratios.count / 2], 2))"
+            print(pad(setting.model.displayName, 9) + pad(letters, 5) + pad("\(setting.batchSize)", 7) + pad(fmt(t.epochSeconds, 1), 10)
+                + pad(fmt(t.evaluationSeconds, 1), 9) + pad(plan, 16) + comparison)
+        }
+        let projection = GridProjection(runner: runner, timings: timings)
+        let trained = projection.runs.filter { $0.setting != nil }.count
+        print("\n\(projection.runs.count) runs (\(trained) trained); projected wall time:")
+        print(pad("array tasks", 17) + pad("every run to its cap", 24) + "every run stopped after \(epochsPerRun) epochs (assumed)")
+        for tasks in arrayTasks where tasks >= 1 {
+            let cap = projection.wallSeconds(tasks: tasks) { $0.epochsCap }
+            let early = projection.wallSeconds(tasks: tasks) { Swift.min($0.epochsCap, epochsPerRun) }
+            print(pad(tasks == 1 ? "1 (one process)" : "\(tasks)", 17) + pad(Self.duration(cap), 24) + Self.duration(early))
+        }
+        print("(each array task with \(BLAS.threads) thread(s), as here; the same machine per task assumed)")
+    }
+
+    static func duration(_ seconds: Double) -> String {
+        seconds < 120 ? "\(Int(seconds.rounded())) s" : seconds < 7200 ? String(format: "%.1f min", seconds / 60) : String(format: "%.1f h", seconds / 3600)
+    }
+}
