@@ -20,6 +20,12 @@ public struct GridRunner {
     /// Whether each run saves its state after every epoch (`checkpointPath`) and resumes from
     /// it when the process was killed; the file is removed once the run is recorded.
     public var checkpoints = true
+    /// For `baselines tune`: the runs of this runner are search trials (trained and scored on
+    /// the inner fold only, the reported split never read) or runs of a chosen configuration;
+    /// nil for a plain grid. Part of the run id.
+    public var tuning: RunRecord.Tuning?
+    /// Whether `run` says how many runs it has, skips and trains (off for one-run trial runners).
+    public var announce = true
 
     public init(spec: GridSpec, dataset: IndoMERDataset, store: RunStore) {
         self.spec = spec
@@ -57,7 +63,7 @@ public struct GridRunner {
         h.update(run.model.isReference ? "reference" : hyperparameters + "|" + training)
         let configHash = String(h.finalize().prefix(16))
         var id = SHA256()
-        id.update("\(run.model.rawValue)|\(run.task.rawValue)|\(String(run.modalities.map(\.letter)))|\(run.seed)|\(configHash)|\(dataset.fingerprint)|\(Self.codeVersion)|\(spec.name)")
+        id.update("\(run.model.rawValue)|\(run.task.rawValue)|\(String(run.modalities.map(\.letter)))|\(run.seed)|\(configHash)|\(dataset.fingerprint)|\(Self.codeVersion)|\(spec.name)" + (tuning.map { "|\($0.role.rawValue)" } ?? ""))
         return (String(id.finalize().prefix(16)), configHash)
     }
 
@@ -81,7 +87,8 @@ public struct GridRunner {
                 : "\(failedBefore) run(s) recorded as failed (a loss became NaN or infinite) are not retried; pass --retry-failed to train them again")
         }
         let skipped = runs.count - missing.count
-        if skipped == 0 {
+        if !announce {
+        } else if skipped == 0 {
             log("grid: \(runs.count) runs in this shard, all to train")
         } else {
             log("grid: \(runs.count) runs in this shard; \(skipped) already in \(store.path) are skipped, \(missing.count) to train")
@@ -118,7 +125,9 @@ public struct GridRunner {
             try store.append(record)
             try? FileManager.default.removeItem(atPath: checkpointPath(id))
             done[record.runID] = record
-            if let metrics = record.metrics {
+            if let trial = record.tuning, trial.role == .trial, !record.failed {
+                log("[\(number + 1)/\(missing.count)] \(run.label) trial \(trial.trial): inner-fold macro-F1 \(fmt(trial.score)) (\(record.epochs) epochs, best \(record.bestEpoch), \(Int(record.wallSeconds)) s)")
+            } else if let metrics = record.metrics {
                 log("[\(number + 1)/\(missing.count)] \(run.label): accuracy \(fmt(metrics.accuracy)), macro-F1 \(fmt(metrics.macroF1)), weighted-F1 \(fmt(metrics.weightedF1)) (\(record.epochs) epochs, best \(record.bestEpoch), \(Int(record.wallSeconds)) s)")
             } else {
                 log("[\(number + 1)/\(missing.count)] \(run.label): FAILED, \(record.failure!.reason); recorded as failed, the grid goes on")
@@ -137,7 +146,8 @@ public struct GridRunner {
         let (hyperparameters, trainingJSON) = settings(run)
         let start = Date()
         let peakIsOwn = PeakMemory.reset()
-        let validation = dataset.indices(in: .val)
+        // A trial never reads the reported split, not even its labels.
+        let validation = tuning?.role == .trial ? [] : dataset.indices(in: .val)
         let truth = validation.map { dataset.clips[$0].label(for: run.task) }
         var predictions: [Int] = []
         var failure: RunRecord.Failure?
@@ -150,13 +160,16 @@ public struct GridRunner {
         var robustnessSeconds: Double?
         var resumedAfterEpoch: Int?
         var priorSeconds = 0.0
+        var tuning = self.tuning
+        let trial = tuning?.role == .trial
         if let kind = run.model.fusionKind {
             let training = trainingConfig(run)
             do {
                 let outcome = try trainer.train(
                     kind, configurations: spec.hyperparameters, training: training, dataset: dataset, task: run.task,
                     modalities: run.modalities, seed: run.seed,
-                    checkpointing: checkpoints ? Trainer.Checkpointing(path: checkpointPath(id), run: id, warn: { [log] in log("\(label) \(run.label): \($0)") }) : nil
+                    checkpointing: checkpoints ? Trainer.Checkpointing(path: checkpointPath(id), run: id, warn: { [log] in log("\(label) \(run.label): \($0)") }) : nil,
+                    reportSplit: !trial
                 ) { p in
                     let perEpoch = p.seconds / Double(p.epoch)
                     let eta = perEpoch * Double(p.epochs - p.epoch)
@@ -164,6 +177,7 @@ public struct GridRunner {
                 }
                 predictions = validation.map { outcome.predictions[dataset.clips[$0].id]! }
                 curve = outcome.curve
+                if trial { tuning?.score = outcome.curve[outcome.bestEpoch - 1].foldMacroF1 }
                 bestEpoch = outcome.bestEpoch
                 parameters = outcome.parameters
                 trainClips = outcome.trainClips
@@ -182,7 +196,7 @@ public struct GridRunner {
         } else {
             predictions = References.predictions(run.model, dataset: dataset, task: run.task, seed: run.seed)
         }
-        let metrics = failure == nil ? ClassificationMetrics(truth: truth, predictions: predictions, classes: run.task.classCount) : nil
+        let metrics = failure == nil && !trial ? ClassificationMetrics(truth: truth, predictions: predictions, classes: run.task.classCount) : nil
         return RunRecord(
             runID: id, model: run.model.rawValue, task: run.task.rawValue, modalities: String(run.modalities.map(\.letter)),
             seed: run.seed, hyperparameters: hyperparameters, training: trainingJSON, configHash: configHash,
@@ -191,12 +205,12 @@ public struct GridRunner {
             predictions: Dictionary(uniqueKeysWithValues: zip(validation.map { dataset.clips[$0].id }, predictions)),
             truth: Dictionary(uniqueKeysWithValues: zip(validation.map { dataset.clips[$0].id }, truth)),
             sourceVideos: Dictionary(uniqueKeysWithValues: validation.map { (dataset.clips[$0].id, dataset.clips[$0].sourceVideo) }),
-            sentimentLabels: Self.sentimentLabels(dataset, validation),
+            sentimentLabels: trial ? nil : Self.sentimentLabels(dataset, validation),
             curve: curve, epochs: curve.count, bestEpoch: bestEpoch, innerFoldClips: foldClips, trainClips: trainClips,
             parameters: parameters, wallSeconds: priorSeconds + Date().timeIntervalSince(start), peakResidentBytes: peakIsOwn ? PeakMemory.peakBytes() : nil,
             blas: RunRecord.BLASInfo(openblas: BLAS.version, core: BLAS.coreName, coreSource: BLASCoreSelection.provenance, threads: BLAS.threads, kernels: InstructionSet.summary),
             gitCommit: Self.gitCommit, codeVersion: Self.codeVersion, grid: spec.name, finishedAt: ISO8601DateFormatter().string(from: Date()),
-            resumedAfterEpoch: resumedAfterEpoch)
+            resumedAfterEpoch: resumedAfterEpoch, tuning: tuning)
     }
 
     /// The clips' sentiment labels by id, when every clip has its three modality labels.

@@ -106,6 +106,20 @@ public struct GridSpec: Sendable {
     /// once per value, overriding its resolved `classWeights`; nil when the spec has no axis.
     public var classWeights: [Bool]?
     public var hyperparameters: ModelConfigurations
+    /// The search of `baselines tune` (`"tuning"` in a spec); nil for a plain grid.
+    public var tuning: TuningSettings? = nil
+
+    /// A hyperparameter search: `trials` random configurations per model, task and subset,
+    /// drawn from `space` (a file beside the spec) with generators seeded from `seed`, each
+    /// trained once with the trial seed (the grid's first seed).
+    public struct TuningSettings: Codable, Equatable, Sendable {
+        public var trials: Int
+        public var seed: UInt64
+        /// The search-space file, as given (relative to the spec's folder).
+        public var space: String
+        /// Its path resolved against the spec's folder.
+        public var spacePath: String
+    }
 
     /// One run of the grid.
     public struct Run: Sendable, Equatable {
@@ -164,6 +178,7 @@ public struct SpecError: Error, CustomStringConvertible, Equatable {
 extension GridSpec {
     static let topLevelKeys: Set<String> = [
         "base", "description", "models", "tasks", "modalities", "seeds", "threads", "training", "perModel", "classWeights",
+        "tuning",
     ]
 
     /// `TAV`, `TA`, `V`, ... -> modalities in T, A, V order.
@@ -374,8 +389,20 @@ extension GridSpec {
             }
             classWeights = values
         }
+        var tuning: TuningSettings?
+        if let raw = object["tuning"] {
+            guard let t = raw as? [String: Any], Set(t.keys).isSubset(of: ["trials", "seed", "space"]),
+                  let trials = t["trials"] as? Int, trials >= 1, let seed = t["seed"] as? Int, seed >= 0
+            else {
+                throw SpecError(file: file, message: "'tuning' must be {\"trials\": N >= 1, \"seed\": S >= 0, \"space\": \"search.json\"} (space optional)")
+            }
+            let space = t["space"] as? String ?? "search.json"
+            let path = space.hasPrefix("/") ? space : URL(fileURLWithPath: file).deletingLastPathComponent().appendingPathComponent(space).path
+            tuning = TuningSettings(trials: trials, seed: UInt64(seed), space: space, spacePath: path)
+        }
         return GridSpec(
             description: object["description"] as? String ?? "", models: models, tasks: tasks, modalities: subsets,
-            seeds: seeds, threads: threads, training: training, classWeights: classWeights, hyperparameters: configs)
+            seeds: seeds, threads: threads, training: training, classWeights: classWeights, hyperparameters: configs,
+            tuning: tuning)
     }
 }

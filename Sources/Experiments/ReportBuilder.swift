@@ -11,6 +11,9 @@ import Foundation
 /// `ReportBuilder.groups` and reported apart; `write` refuses a mix.
 public struct ReportBuilder {
     public let records: [RunRecord]
+    /// The search trials of `baselines tune` among the records given: never in a results
+    /// table, only in the tuning table and figure.
+    public let trials: [RunRecord]
     /// Bootstrap resamples for intervals and paired tests.
     public var resamples = Bootstrap.resamples
 
@@ -18,7 +21,8 @@ public struct ReportBuilder {
     let classWeightedRuns: Set<String>
 
     public init(records: [RunRecord]) {
-        self.records = records
+        self.records = records.filter { !$0.isTrial }
+        trials = records.filter(\.isTrial)
         classWeightedRuns = Set(records.filter { $0.trainingSetting("classWeights") as? Bool == true }.map(\.runID))
     }
 
@@ -107,23 +111,30 @@ public struct ReportBuilder {
     var synthetic: Bool { records.first?.synthetic ?? true }
 
     /// One row of the tables: a model, trained with or without class weights (the grid's
-    /// class-weighting axis); runs of the two are never averaged together.
+    /// class-weighting axis), with its default settings or a configuration chosen by
+    /// `baselines tune`; runs of different rows are never averaged together.
     public struct ReportRow: Hashable, Sendable {
         public var model: GridModel
         public var classWeighted: Bool
-        public init(model: GridModel, classWeighted: Bool) {
+        public var tuned = false
+        public init(model: GridModel, classWeighted: Bool, tuned: Bool = false) {
             self.model = model
             self.classWeighted = classWeighted
+            self.tuned = tuned
         }
         public var isReference: Bool { model.isReference }
-        public var displayName: String { model.displayName + (classWeighted ? " (class-weighted)" : "") }
-        /// For the CSV: `tfn`, `tfn+class-weights`.
-        public var rawValue: String { model.rawValue + (classWeighted ? "+class-weights" : "") }
+        public var displayName: String {
+            model.displayName + (classWeighted ? " (class-weighted)" : "") + (tuned ? " (tuned)" : "")
+        }
+        /// For the CSV: `tfn`, `tfn+class-weights`, `tfn+tuned`.
+        public var rawValue: String { model.rawValue + (classWeighted ? "+class-weights" : "") + (tuned ? "+tuned" : "") }
     }
 
     func row(of record: RunRecord) -> ReportRow? {
         GridModel(rawValue: record.model).map {
-            ReportRow(model: $0, classWeighted: !$0.isReference && classWeightedRuns.contains(record.runID))
+            ReportRow(
+                model: $0, classWeighted: !$0.isReference && classWeightedRuns.contains(record.runID),
+                tuned: record.tuning?.role == .tuned)
         }
     }
 
@@ -151,8 +162,9 @@ public struct ReportBuilder {
     /// The rows present for a task: models in grid order, each unweighted before class-weighted.
     func models(_ task: IndoMERTask) -> [ReportRow] {
         let present = Set(current.filter { $0.task == task.rawValue }.compactMap(row(of:)))
-        return GridModel.allCases.flatMap { m in [false, true].map { ReportRow(model: m, classWeighted: $0) } }
-            .filter(present.contains)
+        return GridModel.allCases.flatMap { m in
+            [false, true].flatMap { w in [false, true].map { ReportRow(model: m, classWeighted: w, tuned: $0) } }
+        }.filter(present.contains)
     }
 
     func subsets(_ task: IndoMERTask) -> [String] {
@@ -175,7 +187,7 @@ public struct ReportBuilder {
     }
 
     public func write(to directory: String) throws -> [String] {
-        let keys = Self.groups(records).map(\.key)
+        let keys = Self.groups(records + trials).map(\.key)
         guard keys.count <= 1 else { throw MixedGroups(groups: keys) }
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         var tables: [Table] = []
@@ -196,6 +208,10 @@ public struct ReportBuilder {
             summaries[task] = [main] + others + (conflict ?? [])
         }
         if let failed = failedTable() { tables.append(failed) }
+        if let tuning = tuningTable() {
+            tables.append(tuning)
+            figures.append(("tuning", tuningFigure()))
+        }
         var written: [String] = []
         func put(_ text: String, _ name: String) throws {
             let path = "\(directory)/\(name)"

@@ -98,6 +98,27 @@ public struct RunRecord: Codable, Equatable, Sendable {
     /// it ran from the start); `wallSeconds` then adds the killed process's training seconds,
     /// and `peakResidentBytes` is the resuming process's.
     public var resumedAfterEpoch: Int? = nil
+    /// Set on the runs of a hyperparameter search (`baselines tune`): a trial (never reported;
+    /// scored on the inner fold, the reported split untouched) or a run of a chosen configuration.
+    public var tuning: Tuning? = nil
+
+    public struct Tuning: Codable, Equatable, Sendable {
+        public enum Role: String, Codable, Sendable { case trial, tuned }
+        public var role: Role
+        /// The trial's index, or the chosen trial's.
+        public var trial: Int
+        /// The drawn values (canonical JSON text, sorted keys).
+        public var parameters: String
+        /// The trial's inner-fold macro-F1 at its selected epoch (the chosen trial's, for a tuned run).
+        public var score: Double
+        /// For a tuned run: trials searched for its model, task and subset.
+        public var trials: Int?
+        public init(role: Role, trial: Int, parameters: String, score: Double, trials: Int? = nil) {
+            (self.role, self.trial, self.parameters, self.score, self.trials) = (role, trial, parameters, score, trials)
+        }
+    }
+
+    public var isTrial: Bool { tuning?.role == .trial }
 }
 
 /// `results/runs.jsonl`: append-only, one finished run per line.

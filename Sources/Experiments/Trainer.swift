@@ -22,7 +22,9 @@ public struct Trainer {
     }
 
     public struct Outcome {
-        public var metrics: ClassificationMetrics
+        /// The selected weights on the reported split; nil when it was not evaluated
+        /// (`reportSplit: false`, a tuning trial).
+        public var metrics: ClassificationMetrics?
         public var predictions: [String: Int]
         public var curve: [RunRecord.Epoch]
         public var bestEpoch: Int
@@ -72,7 +74,7 @@ public struct Trainer {
     public func train(
         _ kind: ModelKind, configurations: ModelConfigurations, training: TrainingConfig,
         dataset: IndoMERDataset, task: IndoMERTask, modalities: [Modality], seed: UInt64,
-        checkpointing: Checkpointing? = nil, progress: (Progress) -> Void = { _ in }
+        checkpointing: Checkpointing? = nil, reportSplit: Bool = true, progress: (Progress) -> Void = { _ in }
     ) throws -> Outcome {
         let generator = Generator(seed: seed)
         let (trainClips, foldClips) = InnerFold.split(dataset, task: task, fraction: training.innerFold, seed: seed)
@@ -188,6 +190,14 @@ public struct Trainer {
         // Restore the selected epoch's weights (and BatchNorm statistics).
         for (tensor, values) in zip(stateTensors.map(\.tensor), best!.state) {
             tensor.withUnsafeMutableBufferPointer { _ = $0.update(fromContentsOf: values) }
+        }
+        // A tuning trial ends here: it is scored on the inner fold, and the reported split is
+        // never read.
+        guard reportSplit else {
+            return Outcome(
+                metrics: nil, predictions: [:], curve: curve, bestEpoch: best!.epoch, trainClips: trainClips.count,
+                foldClips: foldClips.count, parameters: model.parameterCount, resumedAfterEpoch: resumedAfterEpoch,
+                priorSeconds: priorSeconds)
         }
         let validation = dataset.indices(in: .val)
         let truth = validation.map { dataset.clips[$0].label(for: task) }

@@ -46,7 +46,9 @@ struct RunCommand: ParsableCommand {
         for m in modalities { _ = try parseModalities(m) }
     }
 
-    func parseShard(_ text: String) throws -> (Int, Int) {
+    func parseShard(_ text: String) throws -> (Int, Int) { try Self.parseShard(text) }
+
+    static func parseShard(_ text: String) throws -> (Int, Int) {
         let pieces = text.split(separator: "/", omittingEmptySubsequences: false)
         let parts = pieces.compactMap { Int($0) }
         guard pieces.count == 2, parts.count == 2, parts[1] >= 1, (1...parts[1]).contains(parts[0]) else {
