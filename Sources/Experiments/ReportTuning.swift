@@ -84,7 +84,7 @@ extension ReportBuilder {
         let keys = groups.indices.map { "s\($0)" }
         let labels = groups.map { "{\(Self.escape("\($0.model.displayName) \($0.task.rawValue.prefix(4)) \($0.modalities)"))}" }
         var body = "\\begin{tikzpicture}\n\\begin{axis}[width=\(Swift.min(1, 0.25 + 0.1 * Double(groups.count)))\\linewidth, height=6.5cm,"
-        body += " symbolic x coords={\(keys.joined(separator: ","))}, xtick=data, xticklabels={\(labels.joined(separator: ","))},"
+        body += " symbolic x coords={\(keys.joined(separator: ","))}, xtick={\(keys.joined(separator: ","))}, xticklabels={\(labels.joined(separator: ","))},"
         body += " x tick label style={rotate=45, anchor=east, font=\\scriptsize}, ylabel={inner-fold macro-F1},"
         body += " enlarge x limits=\(0.6 / Double(Swift.max(groups.count - 1, 1))), grid=major, grid style={gray!20},"
         body += " yticklabel style={/pgf/number format/fixed, /pgf/number format/precision=2}, scaled y ticks=false]\n"
