@@ -122,7 +122,8 @@ public struct GridPlan {
         return lines.joined(separator: "\n")
     }
 
-    static func duration(_ seconds: Double) -> String {
+    /// `45 s`, `12.5 min`, `3.2 h`.
+    public static func duration(_ seconds: Double) -> String {
         seconds < 120 ? "\(Int(seconds.rounded())) s" : seconds < 7200 ? String(format: "%.1f min", seconds / 60) : String(format: "%.1f h", seconds / 3600)
     }
 }

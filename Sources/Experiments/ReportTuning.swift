@@ -51,10 +51,10 @@ extension ReportBuilder {
                     "\(g.trials.filter(\.failed).count)", spread,
                     chosen.map { "\($0.tuning!.trial)" } ?? "--", chosen.map { String(format: "%.3f", $0.tuning!.score) } ?? "--",
                     chosen.map { Self.parameterText($0.tuning!.parameters) } ?? "--",
-                    "\(g.trials.map(\.epochs).reduce(0, +))", Self.hours(g.trials.map(\.wallSeconds).reduce(0, +))]
+                    "\(g.trials.map(\.epochs).reduce(0, +))", GridPlan.duration(g.trials.map(\.wallSeconds).reduce(0, +))]
         }
         let seeds = Set(trials.map(\.seed)).sorted().map(String.init).joined(separator: ", ")
-        let total = Self.hours(trials.map(\.wallSeconds).reduce(0, +))
+        let total = GridPlan.duration(trials.map(\.wallSeconds).reduce(0, +))
         let caption = "Hyperparameter search (baselines tune), \(dataText): for each model, task and modality subset, random configurations drawn from its search space (experiments/search.json: MMSA's tune grids), each trained once (seed \(seeds)) on the training split less the inner fold, with early stopping on the inner fold, and scored by its inner-fold macro-F1 at the selected epoch; the reported split was never read during the search. The configuration with the best score (ties: the earlier trial) is the one the (tuned) rows of the other tables train with the grid's seeds. Columns: trials, failed trials, the trials' inner-fold macro-F1 (min / median / max), the chosen trial and its score and values, and the search's budget (epochs trained and wall time over its trials). Whole search: \(trials.count) trials, \(total)."
         return Table(
             name: "tuning", caption: caption,
@@ -73,9 +73,6 @@ extension ReportBuilder {
         }.joined(separator: ", ")
     }
 
-    static func hours(_ seconds: Double) -> String {
-        seconds < 120 ? String(format: "%.0f s", seconds) : seconds < 7200 ? String(format: "%.1f min", seconds / 60) : String(format: "%.1f h", seconds / 3600)
-    }
 
     /// Every trial's inner-fold macro-F1 per search (one column of points each), the chosen
     /// one circled.

@@ -57,12 +57,8 @@ struct GridBench: ParsableCommand {
         for tasks in arrayTasks where tasks >= 1 {
             let cap = projection.wallSeconds(tasks: tasks) { $0.epochsCap }
             let early = projection.wallSeconds(tasks: tasks) { Swift.min($0.epochsCap, epochsPerRun) }
-            print(pad(tasks == 1 ? "1 (one process)" : "\(tasks)", 17) + pad(Self.duration(cap), 24) + Self.duration(early))
+            print(pad(tasks == 1 ? "1 (one process)" : "\(tasks)", 17) + pad(GridPlan.duration(cap), 24) + GridPlan.duration(early))
         }
         print("(each array task with \(BLAS.threads) thread(s), as here; the same machine per task assumed)")
-    }
-
-    static func duration(_ seconds: Double) -> String {
-        seconds < 120 ? "\(Int(seconds.rounded())) s" : seconds < 7200 ? String(format: "%.1f min", seconds / 60) : String(format: "%.1f h", seconds / 3600)
     }
 }
