@@ -60,5 +60,16 @@ struct GridBench: ParsableCommand {
             print(pad(tasks == 1 ? "1 (one process)" : "\(tasks)", 17) + pad(GridPlan.duration(cap), 24) + GridPlan.duration(early))
         }
         print("(each array task with \(BLAS.threads) thread(s), as here; the same machine per task assumed)")
+        if let tuning = grid.tuning {
+            // `baselines tune`: the grid's runs twice (default and tuned settings) plus, per model,
+            // task and subset, `trials` runs of one seed, each timed as the default setting.
+            let trained = projection.runs.filter { $0.setting != nil }
+            let searches = Dictionary(grouping: trained) { "\($0.run.model)|\($0.run.task)|\($0.run.modalities)" }.values.map(\.[0])
+            for (label, epochs) in [("to their caps", { (r: GridProjection.ProjectedRun) in r.epochsCap }), ("stopped after \(epochsPerRun) epochs", { Swift.min($0.epochsCap, epochsPerRun) })] {
+                let runs = 2 * projection.wallSeconds(tasks: 1, epochs: epochs)
+                let trials = Double(tuning.trials) * searches.map { projection.seconds($0, epochs: epochs) }.reduce(0, +)
+                print("baselines tune, every run \(label): \(searches.count) searches x \(tuning.trials) trials \(GridPlan.duration(trials)) + default and tuned runs \(GridPlan.duration(runs)) = \(GridPlan.duration(trials + runs)) on one process (each trial timed at the default settings; drawn configurations differ)")
+            }
+        }
     }
 }
