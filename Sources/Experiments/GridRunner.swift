@@ -124,6 +124,7 @@ public struct GridRunner {
             let record = execute(run, label: "[\(number + 1)/\(missing.count)]")
             try store.append(record)
             try? FileManager.default.removeItem(atPath: checkpointPath(id))
+            rmdir((checkpointPath(id) as NSString).deletingLastPathComponent)  // only when empty
             done[record.runID] = record
             if let trial = record.tuning, trial.role == .trial, !record.failed {
                 log("[\(number + 1)/\(missing.count)] \(run.label) trial \(trial.trial): inner-fold macro-F1 \(fmt(trial.score)) (\(record.epochs) epochs, best \(record.bestEpoch), \(Int(record.wallSeconds)) s)")
