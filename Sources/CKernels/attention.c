@@ -22,14 +22,17 @@ CK_INLINE void transpose_padded(const float *src, long stride, int rows, int wid
     }
 }
 
-/// `row[j] = q · kt[:, j]` for the padded row (the keys past `lk` get −inf).
+/// `row[j] = q · kt[:, j]` for `j < round8(lk)` (`kt` rows `ld` apart); the keys from `lk` to
+/// that bound get −inf. Nothing past it is written: the callers' loops stop there too, since a
+/// query sees only its first `lk` keys (all of them, or fewer under the future mask).
 CK_INLINE void scores(const float *qi, int d, const float *kt, long ld, int lk, float *row) {
-    for (long jb = 0; jb < ld; jb += 8) {
+    const long limit = round8(lk);
+    for (long jb = 0; jb < limit; jb += 8) {
         v8f acc = v8_splat(0);
         for (int c = 0; c < d; c++) acc += v8_splat(qi[c]) * v8_load(kt + c * ld + jb);
         v8_store(row + jb, acc);
     }
-    for (long j = lk; j < ld; j++) row[j] = -INFINITY;
+    for (long j = lk; j < limit; j++) row[j] = -INFINITY;
 }
 
 /// The keys query `i` sees: all `lk`, or under the future mask the first `i + 1 + |lk − lq|`.
@@ -58,12 +61,15 @@ CK_INLINE void attention_forward(const ck_attention_head *h, float dropout, uint
             lse[i] = INFINITY;
             continue;
         }
-        scores(h->q + i * h->ldq, d, kt, ld, visible_keys(h, i), row);
+        // Only the keys this query sees (a triangle under the future mask), in blocks of 8.
+        const int visible = visible_keys(h, i);
+        const long lv = round8(visible);
+        scores(h->q + i * h->ldq, d, kt, ld, visible, row);
         v8f m8 = v8_splat(-INFINITY);
-        for (long jb = 0; jb < ld; jb += 8) m8 = v8_max(m8, v8_load(row + jb));
+        for (long jb = 0; jb < lv; jb += 8) m8 = v8_max(m8, v8_load(row + jb));
         const float m = v8_hmax(m8);
         v8f sum8 = v8_splat(0);
-        for (long jb = 0; jb < ld; jb += 8) {
+        for (long jb = 0; jb < lv; jb += 8) {
             v8f e = v8_exp(v8_load(row + jb) - m);
             v8_store(row + jb, e);
             sum8 += e;
@@ -71,14 +77,14 @@ CK_INLINE void attention_forward(const ck_attention_head *h, float dropout, uint
         const float total = v8_sum(sum8);
         lse[i] = m + logf(total);
         const v8f inv = v8_splat(1 / total);
-        for (long jb = 0; jb < ld; jb += 8) {
+        for (long jb = 0; jb < lv; jb += 8) {
             v8f p = v8_load(row + jb) * inv;
             if (dropout > 0) p *= v8_dropout_factors(seed, (uint32_t)(i * lk + jb), threshold, keep);
             v8_store(row + jb, p);
         }
         for (int c = 0; c < dv; c++) {
             v8f acc = v8_splat(0);
-            for (long jb = 0; jb < ld; jb += 8) acc += v8_load(row + jb) * v8_load(vt + c * ld + jb);
+            for (long jb = 0; jb < lv; jb += 8) acc += v8_load(row + jb) * v8_load(vt + c * ld + jb);
             o[c] = v8_sum(acc);
         }
     }
@@ -103,9 +109,12 @@ CK_INLINE void attention_backward(const ck_attention_head *h, float dropout, uin
             for (int c = 0; c < d; c++) gqi[c] = 0;
             continue;
         }
-        // P (recomputed) into p, P' = P ⊙ factors into g for the moment.
-        scores(qi, d, kt, ld, visible_keys(h, i), p);
-        for (long jb = 0; jb < ld; jb += 8) {
+        // P (recomputed) into p, P' = P ⊙ factors into g for the moment; only the keys this
+        // query sees (the others have P = 0 and add nothing to any gradient).
+        const int visible = visible_keys(h, i);
+        const long lv = round8(visible);
+        scores(qi, d, kt, ld, visible, p);
+        for (long jb = 0; jb < lv; jb += 8) {
             v8f e = v8_exp(v8_load(p + jb) - lse[i]);
             v8_store(p + jb, e);
             v8_store(g + jb, dropout > 0 ? e * v8_dropout_factors(seed, (uint32_t)(i * lk + jb), threshold, keep) : e);
@@ -113,11 +122,11 @@ CK_INLINE void attention_backward(const ck_attention_head *h, float dropout, uin
         // dV += P'ᵀ·dO
         for (int c = 0; c < dv; c++) {
             const v8f doc = v8_splat(doi[c]);
-            for (long jb = 0; jb < ld; jb += 8) v8_store(gvt + c * ld + jb, v8_load(gvt + c * ld + jb) + doc * v8_load(g + jb));
+            for (long jb = 0; jb < lv; jb += 8) v8_store(gvt + c * ld + jb, v8_load(gvt + c * ld + jb) + doc * v8_load(g + jb));
         }
         // dP = (dO·Vᵀ) ⊙ factors; dS = P ⊙ (dP − Σⱼ dP·P)
         v8f dot8 = v8_splat(0);
-        for (long jb = 0; jb < ld; jb += 8) {
+        for (long jb = 0; jb < lv; jb += 8) {
             v8f acc = v8_splat(0);
             for (int c = 0; c < dv; c++) acc += v8_splat(doi[c]) * v8_load(vt + c * ld + jb);
             if (dropout > 0) acc *= v8_dropout_factors(seed, (uint32_t)(i * lk + jb), threshold, keep);
@@ -125,12 +134,12 @@ CK_INLINE void attention_backward(const ck_attention_head *h, float dropout, uin
             dot8 += acc * v8_load(p + jb);
         }
         const v8f dot = v8_splat(v8_sum(dot8));
-        for (long jb = 0; jb < ld; jb += 8) v8_store(g + jb, v8_load(p + jb) * (v8_load(g + jb) - dot));
+        for (long jb = 0; jb < lv; jb += 8) v8_store(g + jb, v8_load(p + jb) * (v8_load(g + jb) - dot));
         // dQ = dS·K, dK += dSᵀ·Q
         for (int c = 0; c < d; c++) {
             const v8f qc = v8_splat(qi[c]);
             v8f acc = v8_splat(0);
-            for (long jb = 0; jb < ld; jb += 8) {
+            for (long jb = 0; jb < lv; jb += 8) {
                 const v8f ds = v8_load(g + jb);
                 acc += ds * v8_load(kt + c * ld + jb);
                 v8_store(gkt + c * ld + jb, v8_load(gkt + c * ld + jb) + qc * ds);
