@@ -153,7 +153,6 @@ private struct UncheckedSlots<T>: @unchecked Sendable {
 }
 
 /// One direction of `Tensor.lstmLayer`: its buffers, forward and backward loops.
-/// One direction of `Tensor.lstmLayer`: its buffers, forward and backward loops.
 ///
 /// Internally the direction works on packed sequences, as PyTorch's `PackedSequence` does: the
 /// batch rows sorted by decreasing length (ties keep their order), and every buffer time-major

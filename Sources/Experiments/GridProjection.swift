@@ -44,7 +44,9 @@ public struct GridProjection {
     }
 
     /// Trains the first run of `setting` in the runner's grid for one epoch (robustness off, no
-    /// checkpoint) and times the epoch and the evaluation after it.
+    /// checkpoint) and times the epoch; `evaluationSeconds` is the rest of the call (building
+    /// the model and the inner fold, restoring the kept epoch, and evaluating the reported
+    /// split), counted once per evaluation of a run.
     public static func measure(_ setting: Setting, runner: GridRunner) throws -> EpochTiming {
         let run = runner.shardRuns.first { $0.model.fusionKind == setting.model && $0.modalities == setting.modalities }!
         var training = runner.trainingConfig(run)

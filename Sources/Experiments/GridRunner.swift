@@ -22,7 +22,8 @@ public struct GridRunner {
     public var checkpoints = true
     /// For `baselines tune`: the runs of this runner are search trials (trained and scored on
     /// the inner fold only, the reported split never read) or runs of a chosen configuration;
-    /// nil for a plain grid. Part of the run id.
+    /// nil for a plain grid. Its role and search, and a trial's index, are part of the run id
+    /// (two trials that draw the same values are two runs).
     public var tuning: RunRecord.Tuning?
     /// Whether `run` says how many runs it has, skips and trains (off for one-run trial runners).
     public var announce = true
@@ -63,7 +64,7 @@ public struct GridRunner {
         h.update(run.model.isReference ? "reference" : hyperparameters + "|" + training)
         let configHash = String(h.finalize().prefix(16))
         var id = SHA256()
-        id.update("\(run.model.rawValue)|\(run.task.rawValue)|\(String(run.modalities.map(\.letter)))|\(run.seed)|\(configHash)|\(dataset.fingerprint)|\(Self.codeVersion)|\(spec.name)" + (tuning.map { "|\($0.role.rawValue)" } ?? ""))
+        id.update("\(run.model.rawValue)|\(run.task.rawValue)|\(String(run.modalities.map(\.letter)))|\(run.seed)|\(configHash)|\(dataset.fingerprint)|\(Self.codeVersion)|\(spec.name)" + (tuning.map { t in "|\(t.role.rawValue)|\(t.search ?? "")" + (t.role == .trial ? "|trial \(t.trial)" : "") } ?? ""))
         return (String(id.finalize().prefix(16)), configHash)
     }
 
@@ -124,7 +125,6 @@ public struct GridRunner {
             let record = execute(run, label: "[\(number + 1)/\(missing.count)]")
             try store.append(record)
             try? FileManager.default.removeItem(atPath: checkpointPath(id))
-            rmdir((checkpointPath(id) as NSString).deletingLastPathComponent)  // only when empty
             done[record.runID] = record
             if let trial = record.tuning, trial.role == .trial, !record.failed {
                 log("[\(number + 1)/\(missing.count)] \(run.label) trial \(trial.trial): inner-fold macro-F1 \(fmt(trial.score)) (\(record.epochs) epochs, best \(record.bestEpoch), \(Int(record.wallSeconds)) s)")
@@ -137,10 +137,10 @@ public struct GridRunner {
         return runs.compactMap { done[runID($0).id] }
     }
 
-    /// Where run `id` keeps its per-epoch checkpoint: `checkpoints/<id>.h5` beside the run log.
-    public func checkpointPath(_ id: String) -> String {
-        URL(fileURLWithPath: store.path).deletingLastPathComponent().appendingPathComponent("checkpoints/\(id).h5").path
-    }
+    /// Where run `id` keeps its per-epoch checkpoint: `<run log>.checkpoints/<id>.h5`, beside
+    /// the run log's locks, so that the process holding a run's lock is the only one writing
+    /// its checkpoint.
+    public func checkpointPath(_ id: String) -> String { "\(store.path).checkpoints/\(id).h5" }
 
     func execute(_ run: GridSpec.Run, label: String) -> RunRecord {
         let (id, configHash) = runID(run)
@@ -161,6 +161,7 @@ public struct GridRunner {
         var robustnessSeconds: Double?
         var resumedAfterEpoch: Int?
         var priorSeconds = 0.0
+        var checkpointSeconds: Double?
         var tuning = self.tuning
         let trial = tuning?.role == .trial
         if let kind = run.model.fusionKind {
@@ -187,6 +188,7 @@ public struct GridRunner {
                 robustnessSeconds = robustness == nil ? nil : outcome.robustnessSeconds
                 resumedAfterEpoch = outcome.resumedAfterEpoch
                 priorSeconds = outcome.priorSeconds
+                checkpointSeconds = checkpoints ? outcome.checkpointSeconds : nil
                 if let epoch = resumedAfterEpoch { log("\(label) \(run.label): resumed after epoch \(epoch) from its checkpoint") }
             } catch let diverged as Trainer.Diverged {
                 failure = RunRecord.Failure(epoch: diverged.epoch, reason: diverged.description)
@@ -211,7 +213,7 @@ public struct GridRunner {
             parameters: parameters, wallSeconds: priorSeconds + Date().timeIntervalSince(start), peakResidentBytes: peakIsOwn ? PeakMemory.peakBytes() : nil,
             blas: RunRecord.BLASInfo(openblas: BLAS.version, core: BLAS.coreName, coreSource: BLASCoreSelection.provenance, threads: BLAS.threads, kernels: InstructionSet.summary),
             gitCommit: Self.gitCommit, codeVersion: Self.codeVersion, grid: spec.name, finishedAt: ISO8601DateFormatter().string(from: Date()),
-            resumedAfterEpoch: resumedAfterEpoch, tuning: tuning)
+            resumedAfterEpoch: resumedAfterEpoch, checkpointSeconds: checkpointSeconds, tuning: tuning)
     }
 
     /// The clips' sentiment labels by id, when every clip has its three modality labels.

@@ -11,8 +11,10 @@ import Foundation
 /// `ReportBuilder.groups` and reported apart; `write` refuses a mix.
 public struct ReportBuilder {
     public let records: [RunRecord]
-    /// The search trials of `baselines tune` among the records given: never in a results
-    /// table, only in the tuning table and figure.
+    /// The search trials of `baselines tune` among the records given, of one search (that of
+    /// the newest tuned run, else of the newest trial): never in a results table, only in the
+    /// tuning table and figure. Trials of an earlier search (another seed, count or space) are
+    /// left out, so the table describes the search the tuned rows came from.
     public let trials: [RunRecord]
     /// Bootstrap resamples for intervals and paired tests.
     public var resamples = Bootstrap.resamples
@@ -22,7 +24,11 @@ public struct ReportBuilder {
 
     public init(records: [RunRecord]) {
         self.records = records.filter { !$0.isTrial }
-        trials = records.filter(\.isTrial)
+        let allTrials = records.filter(\.isTrial)
+        let newest = records.filter { $0.tuning?.role == .tuned }.max { $0.finishedAt < $1.finishedAt }
+            ?? allTrials.max { $0.finishedAt < $1.finishedAt }
+        let search = newest?.tuning?.search
+        trials = allTrials.filter { $0.tuning?.search == search }
         classWeightedRuns = Set(records.filter { $0.trainingSetting("classWeights") as? Bool == true }.map(\.runID))
     }
 

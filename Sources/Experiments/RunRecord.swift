@@ -95,9 +95,13 @@ public struct RunRecord: Codable, Equatable, Sendable {
     public var grid: String?
     public var finishedAt: String
     /// The epoch whose checkpoint the run resumed from after its process was killed (nil when
-    /// it ran from the start); `wallSeconds` then adds the killed process's training seconds,
-    /// and `peakResidentBytes` is the resuming process's.
+    /// it ran from the start); `wallSeconds` then adds the killed process's seconds up to that
+    /// checkpoint (its unfinished epoch and start-up are not counted), and `peakResidentBytes`
+    /// is the resuming process's.
     public var resumedAfterEpoch: Int? = nil
+    /// The seconds spent writing per-epoch checkpoints, included in `wallSeconds` (nil in
+    /// records older than them, and without checkpoints).
+    public var checkpointSeconds: Double? = nil
     /// Set on the runs of a hyperparameter search (`baselines tune`): a trial (never reported;
     /// scored on the inner fold, the reported split untouched) or a run of a chosen configuration.
     public var tuning: Tuning? = nil
@@ -113,8 +117,11 @@ public struct RunRecord: Codable, Equatable, Sendable {
         public var score: Double
         /// For a tuned run: trials searched for its model, task and subset.
         public var trials: Int?
-        public init(role: Role, trial: Int, parameters: String, score: Double, trials: Int? = nil) {
-            (self.role, self.trial, self.parameters, self.score, self.trials) = (role, trial, parameters, score, trials)
+        /// Which search (a hash of the tuning seed, the trial count and the search-space file):
+        /// the report shows only the trials of the search its tuned rows came from.
+        public var search: String?
+        public init(role: Role, trial: Int, parameters: String, score: Double, trials: Int? = nil, search: String? = nil) {
+            (self.role, self.trial, self.parameters, self.score, self.trials, self.search) = (role, trial, parameters, score, trials, search)
         }
     }
 

@@ -40,6 +40,8 @@ public struct Trainer {
         public var resumedAfterEpoch: Int?
         /// Training seconds spent before the resumption (by the killed process).
         public var priorSeconds = 0.0
+        /// Seconds spent writing the per-epoch checkpoints (part of the wall time).
+        public var checkpointSeconds = 0.0
     }
 
     /// Where a run saves its whole state after every epoch and resumes from: `path` an HDF5
@@ -102,6 +104,10 @@ public struct Trainer {
         if let dropper { generators["modalityDropout"] = dropper }
         var firstEpoch = 1
         var priorSeconds = 0.0
+        var checkpointSeconds = 0.0
+        // Dropped when a checkpoint cannot be written (a full disk): the run goes on without.
+        var checkpointing = checkpointing
+        var checkpointFailed = false
         var resumedAfterEpoch: Int?
         if let checkpointing {
             do {
@@ -182,8 +188,16 @@ public struct Trainer {
                         learningRate: snapshot.learningRate, optimizerSteps: snapshot.entries.mapValues(\.steps),
                         seconds: priorSeconds + Date().timeIntervalSince(start)),
                     model: stateTensors.map { ($0.key, $0.tensor.scalars) }, best: best!.state, optimizer: snapshot)
-                try saved.write(to: checkpointing.path)
+                let writeStart = Date()
+                do {
+                    try saved.write(to: checkpointing.path)
+                } catch {
+                    checkpointing.warn("cannot save the checkpoint after epoch \(epoch) (\(error)); the run goes on without checkpoints")
+                    checkpointFailed = true
+                }
+                checkpointSeconds += Date().timeIntervalSince(writeStart)
             }
+            if checkpointFailed { checkpointing = nil }
             progress(Progress(epoch: epoch, epochs: training.epochs, trainLoss: curve.last!.trainLoss, foldMacroF1: foldMetrics.macroF1, bestEpoch: best!.epoch, seconds: priorSeconds + Date().timeIntervalSince(start)))
             if epoch - best!.epoch >= training.patience { break }
         }
@@ -197,7 +211,7 @@ public struct Trainer {
             return Outcome(
                 metrics: nil, predictions: [:], curve: curve, bestEpoch: best!.epoch, trainClips: trainClips.count,
                 foldClips: foldClips.count, parameters: model.parameterCount, resumedAfterEpoch: resumedAfterEpoch,
-                priorSeconds: priorSeconds)
+                priorSeconds: priorSeconds, checkpointSeconds: checkpointSeconds)
         }
         let validation = dataset.indices(in: .val)
         let truth = validation.map { dataset.clips[$0].label(for: task) }
@@ -218,7 +232,7 @@ public struct Trainer {
             curve: curve, bestEpoch: best!.epoch, trainClips: trainClips.count, foldClips: foldClips.count,
             parameters: model.parameterCount, robustness: robustness,
             robustnessSeconds: training.robustness ? Date().timeIntervalSince(robustnessStart) : 0,
-            resumedAfterEpoch: resumedAfterEpoch, priorSeconds: priorSeconds)
+            resumedAfterEpoch: resumedAfterEpoch, priorSeconds: priorSeconds, checkpointSeconds: checkpointSeconds)
     }
 
     /// The modalities one training clip loses to modality dropout: each independently with its

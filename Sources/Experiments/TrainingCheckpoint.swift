@@ -60,7 +60,7 @@ struct TrainingCheckpoint {
 
     /// Writes the checkpoint to `path` atomically (a temporary file renamed over it).
     func write(to path: String) throws {
-        let partial = path + ".partial"
+        let partial = path + ".\(getpid()).partial"
         try FileManager.default.createDirectory(
             atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try writeFile(partial)
@@ -106,11 +106,20 @@ struct TrainingCheckpoint {
             model.append((key, values))
             best.append(bestValues)
         }
+        let sizes = Dictionary(zip(keys, counts), uniquingKeysWith: { a, _ in a })
         var entries: [String: OptimizerSnapshot.Entry] = [:]
         for (key, steps) in meta.optimizerSteps {
-            entries[key] = OptimizerSnapshot.Entry(
+            let entry = OptimizerSnapshot.Entry(
                 first: try file.readFloats("optimizer/first/\(key)").values,
                 second: try file.readFloats("optimizer/second/\(key)").values, steps: steps)
+            // Adam reads both moments by the parameter's size (SGD without momentum keeps none).
+            guard let size = sizes[key], [0, size].contains(entry.first.count), [0, size].contains(entry.second.count) else {
+                throw DataError(file: path, message: "optimizer state of \(key) does not fit the model's parameters")
+            }
+            entries[key] = entry
+        }
+        for (name, state) in meta.generators where state.words.compactMap({ UInt64($0, radix: 16) }).count != 4 {
+            throw DataError(file: path, message: "the state of generator \(name) is not four 64-bit words")
         }
         return TrainingCheckpoint(
             meta: meta, model: model, best: best,

@@ -33,12 +33,19 @@ public struct TuneRunner {
     public var log: (String) -> Void = { _ in }
     public var status: ((String) -> Void)?
 
+    /// This search's identity: a hash of the tuning seed, the trial count and the search-space
+    /// file's text, recorded with every trial and tuned run.
+    public let search: String
+
     public init(spec: GridSpec, dataset: IndoMERDataset, trialStore: RunStore, store: RunStore) throws {
         guard let tuning = spec.tuning else {
             throw SpecError(file: spec.name, message: "no \"tuning\" in the spec: `baselines tune` needs {\"trials\": N, \"seed\": S, \"space\": \"search.json\"}")
         }
         self.spec = spec
         self.space = try SearchSpace.load(path: tuning.spacePath)
+        var h = SHA256()
+        h.update("\(tuning.seed)|\(tuning.trials)|" + ((try? String(contentsOfFile: tuning.spacePath, encoding: .utf8)) ?? ""))
+        search = String(h.finalize().prefix(12))
         self.dataset = dataset
         self.trialStore = trialStore
         self.store = store
@@ -104,7 +111,7 @@ public struct TuneRunner {
     }
 
     func trialRunner(_ trial: Trial) -> GridRunner {
-        var r = runner(trial.spec, trialStore, tuning: .init(role: .trial, trial: trial.index, parameters: trial.parameters, score: 0))
+        var r = runner(trial.spec, trialStore, tuning: .init(role: .trial, trial: trial.index, parameters: trial.parameters, score: 0, search: search))
         r.announce = false
         return r
     }
@@ -147,7 +154,11 @@ public struct TuneRunner {
                 guard !record.failed, let score = record.tuning?.score else { continue }
                 if best == nil || score > best!.1 { best = (trial, score) }
             }
-            if let best { result.append(Choice(trial: best.0, score: best.1, trials: mine.count)) }
+            if let best {
+                result.append(Choice(trial: best.0, score: best.1, trials: mine.count))
+            } else if !mine.isEmpty {
+                log("tune: every trial of \(search.model.displayName) \(search.task.rawValue) \(String(search.modalities.map(\.letter))) failed: no (tuned) rows for it")
+            }
         }
         guard missing.isEmpty else {
             throw SpecError(file: trialStore.path, message: "\(missing.count) trial(s) not recorded yet, e.g. \(missing.prefix(3).joined(separator: "; ")): run `baselines tune --phase trials` (every shard) first")
@@ -166,7 +177,7 @@ public struct TuneRunner {
         for choice in chosen {
             let t = choice.trial
             let tunedSpec = try SearchSpace.apply(t.values, to: narrowed(t.model, t.task, t.modalities, seeds: spec.seeds), model: t.model)
-            var tuned = runner(tunedSpec, store, tuning: .init(role: .tuned, trial: t.index, parameters: t.parameters, score: choice.score, trials: choice.trials))
+            var tuned = runner(tunedSpec, store, tuning: .init(role: .tuned, trial: t.index, parameters: t.parameters, score: choice.score, trials: choice.trials, search: search))
             tuned.shard = shard
             log("tune: \(t.model.displayName) \(t.task.rawValue) \(String(t.modalities.map(\.letter))): trial \(t.index) chosen (inner-fold macro-F1 \(String(format: "%.3f", choice.score)) of \(choice.trials) trials): \(t.parameters)")
             records += try tuned.run()

@@ -36,7 +36,7 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "With --plan: one JSON object per run instead of a table.") var json = false
     @Flag(help: "Train again the runs recorded as failed (a loss became NaN or infinite); by default they are skipped.")
     var retryFailed = false
-    @Flag(help: "Do not save each run's state after every epoch (checkpoints/ beside the run log, removed once the run is recorded); a killed run then starts again from epoch 1.")
+    @Flag(help: "Do not save each run's state after every epoch (<results>.checkpoints/, removed once the run is recorded); a killed run then starts again from epoch 1.")
     var noCheckpoints = false
 
     func validate() throws {

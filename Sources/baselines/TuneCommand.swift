@@ -15,7 +15,7 @@ struct TuneCommand: ParsableCommand {
             with --shard i/n; each is a run record in --trials-log, resumable like any run); \
             `final` picks the best trial of each search by inner-fold macro-F1 (every trial must be \
             recorded) and trains the spec's seeds with the default settings and with the chosen \
-            ones, as (tuned) rows; `all` (the default) does both and writes the reports.
+            ones, as (tuned) rows, and writes the reports; `all` (the default) does both. Shards             (--shard) go with --phase trials: the final phase needs every shard's trials, so run             it once they are all recorded.
             """)
 
     enum Phase: String, ExpressibleByArgument, CaseIterable { case trials, final, all }
@@ -30,6 +30,13 @@ struct TuneCommand: ParsableCommand {
     @Option(help: "Where the tables go.") var reports = "results/tune"
     @Flag(help: "No progress output.") var quiet = false
     @Flag(help: "Do not save each run's state after every epoch.") var noCheckpoints = false
+
+    func validate() throws {
+        if shard != nil && phase != .trials {
+            throw ValidationError("--shard goes with --phase trials (the final phase needs every shard's trials); run --phase final once they are all recorded")
+        }
+        if let shard { _ = try RunCommand.parseShard(shard) }
+    }
 
     func run() throws {
         let grid: GridSpec

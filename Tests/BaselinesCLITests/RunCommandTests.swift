@@ -83,7 +83,7 @@ import Testing
         process.standardError = FileHandle.nullDevice
         process.standardOutput = FileHandle.nullDevice
         try process.run()
-        let checkpoints = dirs[1].appendingPathComponent("checkpoints")
+        let checkpoints = dirs[1].appendingPathComponent("runs.jsonl.checkpoints")
         let deadline = Date().addingTimeInterval(120)
         while Date() < deadline && process.isRunning
             && ((try? FileManager.default.contentsOfDirectory(atPath: checkpoints.path))?.contains { $0.hasSuffix(".h5") } != true)

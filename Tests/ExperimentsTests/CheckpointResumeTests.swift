@@ -56,6 +56,48 @@ import Testing
         #expect(whole.curve.map(\.learningRate).contains { $0 != whole.curve[0].learningRate }, "the plateau lowered the rate (its state matters)")
     }
 
+    /// A process killed after the checkpoint of the epoch where early stopping ended the run
+    /// (but before the run was recorded) trains no further epoch when resumed.
+    @Test func resumingAFinishedRunTrainsNothingMore() throws {
+        let data = SyntheticIndoMER.generate(.tiny)
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("checkpoint-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("run.h5").path
+        var (config, training) = Self.setting(epochs: 30)
+        training.patience = 2
+        training.selection = .loss
+        training.plateauPatience = 0
+        func train() throws -> Trainer.Outcome {
+            try Trainer().train(.efLSTM, configurations: config, training: training, dataset: data, task: .sentiment,
+                                modalities: Modality.allCases, seed: 2, checkpointing: .init(path: path, run: "r"))
+        }
+        let first = try train()
+        #expect(first.curve.count < 30, "early stopping ended it (\(first.curve.count) epochs)")
+        let again = try train()
+        #expect(again.resumedAfterEpoch == first.curve.count && again.curve == first.curve)
+        #expect(again.predictions == first.predictions && again.bestEpoch == first.bestEpoch)
+    }
+
+    /// A checkpoint that cannot be written (here its folder would have to be inside a file) is
+    /// reported once and the run goes on to the same result as a run without checkpoints.
+    @Test func aCheckpointThatCannotBeWrittenDoesNotStopTheRun() throws {
+        let data = SyntheticIndoMER.generate(.tiny)
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("checkpoint-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try Data("a file".utf8).write(to: dir.appendingPathComponent("file"))
+        let (config, training) = Self.setting(epochs: 3)
+        var warnings: [String] = []
+        let trainer = Trainer()
+        let without = try trainer.train(.efLSTM, configurations: config, training: training, dataset: data, task: .sentiment,
+                                        modalities: Modality.allCases, seed: 4)
+        let failing = try trainer.train(
+            .efLSTM, configurations: config, training: training, dataset: data, task: .sentiment, modalities: Modality.allCases,
+            seed: 4, checkpointing: .init(path: dir.appendingPathComponent("file/run.h5").path, run: "r", warn: { warnings.append($0) }))
+        #expect(warnings.count == 1 && warnings[0].contains("cannot save the checkpoint"), "\(warnings)")
+        #expect(failing.curve == without.curve && failing.predictions == without.predictions)
+    }
+
     /// A checkpoint of another run is not resumed: the run starts from epoch 1 and says why.
     @Test func checkpointOfAnotherRunStartsAfresh() throws {
         let data = SyntheticIndoMER.generate(.tiny)

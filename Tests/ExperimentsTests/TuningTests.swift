@@ -122,6 +122,22 @@ import Testing
         #expect(main.contains("EF-LSTM (tuned)"))
         let tuning = try String(contentsOfFile: "\(out)/table_tuning.tex", encoding: .utf8)
         #expect(tuning.contains("learningRate 0.03"))
+
+        // Trials of another search (another seed) in the same log: the tuning table still
+        // describes the search the tuned rows came from (6 trials, the same choice).
+        var other = spec
+        other.tuning!.seed = 4
+        let later = try runner(dir, "whole", spec: other)
+        try later.runTrials()
+        let allTrials = later.trialStore.records()
+        #expect(allTrials.count == 12)
+        let report = ReportBuilder(records: ReportBuilder.merge([allTrials, records]))
+        #expect(report.trials.count == 6 && Set(report.trials.map { $0.tuning!.search }).count == 1)
+        let out2 = dir.appendingPathComponent("report2").path
+        _ = try report.write(to: out2)
+        let table = try String(contentsOfFile: "\(out2)/table_tuning.tex", encoding: .utf8)
+        let row = try #require(table.split(separator: "\n").first { $0.hasPrefix("EF-LSTM") })
+        #expect(row.contains("& 6 & 0 &") && row.contains("learningRate 0.03"), "\(row)")
     }
 }
 
