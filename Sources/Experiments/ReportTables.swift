@@ -173,7 +173,7 @@ extension ReportBuilder {
         }
         let threads = Set(s.rows.flatMap(\.runs).map(\.blas.threads)).sorted().map(String.init).joined(separator: ", ")
         let cores = Set(s.rows.flatMap(\.runs).map(\.blas.core)).sorted().joined(separator: ", ")
-        let caption = "Cost per run, \(s.task.rawValue), \(s.subset), \(dataText), \(seedsText(s)): trainable parameters; epochs trained and the epoch kept (a range over seeds); wall time per run (mean over seeds, training and the one evaluation, without any robustness evaluation or checkpoint writing; \(threads) thread(s), OpenBLAS \(cores) kernels); peak resident memory of the process during the run (the largest over seeds; Linux VmHWM, reset when a run starts; n/r where a record has none)."
+        let caption = "Cost per run, \(s.task.rawValue), \(s.subset), \(dataText), \(seedsText(s)): trainable parameters; epochs trained and the epoch kept (a range over seeds); wall time per run (mean over seeds, training and the one evaluation, without any robustness evaluation or, where recorded, checkpoint writing; \(threads) thread(s), OpenBLAS \(cores) kernels); peak resident memory of the process during the run (the largest over seeds; Linux VmHWM, reset when a run starts; n/r where a record has none)."
         return Table(
             name: "efficiency_\(s.task.rawValue)", caption: caption,
             columns: ["Model", "Parameters", "Epochs", "Kept epoch", "Wall time (s)", "Peak memory (GB)"], rows: rows)

@@ -210,7 +210,7 @@ done
 python3 - "$tmp/single/runs.jsonl" "$tmp"/sharded/shard_*_of_*.jsonl <<'EOF' || failed=1
 import json, sys
 # Fields that measure the machine or the moment rather than the run.
-VOLATILE = {"finishedAt", "wallSeconds", "peakResidentBytes", "robustnessSeconds"}
+VOLATILE = {"finishedAt", "wallSeconds", "peakResidentBytes", "robustnessSeconds", "checkpointSeconds"}
 def load(paths):
     runs = {}
     for path in paths:
