@@ -124,7 +124,7 @@ public struct GridRunner {
             }
             let record = execute(run, label: "[\(number + 1)/\(missing.count)]")
             try store.append(record)
-            try? FileManager.default.removeItem(atPath: checkpointPath(id))
+            removeCheckpoint(id)
             done[record.runID] = record
             if let trial = record.tuning, trial.role == .trial, !record.failed {
                 log("[\(number + 1)/\(missing.count)] \(run.label) trial \(trial.trial): inner-fold macro-F1 \(fmt(trial.score)) (\(record.epochs) epochs, best \(record.bestEpoch), \(Int(record.wallSeconds)) s)")
@@ -141,6 +141,17 @@ public struct GridRunner {
     /// the run log's locks, so that the process holding a run's lock is the only one writing
     /// its checkpoint.
     public func checkpointPath(_ id: String) -> String { "\(store.path).checkpoints/\(id).h5" }
+
+    /// Removes run `id`'s checkpoint once the run is recorded, with any temporary file a killed
+    /// process left while writing one (`<id>.h5.<pid>.partial`).
+    func removeCheckpoint(_ id: String) {
+        let path = checkpointPath(id)
+        let folder = (path as NSString).deletingLastPathComponent
+        let name = (path as NSString).lastPathComponent
+        for file in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where file.hasPrefix(name) {
+            try? FileManager.default.removeItem(atPath: "\(folder)/\(file)")
+        }
+    }
 
     func execute(_ run: GridSpec.Run, label: String) -> RunRecord {
         let (id, configHash) = runID(run)

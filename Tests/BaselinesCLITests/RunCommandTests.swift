@@ -94,6 +94,9 @@ import Testing
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         #expect(lines(dirs[1]).isEmpty, "killed before the run was recorded")
+        // As if the kill had come while a checkpoint was being written: its temporary file.
+        let saved = try #require(try FileManager.default.contentsOfDirectory(atPath: checkpoints.path).first { $0.hasSuffix(".h5") })
+        try Data("partial".utf8).write(to: checkpoints.appendingPathComponent("\(saved).99999.partial"))
 
         let resumed = try ExecutableRunner.run(arguments(dirs[1]))
         #expect(resumed.status == 0, "\(resumed.stderr)")
@@ -110,7 +113,8 @@ import Testing
             }
             #expect(records[0][key] != nil && encoded[0] == encoded[1], "\(key) differs after resuming from epoch \(epoch)")
         }
-        #expect((try? FileManager.default.contentsOfDirectory(atPath: checkpoints.path))?.isEmpty ?? true, "checkpoint removed")
+        let left = (try? FileManager.default.contentsOfDirectory(atPath: checkpoints.path)) ?? []
+        #expect(left.isEmpty, "checkpoint (and any temporary file of the killed process) removed: \(left)")
     }
 
     @Test func anEmptyFolderTrainsAndAFinishedGridSaysSoFirst() throws {
