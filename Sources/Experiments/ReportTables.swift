@@ -73,6 +73,14 @@ extension ReportBuilder {
                 parts.append("\(names) see\(aligned.count == 1 ? "s" : "") audio and video averaged over equal slices of each clip onto its text tokens")
             }
         }
+        if s.rows.contains(where: \.row.tuned), !trials.isEmpty {
+            let searches = Set(trials.map { "\($0.model)|\($0.task)|\($0.modalities)" }).count
+            parts.append(
+                "rows marked (tuned) train the configuration with the best inner-fold macro-F1 among the random trials of their "
+                    + "search (\(trials.count) trials in \(searches) search(es), \(trials.map(\.epochs).reduce(0, +)) epochs, "
+                    + "\(GridPlan.duration(trials.map(\.wallSeconds).reduce(0, +))) in all; the reported split never read), "
+                    + "listed in appendix.tex (table_tuning)")
+        }
         parts.append("F1 with scikit-learn's zero_division=0 over all classes; balanced accuracy is the mean recall over the classes present")
         return parts.joined(separator: "; ") + "."
     }

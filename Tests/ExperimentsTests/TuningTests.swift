@@ -119,7 +119,11 @@ import Testing
         let csv = try String(contentsOfFile: "\(out)/results.csv", encoding: .utf8)
         #expect(csv.contains("ef-lstm+tuned") && csv.contains("\nef-lstm,"))
         let main = try String(contentsOfFile: "\(out)/table_main_sentiment.tex", encoding: .utf8)
-        #expect(main.contains("EF-LSTM (tuned)"))
+        #expect(main.contains("EF-LSTM (tuned)") && main.contains("6 trials in 1 search(es)"))
+        let appendix = try String(contentsOfFile: "\(out)/appendix.tex", encoding: .utf8)
+        let document = try String(contentsOfFile: "\(out)/tables.tex", encoding: .utf8)
+        #expect(appendix.contains("\\input{table_tuning}") && appendix.contains("\\input{figure_tuning}"))
+        #expect(!document.contains("tuning"), "the search goes to the appendix, not the results document")
         let tuning = try String(contentsOfFile: "\(out)/table_tuning.tex", encoding: .utf8)
         #expect(tuning.contains("learningRate 0.03"))
 
