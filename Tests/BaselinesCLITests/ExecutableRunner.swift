@@ -9,6 +9,26 @@ enum ExecutableRunner {
             .appendingPathComponent("baselines")
     }
 
+    /// Starts `baselines arguments...`, waits until a checkpoint appears in `checkpoints` (an
+    /// epoch is saved), lets it go a little into the next epoch and kills it with SIGKILL.
+    static func killAfterFirstCheckpoint(_ arguments: [String], checkpoints: URL) throws {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.standardError = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(120)
+        while Date() < deadline && process.isRunning
+            && ((try? FileManager.default.contentsOfDirectory(atPath: checkpoints.path))?.contains { $0.hasSuffix(".h5") } != true)
+        {
+            usleep(2_000)
+        }
+        usleep(40_000)  // into a later epoch
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
     struct Output {
         let status: Int32
         let stdout: String

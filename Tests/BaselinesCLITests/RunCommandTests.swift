@@ -77,22 +77,8 @@ import Testing
         let whole = try ExecutableRunner.run(arguments(dirs[0]) + ["--quiet"])
         #expect(whole.status == 0, "\(whole.stderr)")
 
-        let process = Process()
-        process.executableURL = ExecutableRunner.executable
-        process.arguments = arguments(dirs[1]) + ["--quiet"]
-        process.standardError = FileHandle.nullDevice
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
         let checkpoints = dirs[1].appendingPathComponent("runs.jsonl.checkpoints")
-        let deadline = Date().addingTimeInterval(120)
-        while Date() < deadline && process.isRunning
-            && ((try? FileManager.default.contentsOfDirectory(atPath: checkpoints.path))?.contains { $0.hasSuffix(".h5") } != true)
-        {
-            usleep(2_000)
-        }
-        usleep(40_000)  // into a later epoch
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        try ExecutableRunner.killAfterFirstCheckpoint(arguments(dirs[1]) + ["--quiet"], checkpoints: checkpoints)
         #expect(lines(dirs[1]).isEmpty, "killed before the run was recorded")
         // As if the kill had come while a checkpoint was being written: its temporary file.
         let saved = try #require(try FileManager.default.contentsOfDirectory(atPath: checkpoints.path).first { $0.hasSuffix(".h5") })
