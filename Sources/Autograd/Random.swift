@@ -70,13 +70,18 @@ public final class Generator: RandomNumberGenerator {
         /// xoshiro256**'s four words, as hexadecimal (JSON numbers lose bits above 2⁵³).
         public var words: [String]
         public var spareNormal: Double?
+
+        /// The four words as numbers; nil unless there are exactly four valid ones.
+        public var values: [UInt64]? {
+            let parsed = words.compactMap { UInt64($0, radix: 16) }
+            return parsed.count == 4 && words.count == 4 ? parsed : nil
+        }
     }
 
     public var state: State {
         get { State(words: [s.0, s.1, s.2, s.3].map { String($0, radix: 16) }, spareNormal: spareNormal) }
         set {
-            let w = newValue.words.compactMap { UInt64($0, radix: 16) }
-            precondition(w.count == 4, "generator state needs four 64-bit words, got \(newValue.words)")
+            guard let w = newValue.values else { preconditionFailure("generator state needs four 64-bit words, got \(newValue.words)") }
             s = (w[0], w[1], w[2], w[3])
             spareNormal = newValue.spareNormal
         }

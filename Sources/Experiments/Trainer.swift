@@ -107,7 +107,6 @@ public struct Trainer {
         var checkpointSeconds = 0.0
         // Dropped when a checkpoint cannot be written (a full disk): the run goes on without.
         var checkpointing = checkpointing
-        var checkpointFailed = false
         var resumedAfterEpoch: Int?
         if let checkpointing {
             do {
@@ -178,11 +177,11 @@ public struct Trainer {
             if better {
                 best = (score, foldLoss, epoch, stateTensors.map { $0.tensor.scalars })
             }
-            if let checkpointing {
+            if let target = checkpointing {
                 let snapshot = optimizer.snapshot
                 let saved = TrainingCheckpoint(
                     meta: .init(
-                        run: checkpointing.run, epoch: epoch, curve: curve,
+                        run: target.run, epoch: epoch, curve: curve,
                         best: .init(score: best!.score, loss: best!.loss, epoch: best!.epoch),
                         generators: generators.mapValues(\.state), plateau: plateau?.state,
                         learningRate: snapshot.learningRate, optimizerSteps: snapshot.entries.mapValues(\.steps),
@@ -190,14 +189,13 @@ public struct Trainer {
                     model: stateTensors.map { ($0.key, $0.tensor.scalars) }, best: best!.state, optimizer: snapshot)
                 let writeStart = Date()
                 do {
-                    try saved.write(to: checkpointing.path)
+                    try saved.write(to: target.path)
                 } catch {
-                    checkpointing.warn("cannot save the checkpoint after epoch \(epoch) (\(error)); the run goes on without checkpoints")
-                    checkpointFailed = true
+                    target.warn("cannot save the checkpoint after epoch \(epoch) (\(error)); the run goes on without checkpoints")
+                    checkpointing = nil
                 }
                 checkpointSeconds += Date().timeIntervalSince(writeStart)
             }
-            if checkpointFailed { checkpointing = nil }
             progress(Progress(epoch: epoch, epochs: training.epochs, trainLoss: curve.last!.trainLoss, foldMacroF1: foldMetrics.macroF1, bestEpoch: best!.epoch, seconds: priorSeconds + Date().timeIntervalSince(start)))
             if epoch - best!.epoch >= training.patience { break }
         }

@@ -118,7 +118,7 @@ struct TrainingCheckpoint {
             }
             entries[key] = entry
         }
-        for (name, state) in meta.generators where state.words.compactMap({ UInt64($0, radix: 16) }).count != 4 {
+        for (name, state) in meta.generators where state.values == nil {
             throw DataError(file: path, message: "the state of generator \(name) is not four 64-bit words")
         }
         return TrainingCheckpoint(
