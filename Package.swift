@@ -33,13 +33,18 @@ let package = Package(
         .target(name: "CKernels", cSettings: optimisedC),
 
         .target(
-            name: "Autograd", dependencies: ["CBLAS", "CLAPACKE", "CPlatform", "CKernels"], swiftSettings: optimisedSwift),
+            name: "Autograd", dependencies: ["CBLAS", "CLAPACKE", "CPlatform", "CKernels"],
+            swiftSettings: optimisedSwift),
         // The one Swift wrapper over libhdf5: checkpoints (NN) and the feature cache (Datasets).
         .target(name: "HDF5", dependencies: ["CHDF5"]),
         .target(name: "NN", dependencies: ["Autograd", "HDF5"], swiftSettings: optimisedSwift),
-        .target(name: "Datasets", dependencies: ["Autograd", "HDF5"], swiftSettings: optimisedSwift),
-        .target(name: "FusionModels", dependencies: ["NN", "Datasets"], swiftSettings: optimisedSwift),
-        .target(name: "Experiments", dependencies: ["FusionModels", "HDF5"], swiftSettings: optimisedSwift),
+        .target(
+            name: "Datasets", dependencies: ["Autograd", "HDF5"], swiftSettings: optimisedSwift),
+        .target(
+            name: "FusionModels", dependencies: ["NN", "Datasets"], swiftSettings: optimisedSwift),
+        .target(
+            name: "Experiments", dependencies: ["FusionModels", "HDF5"],
+            swiftSettings: optimisedSwift),
         .target(name: "TestSupport", dependencies: ["Autograd"]),
         .executableTarget(
             name: "baselines",
@@ -50,10 +55,17 @@ let package = Package(
 
         .testTarget(name: "AutogradTests", dependencies: ["Autograd", "TestSupport"]),
         .testTarget(name: "HDF5Tests", dependencies: ["HDF5"]),
-        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "HDF5", "TestSupport"], exclude: ["Fixtures"]),
-        .testTarget(name: "FusionModelsTests", dependencies: ["FusionModels", "HDF5", "TestSupport"], exclude: ["Fixtures"]),
-        .testTarget(name: "NNTests", dependencies: ["NN", "HDF5", "TestSupport"], exclude: ["Fixtures"]),
-        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(
+            name: "DatasetsTests", dependencies: ["Datasets", "HDF5", "TestSupport"],
+            exclude: ["Fixtures"]),
+        .testTarget(
+            name: "FusionModelsTests", dependencies: ["FusionModels", "HDF5", "TestSupport"],
+            exclude: ["Fixtures"]),
+        .testTarget(
+            name: "NNTests", dependencies: ["NN", "HDF5", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(
+            name: "ExperimentsTests", dependencies: ["Experiments", "TestSupport"],
+            exclude: ["Fixtures"]),
         .testTarget(name: "BaselinesCLITests", dependencies: ["Autograd", "baselines"]),
     ]
 )

@@ -1,5 +1,6 @@
 internal import CBLAS
 internal import CPlatform
+import Foundation
 import Synchronization
 
 /// The package's single door to OpenBLAS: single-precision GEMM, the thread count and what
@@ -25,24 +26,32 @@ public enum BLAS {
     ) {
         _ = libraryPinned
         multiplyAdds.add(m * n * k, ordering: .relaxed)
-        guard runThreads > 1, m * n * k >= parallelMultiplyAdds, Swift.max(m, n) >= 2 * splitAlignment else {
-            singleThreadedGEMM(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+        guard runThreads > 1, m * n * k >= parallelMultiplyAdds,
+            Swift.max(m, n) >= 2 * splitAlignment
+        else {
+            singleThreadedGEMM(
+                transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
+                b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
             return
         }
         let splitRows = m >= n
         let extent = splitRows ? m : n
         let blocks = (extent + splitAlignment - 1) / splitAlignment
         Parallel.forEachChunk(of: blocks) { chunk in
-            let range = (chunk.lowerBound * splitAlignment)..<Swift.min(chunk.upperBound * splitAlignment, extent)
+            let lower = chunk.lowerBound * splitAlignment
+            let range = lower..<Swift.min(chunk.upperBound * splitAlignment, extent)
             if splitRows {
                 singleThreadedGEMM(
                     transA: transA, transB: transB, m: range.count, n: n, k: k, alpha: alpha,
-                    a: a + (transA ? range.lowerBound : range.lowerBound * lda), lda: lda, b: b, ldb: ldb, beta: beta,
+                    a: a + (transA ? range.lowerBound : range.lowerBound * lda), lda: lda, b: b,
+                    ldb: ldb, beta: beta,
                     c: c + range.lowerBound * ldc, ldc: ldc)
             } else {
                 singleThreadedGEMM(
-                    transA: transA, transB: transB, m: m, n: range.count, k: k, alpha: alpha, a: a, lda: lda,
-                    b: b + (transB ? range.lowerBound * ldb : range.lowerBound), ldb: ldb, beta: beta,
+                    transA: transA, transB: transB, m: m, n: range.count, k: k, alpha: alpha, a: a,
+                    lda: lda,
+                    b: b + (transB ? range.lowerBound * ldb : range.lowerBound), ldb: ldb,
+                    beta: beta,
                     c: c + range.lowerBound, ldc: ldc)
             }
         }
@@ -58,13 +67,16 @@ public enum BLAS {
     /// so those come out bit for bit the same on any thread count.
     public static func sgemmBatched(
         count: Int, transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
-        a: UnsafePointer<Float>, lda: Int, strideA: Int, b: UnsafePointer<Float>, ldb: Int, strideB: Int,
+        a: UnsafePointer<Float>, lda: Int, strideA: Int, b: UnsafePointer<Float>, ldb: Int,
+        strideB: Int,
         c: UnsafeMutablePointer<Float>, ldc: Int, strideC: Int
     ) {
         let each = m * n * k
         // Worth sharing out: enough arithmetic, or (products of one row, like a sequence mean
         // [1, T]·[T, D]) enough memory to stream that one core's bandwidth is the limit.
-        let worthSharing = each * count >= parallelMultiplyAdds || (m * k + k * n + m * n) * count >= parallelFloats
+        let worthSharing =
+            each * count >= parallelMultiplyAdds
+            || (m * k + k * n + m * n) * count >= parallelFloats
         guard count > 1, runThreads > 1, each < parallelMultiplyAdds, worthSharing else {
             for i in 0..<count {
                 sgemm(
@@ -78,7 +90,8 @@ public enum BLAS {
         Parallel.forEachChunk(of: count) { entries in
             for i in entries {
                 singleThreadedGEMM(
-                    transA: transA, transB: transB, m: m, n: n, k: k, alpha: 1, a: a + i * strideA, lda: lda,
+                    transA: transA, transB: transB, m: m, n: n, k: k, alpha: 1, a: a + i * strideA,
+                    lda: lda,
                     b: b + i * strideB, ldb: ldb, beta: 0, c: c + i * strideC, ldc: ldc)
             }
         }
@@ -94,7 +107,9 @@ public enum BLAS {
         _ = libraryPinned
         openblas_set_num_threads(Int32(runThreads))
         defer { openblas_set_num_threads(1) }
-        singleThreadedGEMM(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+        singleThreadedGEMM(
+            transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b,
+            ldb: ldb, beta: beta, c: c, ldc: ldc)
     }
 
     /// Multiply-adds of every `sgemm` since the process started (benchmarks read it to report
@@ -197,9 +212,9 @@ public enum BLAS {
     /// The version number out of `config`, e.g. `0.3.21`.
     public static var version: String {
         let words = config.split(separator: " ")
-        if let i = words.firstIndex(of: "OpenBLAS"), i + 1 < words.count { return String(words[i + 1]) }
+        if let i = words.firstIndex(of: "OpenBLAS"), i + 1 < words.count {
+            return String(words[i + 1])
+        }
         return "unknown"
     }
 }
-
-import Foundation

@@ -1,4 +1,5 @@
 internal import CPlatform
+import Foundation
 
 #if canImport(Glibc)
     import Glibc
@@ -91,7 +92,9 @@ public enum BLASCoreSelection {
             }
             return "chosen with \(source)"
         }
-        if let value = environment[coreVariable] { return "OPENBLAS_CORETYPE=\(value) set by the user" }
+        if let value = environment[coreVariable] {
+            return "OPENBLAS_CORETYPE=\(value) set by the user"
+        }
         return "detected by OpenBLAS"
     }
 
@@ -99,7 +102,9 @@ public enum BLASCoreSelection {
     static func requestedCore(in arguments: [String]) -> String? {
         for (i, argument) in arguments.enumerated() {
             if argument == "--blas-core", i + 1 < arguments.count { return arguments[i + 1] }
-            if argument.hasPrefix("--blas-core=") { return String(argument.dropFirst("--blas-core=".count)) }
+            if argument.hasPrefix("--blas-core=") {
+                return String(argument.dropFirst("--blas-core=".count))
+            }
         }
         return nil
     }
@@ -118,5 +123,3 @@ public enum BLASCoreSelection {
                 .appending(" continuing with \(BLAS.coreName)\n").data(using: .utf8)!)
     }
 }
-
-import Foundation

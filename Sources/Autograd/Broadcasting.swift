@@ -22,7 +22,8 @@ enum Broadcast {
         var step = 1
         for i in stride(from: shape.count - 1, through: 0, by: -1) {
             let t = i + target.count - shape.count
-            precondition(shape[i] == target[t] || shape[i] == 1, "cannot broadcast \(shape) to \(target)")
+            precondition(
+                shape[i] == target[t] || shape[i] == 1, "cannot broadcast \(shape) to \(target)")
             strides[t] = shape[i] == 1 ? 0 : step
             step *= shape[i]
         }
@@ -44,7 +45,8 @@ func contiguousStrides(_ shape: [Int]) -> [Int] {
 /// Copies the elements of `src`, read with arbitrary `srcStrides` over `shape`, into
 /// contiguous `dst`. The one gather loop behind broadcasting, permutation and expansion.
 func stridedCopy(
-    _ src: UnsafePointer<Float>, srcStrides: [Int], shape: [Int], into dst: UnsafeMutablePointer<Float>
+    _ src: UnsafePointer<Float>, srcStrides: [Int], shape: [Int],
+    into dst: UnsafeMutablePointer<Float>
 ) {
     let total = shape.reduce(1, *)
     guard total > 0 else { return }

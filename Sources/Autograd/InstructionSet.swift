@@ -38,7 +38,9 @@ public enum InstructionSet: String, Sendable, CaseIterable {
 
     /// Runs `body` with `variant` as the active one on this thread only, so that tests can
     /// compare the variants while other suites run beside them.
-    public static func withVariant<T>(_ variant: InstructionSet, _ body: () throws -> T) rethrows -> T {
+    public static func withVariant<T>(
+        _ variant: InstructionSet, _ body: () throws -> T
+    ) rethrows -> T {
         let saved = cplatform_kernel_choice()
         cplatform_set_kernel_choice(Int32(allCases.firstIndex(of: variant)! + 1))
         defer { cplatform_set_kernel_choice(saved) }
@@ -50,13 +52,15 @@ public enum InstructionSet: String, Sendable, CaseIterable {
     nonisolated(unsafe) public static private(set) var provenance = "detected"
 
     private static func initial() -> InstructionSet {
-        guard let raw = getenv(environmentVariable).map({ String(cString: $0) }), !raw.isEmpty else { return supported }
+        guard let raw = getenv(environmentVariable).map({ String(cString: $0) }), !raw.isEmpty
+        else { return supported }
         provenance = "\(environmentVariable)=\(raw)"
         switch InstructionSet(rawValue: raw.lowercased()) {
         case .generic: return .generic
         case .avx2 where supported == .avx2: return .avx2
         default:
-            provenance += " not run here (this CPU runs: \(supported == .avx2 ? "avx2, " : "")generic)"
+            provenance +=
+                " not run here (this CPU runs: \(supported == .avx2 ? "avx2, " : "")generic)"
             return supported
         }
     }

@@ -34,9 +34,11 @@ public enum Parallel {
             // one per step).
             var job = ChunkJob(body: escapable, size: size, count: count)
             withUnsafeMutablePointer(to: &job) { pointer in
-                cplatform_parallel_for(workers, Int32(workers), { context, index in
-                    context!.assumingMemoryBound(to: ChunkJob.self).pointee.run(index)
-                }, pointer)
+                cplatform_parallel_for(
+                    workers, Int32(workers),
+                    { context, index in
+                        context!.assumingMemoryBound(to: ChunkJob.self).pointee.run(index)
+                    }, pointer)
             }
         }
     }

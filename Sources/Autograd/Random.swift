@@ -79,9 +79,15 @@ public final class Generator: RandomNumberGenerator {
     }
 
     public var state: State {
-        get { State(words: [s.0, s.1, s.2, s.3].map { String($0, radix: 16) }, spareNormal: spareNormal) }
+        get {
+            State(
+                words: [s.0, s.1, s.2, s.3].map { String($0, radix: 16) }, spareNormal: spareNormal)
+        }
         set {
-            guard let w = newValue.values else { preconditionFailure("generator state needs four 64-bit words, got \(newValue.words)") }
+            guard let w = newValue.values else {
+                preconditionFailure(
+                    "generator state needs four 64-bit words, got \(newValue.words)")
+            }
             s = (w[0], w[1], w[2], w[3])
             spareNormal = newValue.spareNormal
         }
@@ -91,7 +97,6 @@ public final class Generator: RandomNumberGenerator {
     /// follow from one run seed.
     public func split() -> Generator { Generator(seed: next()) }
 }
-
 
 #if canImport(Glibc)
     import Glibc

@@ -37,14 +37,21 @@ internal import CKernels
 extension Tensor {
     public static func attention(
         query q: Tensor, key k: Tensor, value v: Tensor, heads: Int, queryLengths: [Int]? = nil,
-        keyLengths: [Int]? = nil, causal: Bool = false, dropout p: Float = 0, training: Bool = false,
+        keyLengths: [Int]? = nil, causal: Bool = false, dropout p: Float = 0,
+        training: Bool = false,
         generator: Generator? = nil
     ) -> Tensor {
         let queries = SequenceLayout(q, lengths: queryLengths, name: "query")
         let keys = SequenceLayout(k, lengths: keyLengths, name: "key")
-        precondition(queries.batch == keys.batch && v.shape.dropLast() == k.shape.dropLast() && q.shape.last == k.shape.last, "attention of q \(q.shape), k \(k.shape), v \(v.shape) for \(queries.batch) and \(keys.batch) sequences")
+        precondition(
+            queries.batch == keys.batch && v.shape.dropLast() == k.shape.dropLast()
+                && q.shape.last == k.shape.last,
+            "attention of q \(q.shape), k \(k.shape), v \(v.shape) for \(queries.batch) and \(keys.batch) sequences"
+        )
         let (width, valueWidth) = (q.shape.last!, v.shape.last!)
-        precondition(heads > 0 && width % heads == 0 && valueWidth % heads == 0, "widths \(width), \(valueWidth) do not split into \(heads) heads")
+        precondition(
+            heads > 0 && width % heads == 0 && valueWidth % heads == 0,
+            "widths \(width), \(valueWidth) do not split into \(heads) heads")
         let (d, dv) = (width / heads, valueWidth / heads)
         let dropping = training && p > 0
         precondition(!dropping || generator != nil, "attention dropout needs a generator")
@@ -55,17 +62,23 @@ extension Tensor {
 
         /// Head `index` (sequence-major): its blocks inside tensors laid out as `q`, `k`, `v`
         /// and the output (the inputs and output, or their gradients).
-        func head(_ index: Int, q: Tensor, k: Tensor, v: Tensor, out: Tensor) -> (ck_attention_head, seed: UInt32, lse: Int) {
+        func head(
+            _ index: Int, q: Tensor, k: Tensor, v: Tensor, out: Tensor
+        ) -> (ck_attention_head, seed: UInt32, lse: Int) {
             let (b, h) = index.quotientAndRemainder(dividingBy: heads)
             let (qStart, kStart) = (queries.starts[b], keys.starts[b])
             let view = ck_attention_head(
-                tq: Int32(queries.rows[b]), lq: Int32(queries.valid[b]), tk: Int32(keys.rows[b]), lk: Int32(keys.valid[b]),
+                tq: Int32(queries.rows[b]), lq: Int32(queries.valid[b]), tk: Int32(keys.rows[b]),
+                lk: Int32(keys.valid[b]),
                 d: Int32(d), dv: Int32(dv), causal: causal ? 1 : 0,
-                q: q.storage.base + qStart * width + h * d, k: k.storage.base + kStart * width + h * d,
-                v: v.storage.base + kStart * valueWidth + h * dv, out: out.storage.base + qStart * valueWidth + h * dv,
+                q: q.storage.base + qStart * width + h * d,
+                k: k.storage.base + kStart * width + h * d,
+                v: v.storage.base + kStart * valueWidth + h * dv,
+                out: out.storage.base + qStart * valueWidth + h * dv,
                 ldq: width, ldk: width, ldv: valueWidth, ldo: valueWidth)
             // Each head's seed: the top half of a multiplicative hash of the call's seed plus its index.
-            let seed = UInt32(truncatingIfNeeded: ((callSeed &+ UInt64(index)) &* 0x9E37_79B9_7F4A_7C15) >> 32)
+            let seed = UInt32(
+                truncatingIfNeeded: ((callSeed &+ UInt64(index)) &* 0x9E37_79B9_7F4A_7C15) >> 32)
             return (view, seed, qStart * heads + h * queries.rows[b])
         }
         let workSize = Int(ck_attention_work_size(Int32(keys.rows.max() ?? 0), Int32(d), Int32(dv)))
@@ -79,7 +92,8 @@ extension Tensor {
             defer { work.deallocate() }
             for index in chunk {
                 var (view, seed, lse) = head(index, q: q, k: k, v: v, out: out)
-                let forward = kernels == .avx2 ? ck_attention_forward_avx2 : ck_attention_forward_generic
+                let forward =
+                    kernels == .avx2 ? ck_attention_forward_avx2 : ck_attention_forward_generic
                 forward(&view, rate, seed, logSumExp + lse, work)
             }
         }
@@ -94,10 +108,13 @@ extension Tensor {
                     // `dout` sits where the output did; the gradients where q, k and v do.
                     var (view, seed, lse) = head(index, q: q, k: k, v: v, out: g)
                     let (grads, _, _) = head(index, q: gq, k: gk, v: gv, out: g)
-                    let backward = kernels == .avx2 ? ck_attention_backward_avx2 : ck_attention_backward_generic
+                    let backward =
+                        kernels == .avx2
+                        ? ck_attention_backward_avx2 : ck_attention_backward_generic
                     backward(
                         &view, rate, seed, view.out, lseTensor.storage.base + lse,
-                        UnsafeMutablePointer(mutating: grads.q), UnsafeMutablePointer(mutating: grads.k),
+                        UnsafeMutablePointer(mutating: grads.q),
+                        UnsafeMutablePointer(mutating: grads.k),
                         UnsafeMutablePointer(mutating: grads.v), work)
                 }
             }
@@ -124,11 +141,17 @@ struct SequenceLayout {
             starts = (0..<b).map { $0 * t }
             rows = Array(repeating: t, count: b)
             valid = lengths ?? rows
-            precondition(valid.count == b && valid.allSatisfy { (0...t).contains($0) }, "\(name) lengths \(valid) for \(b) sequences of \(t) steps")
+            precondition(
+                valid.count == b && valid.allSatisfy { (0...t).contains($0) },
+                "\(name) lengths \(valid) for \(b) sequences of \(t) steps")
         } else {
-            precondition(x.rank == 2 && lengths != nil, "packed \(name)s [rows, width] need their lengths (got \(x.shape))")
+            precondition(
+                x.rank == 2 && lengths != nil,
+                "packed \(name)s [rows, width] need their lengths (got \(x.shape))")
             let lengths = lengths!
-            precondition(lengths.allSatisfy { $0 >= 0 } && lengths.reduce(0, +) == x.shape[0], "\(name) lengths \(lengths) do not add up to the \(x.shape[0]) packed rows")
+            precondition(
+                lengths.allSatisfy { $0 >= 0 } && lengths.reduce(0, +) == x.shape[0],
+                "\(name) lengths \(lengths) do not add up to the \(x.shape[0]) packed rows")
             batch = lengths.count
             var first = 0
             starts = lengths.map { l in

@@ -39,7 +39,9 @@ extension Tensor {
                         let channel = gdst + (b * channels + c) * length
                         for j in 0..<k {
                             let position = t * stride + j - padding
-                            if position >= 0 && position < length { channel[position] += row[c * k + j] }
+                            if position >= 0 && position < length {
+                                channel[position] += row[c * k + j]
+                            }
                         }
                     }
                 }
@@ -52,7 +54,9 @@ extension Tensor {
     public static func conv1d(
         _ x: Tensor, weight: Tensor, bias: Tensor? = nil, padding: Int = 0, stride: Int = 1
     ) -> Tensor {
-        precondition(weight.rank == 3 && x.rank == 3 && weight.shape[1] == x.shape[1], "conv1d of input \(x.shape) with weight \(weight.shape)")
+        precondition(
+            weight.rank == 3 && x.rank == 3 && weight.shape[1] == x.shape[1],
+            "conv1d of input \(x.shape) with weight \(weight.shape)")
         let (outChannels, k) = (weight.shape[0], weight.shape[2])
         let batch = x.shape[0]
         let columns = x.unfold1d(kernelSize: k, padding: padding, stride: stride)  // [B, L', C·k]

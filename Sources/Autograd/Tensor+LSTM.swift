@@ -16,7 +16,8 @@
 extension Tensor {
     public static func lstmCell(gates: Tensor, previous c: Tensor) -> (h: Tensor, c: Tensor) {
         precondition(
-            gates.rank == 2 && c.rank == 2 && gates.shape[0] == c.shape[0] && gates.shape[1] == 4 * c.shape[1],
+            gates.rank == 2 && c.rank == 2 && gates.shape[0] == c.shape[0]
+                && gates.shape[1] == 4 * c.shape[1],
             "LSTM gates \(gates.shape) with state \(c.shape): expected [B, 4H] and [B, H]")
         let (batch, hidden) = (c.shape[0], c.shape[1])
         let width = 4 * hidden
@@ -28,8 +29,10 @@ extension Tensor {
         let (cp, tc) = (c.storage.base, tanhC.storage.base)
         for b in 0..<batch {
             lstmRowForward(
-                gates: gates.storage.base + b * width, activations: act + b * width, cIn: cp + b * hidden,
-                c: newC.storage.base + b * hidden, tanhC: tc + b * hidden, h: h.storage.base + b * hidden, hidden: hidden)
+                gates: gates.storage.base + b * width, activations: act + b * width,
+                cIn: cp + b * hidden,
+                c: newC.storage.base + b * hidden, tanhC: tc + b * hidden,
+                h: h.storage.base + b * hidden, hidden: hidden)
         }
 
         let cOut = newC.recorded(from: [gates, c]) { grad in
@@ -39,7 +42,9 @@ extension Tensor {
             let cGrad = Tensor(uninitializedShape: c.shape)
             let (ga, gc) = (gatesGrad.storage.base, cGrad.storage.base)
             for b in 0..<batch {
-                let (i, f, g) = (act + b * width, act + b * width + hidden, act + b * width + 2 * hidden)
+                let (i, f, g) = (
+                    act + b * width, act + b * width + hidden, act + b * width + 2 * hidden
+                )
                 let row = ga + b * 3 * hidden
                 for j in 0..<hidden {
                     let k = b * hidden + j
@@ -76,8 +81,10 @@ extension Tensor {
     /// the gates' own buffer), then `c' = f⊙c + i⊙g`, `tanh(c')` and `h' = o⊙tanh(c')`.
     @inline(__always)
     fileprivate static func lstmRowForward(
-        gates: UnsafePointer<Float>, activations a: UnsafeMutablePointer<Float>, cIn: UnsafePointer<Float>,
-        c: UnsafeMutablePointer<Float>, tanhC: UnsafeMutablePointer<Float>, h: UnsafeMutablePointer<Float>, hidden: Int
+        gates: UnsafePointer<Float>, activations a: UnsafeMutablePointer<Float>,
+        cIn: UnsafePointer<Float>,
+        c: UnsafeMutablePointer<Float>, tanhC: UnsafeMutablePointer<Float>,
+        h: UnsafeMutablePointer<Float>, hidden: Int
     ) {
         VectorMath.map(gates, a, count: 2 * hidden, VectorMath.sigmoid)
         VectorMath.map(gates + 2 * hidden, a + 2 * hidden, count: hidden, VectorMath.tanh)
@@ -110,15 +117,30 @@ extension Tensor {
 /// single-threaded GEMMs; a single direction splits each step's rows (their GEMM rows and
 /// cells) across the threads instead.
 extension Tensor {
-    public static func lstmLayer(projected: Tensor, weightHH: Tensor, lengths: [Int], reverse: Bool) -> Tensor {
-        let packed = lstmLayer(projected: [projected], weightHH: [weightHH], lengths: lengths, reverse: [reverse])
+    public static func lstmLayer(
+        projected: Tensor, weightHH: Tensor, lengths: [Int], reverse: Bool
+    ) -> Tensor {
+        let packed = lstmLayer(
+            projected: [projected], weightHH: [weightHH], lengths: lengths, reverse: [reverse])
         return packed.reshape(Array(packed.shape.dropFirst()))
     }
 
-    public static func lstmLayer(projected: [Tensor], weightHH: [Tensor], lengths: [Int], reverse: [Bool]) -> Tensor {
-        precondition(!projected.isEmpty && projected.count == weightHH.count && projected.count == reverse.count, "LSTM layer: \(projected.count) projections, \(weightHH.count) weights, \(reverse.count) directions")
-        let (batch, steps, hidden) = (projected[0].shape[0], projected[0].shape[1], weightHH[0].shape[1])
-        let directions = projected.indices.map { LSTMDirection(projected: projected[$0], weightHH: weightHH[$0], lengths: lengths, reverse: reverse[$0]) }
+    public static func lstmLayer(
+        projected: [Tensor], weightHH: [Tensor], lengths: [Int], reverse: [Bool]
+    ) -> Tensor {
+        precondition(
+            !projected.isEmpty && projected.count == weightHH.count
+                && projected.count == reverse.count,
+            "LSTM layer: \(projected.count) projections, \(weightHH.count) weights, \(reverse.count) directions"
+        )
+        let (batch, steps, hidden) = (
+            projected[0].shape[0], projected[0].shape[1], weightHH[0].shape[1]
+        )
+        let directions = projected.indices.map {
+            LSTMDirection(
+                projected: projected[$0], weightHH: weightHH[$0], lengths: lengths,
+                reverse: reverse[$0])
+        }
         let result = Tensor(uninitializedShape: [directions.count, batch, steps + 2, hidden])
         let stride = batch * (steps + 2) * hidden
         Parallel.forEachChunk(of: directions.count) { chunk in
@@ -135,12 +157,17 @@ extension Tensor {
             gateGrads.withUnsafeMutableBufferPointer { out in
                 let slots = UncheckedSlots(out)
                 Parallel.forEachChunk(of: directions.count) { chunk in
-                    for d in chunk { slots.base[d] = directions[d].backward(grad.storage.base + d * stride, weightGradient: targets[d]) }
+                    for d in chunk {
+                        slots.base[d] = directions[d].backward(
+                            grad.storage.base + d * stride, weightGradient: targets[d])
+                    }
                 }
             }
             for d in directions.indices {
                 projected[d].accumulateGrad(gateGrads[d]!)
-                if let target = targets[d], weightHH[d].node != nil { weightHH[d].accumulateGrad(target) }
+                if let target = targets[d], weightHH[d].node != nil {
+                    weightHH[d].accumulateGrad(target)
+                }
             }
         }
     }
@@ -184,11 +211,18 @@ private final class LSTMDirection: @unchecked Sendable {
     let zeros: Tensor
 
     init(projected: Tensor, weightHH: Tensor, lengths: [Int], reverse: Bool) {
-        precondition(projected.rank == 3 && weightHH.rank == 2 && weightHH.shape[0] == projected.shape[2] && weightHH.shape[0] == 4 * weightHH.shape[1], "LSTM layer of projections \(projected.shape) with recurrent weight \(weightHH.shape)")
+        precondition(
+            projected.rank == 3 && weightHH.rank == 2 && weightHH.shape[0] == projected.shape[2]
+                && weightHH.shape[0] == 4 * weightHH.shape[1],
+            "LSTM layer of projections \(projected.shape) with recurrent weight \(weightHH.shape)")
         let (batch, steps, hidden) = (projected.shape[0], projected.shape[1], weightHH.shape[1])
-        precondition(lengths.count == batch && lengths.allSatisfy { (0...steps).contains($0) }, "LSTM lengths \(lengths) for \(steps) steps")
+        precondition(
+            lengths.count == batch && lengths.allSatisfy { (0...steps).contains($0) },
+            "LSTM lengths \(lengths) for \(steps) steps")
         (self.batch, self.steps, self.hidden, width) = (batch, steps, hidden, 4 * hidden)
-        (self.projected, self.weightHH, self.lengths, self.reverse) = (projected, weightHH, lengths, reverse)
+        (self.projected, self.weightHH, self.lengths, self.reverse) = (
+            projected, weightHH, lengths, reverse
+        )
         order = reverse ? Array((0..<steps).reversed()) : Array(0..<steps)
         rows = (0..<batch).sorted { (lengths[$0], $1) > (lengths[$1], $0) }
         var active = [Int](repeating: 0, count: steps)
@@ -206,7 +240,8 @@ private final class LSTMDirection: @unchecked Sendable {
         let (source, a) = (projected.storage.base, acts.storage.base)
         for t in 0..<steps {
             for i in 0..<active[t] {
-                (a + (offset[t] + i) * width).update(from: source + (rows[i] * steps + t) * width, count: width)
+                (a + (offset[t] + i) * width).update(
+                    from: source + (rows[i] * steps + t) * width, count: width)
             }
         }
     }
@@ -217,7 +252,9 @@ private final class LSTMDirection: @unchecked Sendable {
     /// runs its recurrence on one. A bidirectional layer's directions already take a thread
     /// each, and inside them this runs the rows in one block.
     func forEachRowBlock(_ count: Int, _ body: (Range<Int>) -> Void) {
-        let parallel = BLAS.threads > 1 && count >= 16 && count * width * hidden >= Self.parallelStepMultiplyAdds
+        let parallel =
+            BLAS.threads > 1 && count >= 16
+            && count * width * hidden >= Self.parallelStepMultiplyAdds
         if parallel { Parallel.forEachChunk(of: count, body) } else { body(0..<count) }
     }
 
@@ -235,7 +272,10 @@ private final class LSTMDirection: @unchecked Sendable {
 
     /// Runs the recurrence and writes `[B, T + 2, H]` (outputs, final h, final c) to `r`.
     func forward(into r: UnsafeMutablePointer<Float>) {
-        let (a, hs, cs, tc, w, z) = (acts.storage.base, hState.storage.base, cState.storage.base, tanhC.storage.base, weightHH.storage.base, zeros.storage.base)
+        let (a, hs, cs, tc, w, z) = (
+            acts.storage.base, hState.storage.base, cState.storage.base, tanhC.storage.base,
+            weightHH.storage.base, zeros.storage.base
+        )
         for (k, t) in order.enumerated() where active[t] > 0 {
             let (before, continuing) = previous(k)
             forEachRowBlock(active[t]) { block in
@@ -243,14 +283,16 @@ private final class LSTMDirection: @unchecked Sendable {
                 if !carried.isEmpty {
                     BLAS.sgemm(
                         transA: false, transB: true, m: carried.count, n: width, k: hidden,
-                        a: hs + (offset[before] + carried.lowerBound) * hidden, lda: hidden, b: w, ldb: hidden, beta: 1,
+                        a: hs + (offset[before] + carried.lowerBound) * hidden, lda: hidden, b: w,
+                        ldb: hidden, beta: 1,
                         c: a + (offset[t] + carried.lowerBound) * width, ldc: width)
                 }
                 for i in block {
                     let row = offset[t] + i
                     let cIn = i < continuing ? cs + (offset[before] + i) * hidden : z
                     Tensor.lstmRowForward(
-                        gates: a + row * width, activations: a + row * width, cIn: cIn, c: cs + row * hidden,
+                        gates: a + row * width, activations: a + row * width, cIn: cIn,
+                        c: cs + row * hidden,
                         tanhC: tc + row * hidden, h: hs + row * hidden, hidden: hidden)
                 }
             }
@@ -258,11 +300,14 @@ private final class LSTMDirection: @unchecked Sendable {
         r.update(repeating: 0, count: batch * (steps + 2) * hidden)
         for (i, b) in rows.enumerated() where lengths[b] > 0 {
             let out = r + b * (steps + 2) * hidden
-            for t in 0..<lengths[b] { (out + t * hidden).update(from: hs + (offset[t] + i) * hidden, count: hidden) }
+            for t in 0..<lengths[b] {
+                (out + t * hidden).update(from: hs + (offset[t] + i) * hidden, count: hidden)
+            }
             // The last visit of the row: its last step forward, step 0 in reverse.
             let last = reverse ? 0 : lengths[b] - 1
             (out + steps * hidden).update(from: hs + (offset[last] + i) * hidden, count: hidden)
-            (out + (steps + 1) * hidden).update(from: cs + (offset[last] + i) * hidden, count: hidden)
+            (out + (steps + 1) * hidden).update(
+                from: cs + (offset[last] + i) * hidden, count: hidden)
         }
     }
 
@@ -270,7 +315,10 @@ private final class LSTMDirection: @unchecked Sendable {
     /// projections (`[B, T, 4H]`, zero at padded steps) and adds the recurrent weight's into
     /// `weightGradient` (when given).
     func backward(_ g: UnsafePointer<Float>, weightGradient: Tensor?) -> Tensor {
-        let (a, hs, cs, tc, w, z) = (acts.storage.base, hState.storage.base, cState.storage.base, tanhC.storage.base, weightHH.storage.base, zeros.storage.base)
+        let (a, hs, cs, tc, w, z) = (
+            acts.storage.base, hState.storage.base, cState.storage.base, tanhC.storage.base,
+            weightHH.storage.base, zeros.storage.base
+        )
         let packedGrads = Tensor(uninitializedShape: [offset[steps], width])
         let gg = packedGrads.storage.base
         // Running gradients of the state carried into the visit being processed, per sorted row.
@@ -279,7 +327,8 @@ private final class LSTMDirection: @unchecked Sendable {
         let (pdh, pdc) = (dh.storage.base, dc.storage.base)
         for (i, b) in rows.enumerated() {
             (pdh + i * hidden).update(from: g + (b * (steps + 2) + steps) * hidden, count: hidden)
-            (pdc + i * hidden).update(from: g + (b * (steps + 2) + steps + 1) * hidden, count: hidden)
+            (pdc + i * hidden).update(
+                from: g + (b * (steps + 2) + steps + 1) * hidden, count: hidden)
         }
         for k in order.indices.reversed() where active[order[k]] > 0 {
             let t = order[k]
@@ -293,12 +342,14 @@ private final class LSTMDirection: @unchecked Sendable {
                     let tOut = tc + (offset[t] + i) * hidden
                     let cIn = i < continuing ? cs + (offset[before] + i) * hidden : z
                     for j in 0..<hidden {
-                        let (i, f, c̃, o) = (row[j], row[hidden + j], row[2 * hidden + j], row[3 * hidden + j])
+                        let (i, f, cTilde, o) = (
+                            row[j], row[hidden + j], row[2 * hidden + j], row[3 * hidden + j]
+                        )
                         let dhj = dhb[j] + gOut[j]
                         let dcj = dcb[j] + dhj * o * (1 - tOut[j] * tOut[j])
-                        out[j] = dcj * c̃ * i * (1 - i)
+                        out[j] = dcj * cTilde * i * (1 - i)
                         out[hidden + j] = dcj * cIn[j] * f * (1 - f)
-                        out[2 * hidden + j] = dcj * i * (1 - c̃ * c̃)
+                        out[2 * hidden + j] = dcj * i * (1 - cTilde * cTilde)
                         out[3 * hidden + j] = dhj * tOut[j] * o * (1 - o)
                         dcb[j] = dcj * f
                     }
@@ -321,15 +372,20 @@ private final class LSTMDirection: @unchecked Sendable {
             for k in order.indices {
                 let (before, continuing) = previous(k)
                 guard continuing > 0 else { continue }
-                (hp + offset[order[k]] * hidden).update(from: hs + offset[before] * hidden, count: continuing * hidden)
+                (hp + offset[order[k]] * hidden).update(
+                    from: hs + offset[before] * hidden, count: continuing * hidden)
             }
-            BLAS.sgemm(transA: true, transB: false, m: width, n: hidden, k: offset[steps], a: gg, lda: width, b: hp, ldb: hidden, beta: 1, c: weightGradient.storage.base, ldc: hidden)
+            BLAS.sgemm(
+                transA: true, transB: false, m: width, n: hidden, k: offset[steps], a: gg,
+                lda: width, b: hp, ldb: hidden, beta: 1, c: weightGradient.storage.base, ldc: hidden
+            )
         }
         let gateGrads = Tensor.zeros([batch, steps, width])
         let out = gateGrads.storage.base
         for t in 0..<steps {
             for i in 0..<active[t] {
-                (out + (rows[i] * steps + t) * width).update(from: gg + (offset[t] + i) * width, count: width)
+                (out + (rows[i] * steps + t) * width).update(
+                    from: gg + (offset[t] + i) * width, count: width)
             }
         }
         return gateGrads

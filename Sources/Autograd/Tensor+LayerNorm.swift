@@ -13,7 +13,9 @@
 extension Tensor {
     public static func layerNorm(_ x: Tensor, weight: Tensor, bias: Tensor, eps: Float) -> Tensor {
         let n = x.shape.last ?? 0
-        precondition(x.rank >= 1 && weight.shape == [n] && bias.shape == [n], "layer norm of \(x.shape) with weight \(weight.shape), bias \(bias.shape)")
+        precondition(
+            x.rank >= 1 && weight.shape == [n] && bias.shape == [n],
+            "layer norm of \(x.shape) with weight \(weight.shape), bias \(bias.shape)")
         let rows = n == 0 ? 0 : x.count / n
         let out = Tensor(uninitializedShape: x.shape)
         let statistics = Tensor(uninitializedShape: [rows, 2])  // μ and 1/√(σ² + eps) per row
@@ -32,7 +34,8 @@ extension Tensor {
             }
         }
         return out.recorded(from: [x, weight, bias]) { g in
-            let stats = statistics.storage.base  // (captures the tensor: it must live until backward)
+            // (captures the tensor: it must live until backward)
+            let stats = statistics.storage.base
             let gx = Tensor(uninitializedShape: x.shape)
             let blocks = (rows + blockRows - 1) / blockRows
             // Per block of rows: Σ dy ⊙ x̂ in the first n floats, Σ dy in the next n.
@@ -59,7 +62,9 @@ extension Tensor {
                     var meanProduct: Float = 0
                     for j in 0..<n { meanProduct += scaled[j] * normalized[j] }
                     meanProduct /= Float(n)
-                    for j in 0..<n { dx[j] = (scaled[j] - meanScaled - normalized[j] * meanProduct) * inverse }
+                    for j in 0..<n {
+                        dx[j] = (scaled[j] - meanScaled - normalized[j] * meanProduct) * inverse
+                    }
                 }
             }
             x.accumulateGrad(gx)
@@ -88,12 +93,18 @@ extension Tensor {
         func run(_ chunk: Range<Int>) {
             for b in chunk { body((b * blockRows)..<Swift.min((b + 1) * blockRows, rows)) }
         }
-        if rows * width >= Parallel.minimumParallelElements { Parallel.forEachChunk(of: blocks, run) } else { run(0..<blocks) }
+        if rows * width >= Parallel.minimumParallelElements {
+            Parallel.forEachChunk(of: blocks, run)
+        } else {
+            run(0..<blocks)
+        }
     }
 
     /// `Σ f(x[j])` with eight partial sums.
     @inline(__always)
-    private static func rowSum(_ x: UnsafePointer<Float>, count: Int, _ f: (VectorMath.Vector) -> VectorMath.Vector) -> Float {
+    private static func rowSum(
+        _ x: UnsafePointer<Float>, count: Int, _ f: (VectorMath.Vector) -> VectorMath.Vector
+    ) -> Float {
         var sum = VectorMath.Vector()
         var j = 0
         while j + 8 <= count {

@@ -82,8 +82,12 @@ extension Tensor {
             $0 != 0 ? $1 : $2
         }
         return out.recorded(from: [a, b]) { g in
-            if a.requiresGrad { a.accumulateGrad(Kernels.zip(g, c) { $1 != 0 ? $0 : 0 }.sum(toShape: a.shape)) }
-            if b.requiresGrad { b.accumulateGrad(Kernels.zip(g, c) { $1 != 0 ? 0 : $0 }.sum(toShape: b.shape)) }
+            if a.requiresGrad {
+                a.accumulateGrad(Kernels.zip(g, c) { $1 != 0 ? $0 : 0 }.sum(toShape: a.shape))
+            }
+            if b.requiresGrad {
+                b.accumulateGrad(Kernels.zip(g, c) { $1 != 0 ? 0 : $0 }.sum(toShape: b.shape))
+            }
         }
     }
 

@@ -16,7 +16,9 @@ extension Tensor {
         let axes = Set(axes.map(normalizedAxis)).sorted()
         var keptShape = shape
         for a in axes { keptShape[a] = 1 }
-        let finalShape = keepDims ? keptShape : shape.enumerated().filter { !axes.contains($0.offset) }.map(\.element)
+        let finalShape =
+            keepDims
+            ? keptShape : shape.enumerated().filter { !axes.contains($0.offset) }.map(\.element)
         guard !axes.isEmpty else { return reshape(finalShape) }
         var current = self.detached()
         for a in axes.reversed() { current = current.sumConstant(axis: a) }
@@ -101,13 +103,15 @@ extension Tensor {
                 argmax[o * inner + j] = bestIndex
             }
         }
-        let finalShape = keepDims ? keptShape : shape.enumerated().filter { $0.offset != ax }.map(\.element)
+        let finalShape =
+            keepDims ? keptShape : shape.enumerated().filter { $0.offset != ax }.map(\.element)
         let inputShape = shape
         return Tensor(shape: finalShape, storage: out.storage).recorded(from: [self]) { [self] g in
             let full = Tensor.zeros(inputShape)
             for o in 0..<outer {
                 for j in 0..<inner {
-                    full.storage.base[(o * n + argmax[o * inner + j]) * inner + j] = g.storage.base[o * inner + j]
+                    full.storage.base[(o * n + argmax[o * inner + j]) * inner + j] =
+                        g.storage.base[o * inner + j]
                 }
             }
             accumulateGrad(full)
@@ -117,9 +121,12 @@ extension Tensor {
     /// The largest element along each of `axes`, one after the other.
     public func max(axes: [Int], keepDims: Bool = false) -> Tensor {
         var result = self
-        for a in Set(axes.map(normalizedAxis)).sorted(by: >) { result = result.max(axis: a, keepDims: true) }
+        for a in Set(axes.map(normalizedAxis)).sorted(by: >) {
+            result = result.max(axis: a, keepDims: true)
+        }
         guard !keepDims else { return result }
         let dropped = Set(axes.map(normalizedAxis))
-        return result.reshape(shape.enumerated().filter { !dropped.contains($0.offset) }.map(\.element))
+        return result.reshape(
+            shape.enumerated().filter { !dropped.contains($0.offset) }.map(\.element))
     }
 }

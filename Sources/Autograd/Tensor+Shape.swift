@@ -39,7 +39,9 @@ extension Tensor {
         if dims == Array(0..<rank) { return self }
         let strides = contiguousStrides(shape)
         let out = Tensor(uninitializedShape: dims.map { shape[$0] })
-        stridedCopy(storage.base, srcStrides: dims.map { strides[$0] }, shape: out.shape, into: out.storage.base)
+        stridedCopy(
+            storage.base, srcStrides: dims.map { strides[$0] }, shape: out.shape,
+            into: out.storage.base)
         var inverse = [Int](repeating: 0, count: rank)
         for (i, d) in dims.enumerated() { inverse[d] = i }
         return out.recorded(from: [self]) { [self] g in accumulateGrad(g.permute(inverse)) }
@@ -64,7 +66,8 @@ extension Tensor {
         let ax = first.normalizedAxis(axis)
         for t in tensors {
             precondition(
-                t.rank == first.rank && (0..<t.rank).allSatisfy { $0 == ax || t.shape[$0] == first.shape[$0] },
+                t.rank == first.rank
+                    && (0..<t.rank).allSatisfy { $0 == ax || t.shape[$0] == first.shape[$0] },
                 "concat along \(axis) of shapes \(tensors.map(\.shape))")
         }
         var shape = first.shape
@@ -84,7 +87,7 @@ extension Tensor {
         return out.recorded(from: tensors) { g in
             var start = 0
             for (t, size) in zip(tensors, sizes) {
-                if t.requiresGrad { t.accumulateGrad(g.slice(axis: ax, start ..< start + size)) }
+                if t.requiresGrad { t.accumulateGrad(g.slice(axis: ax, start..<start + size)) }
                 start += size
             }
         }
@@ -100,7 +103,9 @@ extension Tensor {
     /// The elements with index in `range` along `axis` (a copy).
     public func slice(axis: Int, _ range: Range<Int>) -> Tensor {
         let ax = normalizedAxis(axis)
-        precondition(range.lowerBound >= 0 && range.upperBound <= shape[ax], "slice \(range) of axis \(axis) of size \(shape[ax])")
+        precondition(
+            range.lowerBound >= 0 && range.upperBound <= shape[ax],
+            "slice \(range) of axis \(axis) of size \(shape[ax])")
         var outShape = shape
         outShape[ax] = range.count
         let out = Tensor(uninitializedShape: outShape)
@@ -115,11 +120,12 @@ extension Tensor {
 
     /// Consecutive pieces along `axis` with the given sizes.
     public func split(axis: Int, sizes: [Int]) -> [Tensor] {
-        precondition(sizes.reduce(0, +) == dim(axis), "split sizes \(sizes) of axis of size \(dim(axis))")
+        precondition(
+            sizes.reduce(0, +) == dim(axis), "split sizes \(sizes) of axis of size \(dim(axis))")
         var start = 0
         return sizes.map { size in
             defer { start += size }
-            return slice(axis: axis, start ..< start + size)
+            return slice(axis: axis, start..<start + size)
         }
     }
 
@@ -132,9 +138,14 @@ extension Tensor {
         outShape[0] = indices.count
         let out = Tensor(uninitializedShape: outShape)
         for (i, r) in indices.enumerated() {
-            precondition(r >= -1 && r < shape[0], "row \(r) out of range 0..<\(shape[0]) (or −1 for zeros)")
+            precondition(
+                r >= -1 && r < shape[0], "row \(r) out of range 0..<\(shape[0]) (or −1 for zeros)")
             let target = out.storage.base + i * rowSize
-            if r < 0 { target.update(repeating: 0, count: rowSize) } else { target.update(from: storage.base + r * rowSize, count: rowSize) }
+            if r < 0 {
+                target.update(repeating: 0, count: rowSize)
+            } else {
+                target.update(from: storage.base + r * rowSize, count: rowSize)
+            }
         }
         let inputShape = shape
         return out.recorded(from: [self]) { [self] g in

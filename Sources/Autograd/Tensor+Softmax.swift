@@ -1,4 +1,5 @@
 internal import CKernels
+
 #if canImport(Glibc)
     import Glibc
 #endif
@@ -64,7 +65,9 @@ extension Tensor {
             let y = out.storage.base + r * width
             let k = keep.map { $0.storage.base + r * width }
             var rowMax = -Float.infinity
-            for j in 0..<width where k.map({ $0[j] != 0 }) ?? true { rowMax = Swift.max(rowMax, x[j]) }
+            for j in 0..<width where k.map({ $0[j] != 0 }) ?? true {
+                rowMax = Swift.max(rowMax, x[j])
+            }
             guard rowMax > -.infinity else {
                 for j in 0..<width { y[j] = log ? -.infinity : 0 }
                 continue
@@ -99,9 +102,13 @@ extension Tensor {
     public static func crossEntropy(
         logits: Tensor, targets: [Int], classWeights: [Float]? = nil
     ) -> Tensor {
-        precondition(logits.rank == 2 && logits.shape[0] == targets.count, "cross-entropy of logits \(logits.shape) with \(targets.count) targets")
+        precondition(
+            logits.rank == 2 && logits.shape[0] == targets.count,
+            "cross-entropy of logits \(logits.shape) with \(targets.count) targets")
         let (n, c) = (logits.shape[0], logits.shape[1])
-        if let w = classWeights { precondition(w.count == c, "\(w.count) class weights for \(c) classes") }
+        if let w = classWeights {
+            precondition(w.count == c, "\(w.count) class weights for \(c) classes")
+        }
         let logProbabilities = Tensor(uninitializedShape: logits.shape)
         logits.softmaxRows(keep: nil, into: logProbabilities, log: true)
         var loss = 0.0
@@ -154,7 +161,11 @@ extension Tensor {
                 }
             }
             let pieces = (n + piece - 1) / piece
-            if n >= Parallel.minimumParallelElements { Parallel.forEachChunk(of: pieces, run) } else { run(0..<pieces) }
+            if n >= Parallel.minimumParallelElements {
+                Parallel.forEachChunk(of: pieces, run)
+            } else {
+                run(0..<pieces)
+            }
             return out
         }
         return apply(self).recorded(from: [self]) { [self] g in accumulateGrad(apply(g)) }

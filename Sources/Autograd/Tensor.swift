@@ -66,7 +66,9 @@ public final class Tensor {
         return storage.base[0]
     }
 
-    public func withUnsafeBufferPointer<R>(_ body: (UnsafeBufferPointer<Float>) throws -> R)
+    public func withUnsafeBufferPointer<R>(
+        _ body: (UnsafeBufferPointer<Float>) throws -> R
+    )
         rethrows -> R
     { try body(UnsafeBufferPointer(storage.buffer)) }
 
@@ -91,7 +93,8 @@ public final class Tensor {
 
     func normalizedAxis(_ axis: Int) -> Int {
         let a = axis < 0 ? axis + rank : axis
-        precondition(a >= 0 && a < Swift.max(rank, 1), "axis \(axis) out of range for shape \(shape)")
+        precondition(
+            a >= 0 && a < Swift.max(rank, 1), "axis \(axis) out of range for shape \(shape)")
         return a
     }
 }

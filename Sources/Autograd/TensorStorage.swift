@@ -16,7 +16,8 @@ public final class TensorStorage: @unchecked Sendable {
 
     init(count: Int) {
         self.count = count
-        let (pointer, bytes) = BufferCache.shared.allocate(bytes: max(count, 1) * MemoryLayout<Float>.stride)
+        let (pointer, bytes) = BufferCache.shared.allocate(
+            bytes: max(count, 1) * MemoryLayout<Float>.stride)
         base = pointer.bindMemory(to: Float.self, capacity: max(count, 1))
         capacityBytes = bytes
     }
@@ -82,8 +83,12 @@ final class BufferCache: Sendable {
         // costs a page fault per 4 KiB.
         var evicted: [UInt] = []
         let reused = state.withLock { s -> (UInt, Int)? in
-            let fit = s.free[size]?.isEmpty == false ? size
-                : s.free.keys.filter { $0 > size && $0 <= size + size / 2 && s.free[$0]?.isEmpty == false }.min()
+            let fit =
+                s.free[size]?.isEmpty == false
+                ? size
+                : s.free.keys.filter {
+                    $0 > size && $0 <= size + size / 2 && s.free[$0]?.isEmpty == false
+                }.min()
             if let fit, let address = s.free[fit]?.popLast() {
                 s.cachedBytes -= fit
                 s.liveBytes += fit
@@ -92,7 +97,9 @@ final class BufferCache: Sendable {
             }
             // A fresh block: make room under the bound by freeing cached blocks, largest first.
             let bound = Swift.max(floorBytes, s.peakLiveBytes)
-            while s.liveBytes + s.cachedBytes + size > bound, let largest = s.free.filter({ !$0.value.isEmpty }).keys.max() {
+            while s.liveBytes + s.cachedBytes + size > bound,
+                let largest = s.free.filter({ !$0.value.isEmpty }).keys.max()
+            {
                 evicted.append(s.free[largest]!.removeLast())
                 s.cachedBytes -= largest
             }
@@ -101,7 +108,9 @@ final class BufferCache: Sendable {
             return nil
         }
         for address in evicted { free(UnsafeMutableRawPointer(bitPattern: address)) }
-        if let (address, capacity) = reused, let p = UnsafeMutableRawPointer(bitPattern: address) { return (p, capacity) }
+        if let (address, capacity) = reused, let p = UnsafeMutableRawPointer(bitPattern: address) {
+            return (p, capacity)
+        }
         return (Self.fresh(size), size)
     }
 
@@ -118,7 +127,8 @@ final class BufferCache: Sendable {
             let address = UInt(bitPattern: pointer)
             let kept = state.withLock { s -> Bool in
                 s.liveBytes -= bytes
-                guard s.liveBytes + s.cachedBytes + bytes <= Swift.max(floorBytes, s.peakLiveBytes) else { return false }
+                guard s.liveBytes + s.cachedBytes + bytes <= Swift.max(floorBytes, s.peakLiveBytes)
+                else { return false }
                 s.free[bytes, default: []].append(address)
                 s.cachedBytes += bytes
                 return true

@@ -70,7 +70,9 @@ public enum VectorMath {
 
     /// Scalar versions (through one vector lane), for loops' tails and single values.
     @inline(__always) public static func exp(_ x: Float) -> Float { exp(Vector(repeating: x))[0] }
-    @inline(__always) public static func sigmoid(_ x: Float) -> Float { sigmoid(Vector(repeating: x))[0] }
+    @inline(__always) public static func sigmoid(_ x: Float) -> Float {
+        sigmoid(Vector(repeating: x))[0]
+    }
     @inline(__always) public static func tanh(_ x: Float) -> Float { tanh(Vector(repeating: x))[0] }
 
     @inline(__always)
@@ -87,7 +89,8 @@ public enum VectorMath {
     /// The tail goes through a zero-padded vector.
     @inline(__always)
     public static func map(
-        _ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, count: Int, _ f: (Vector) -> Vector
+        _ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, count: Int,
+        _ f: (Vector) -> Vector
     ) {
         var i = 0
         while i + 8 <= count {

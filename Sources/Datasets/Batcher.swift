@@ -21,7 +21,9 @@ public struct FusionBatch {
     /// Each clip's text token count, the time axis that aligned models (EF-LSTM, MFN) use.
     public var textLengths: [Int]
 
-    public init(inputs: [Modality: ModalityBatch], labels: [Int], clipIDs: [String], textLengths: [Int]) {
+    public init(
+        inputs: [Modality: ModalityBatch], labels: [Int], clipIDs: [String], textLengths: [Int]
+    ) {
         self.inputs = inputs
         self.labels = labels
         self.clipIDs = clipIDs
@@ -52,18 +54,31 @@ public struct Batcher {
     }
 
     /// The clip order for one epoch: shuffled, then sorted by length within buckets.
-    public func batches(of clips: [Int], batchSize: Int, shuffle: Bool, generator: Generator, bucketBatches: Int = 8) -> [[Int]] {
-        guard shuffle else { return stride(from: 0, to: clips.count, by: batchSize).map { Array(clips[$0..<Swift.min($0 + batchSize, clips.count)]) } }
+    public func batches(
+        of clips: [Int], batchSize: Int, shuffle: Bool, generator: Generator, bucketBatches: Int = 8
+    ) -> [[Int]] {
+        guard shuffle else {
+            return stride(from: 0, to: clips.count, by: batchSize).map {
+                Array(clips[$0..<Swift.min($0 + batchSize, clips.count)])
+            }
+        }
         var order = clips
         var rng = generator
         order.shuffle(using: &rng)
-        let key = modalities.contains(.video) ? Modality.video : modalities.contains(.audio) ? .audio : .text
+        let key =
+            modalities.contains(.video)
+            ? Modality.video : modalities.contains(.audio) ? .audio : .text
         let lengths = dataset.features[key]!
         var result: [[Int]] = []
         for start in stride(from: 0, to: order.count, by: batchSize * bucketBatches) {
-            let bucket = order[start..<Swift.min(start + batchSize * bucketBatches, order.count)].sorted { lengths.length(of: $0) < lengths.length(of: $1) }
+            let bucket = order[start..<Swift.min(start + batchSize * bucketBatches, order.count)]
+                .sorted { lengths.length(of: $0) < lengths.length(of: $1) }
             for b in stride(from: 0, to: bucket.count, by: batchSize) {
-                result.append(Array(bucket[(bucket.startIndex + b)..<Swift.min(bucket.startIndex + b + batchSize, bucket.endIndex)]))
+                result.append(
+                    Array(
+                        bucket[
+                            (bucket.startIndex + b)..<Swift.min(
+                                bucket.startIndex + b + batchSize, bucket.endIndex)]))
             }
         }
         result.shuffle(using: &rng)
@@ -78,10 +93,14 @@ public struct Batcher {
     /// others' time axis where a model aligns onto it (text: the clip's token count), so the
     /// aligned models see zeros there. Frames are dropped before audio pooling, and noise is
     /// added to the (standardised) true frames before it.
-    public func batch(_ clips: [Int], perturbation: InputPerturbation = .none, removed: [Set<Modality>]? = nil) -> FusionBatch {
+    public func batch(
+        _ clips: [Int], perturbation: InputPerturbation = .none, removed: [Set<Modality>]? = nil
+    ) -> FusionBatch {
         var inputs: [Modality: ModalityBatch] = [:]
         let text = dataset.features[.text]
-        var textLengths = clips.map { text?.length(of: $0) ?? dataset.features[modalities[0]]!.length(of: $0) }
+        var textLengths = clips.map {
+            text?.length(of: $0) ?? dataset.features[modalities[0]]!.length(of: $0)
+        }
         for m in modalities {
             let f = dataset.features[m]!
             let pool = m == .audio ? audioPool : 1
@@ -109,13 +128,18 @@ public struct Batcher {
                     let row = (b * steps + t) * f.dim
                     for i in lo..<hi {
                         let frame = kept[b]?[i] ?? i
-                        for d in 0..<f.dim { values[row + d] += frames[base + frame * f.dim + d] * scale }
+                        for d in 0..<f.dim {
+                            values[row + d] += frames[base + frame * f.dim + d] * scale
+                        }
                     }
                     // Noise on the step the model sees (after pooling), so σ means the same for every model.
-                    if let noise { for d in 0..<f.dim { values[row + d] += sigma * Float(noise.normal()) } }
+                    if let noise {
+                        for d in 0..<f.dim { values[row + d] += sigma * Float(noise.normal()) }
+                    }
                 }
             }
-            inputs[m] = ModalityBatch(features: Tensor(values, shape: [clips.count, steps, f.dim]), lengths: lengths)
+            inputs[m] = ModalityBatch(
+                features: Tensor(values, shape: [clips.count, steps, f.dim]), lengths: lengths)
         }
         return FusionBatch(
             inputs: inputs, labels: clips.map { dataset.clips[$0].label(for: task) },
@@ -142,7 +166,10 @@ public struct InputPerturbation: Sendable, Equatable {
 
     public static let none = InputPerturbation()
 
-    public init(removed: Set<Modality> = [], noise: [Modality: Double] = [:], frameDrop: Double = 0, seed: UInt64 = 0) {
+    public init(
+        removed: Set<Modality> = [], noise: [Modality: Double] = [:], frameDrop: Double = 0,
+        seed: UInt64 = 0
+    ) {
         self.removed = removed
         self.noise = noise
         self.frameDrop = frameDrop
@@ -151,10 +178,13 @@ public struct InputPerturbation: Sendable, Equatable {
 
     func generator(clip: Int, modality: Modality, stream: UInt64) -> Generator {
         let m = UInt64(Modality.allCases.firstIndex(of: modality)!)
-        return Generator(seed: seed ^ (UInt64(clip) &* 0x9E37_79B9_7F4A_7C15) ^ (m << 56) ^ (stream << 60))
+        return Generator(
+            seed: seed ^ (UInt64(clip) &* 0x9E37_79B9_7F4A_7C15) ^ (m << 56) ^ (stream << 60))
     }
 
-    func noiseGenerator(clip: Int, modality: Modality) -> Generator { generator(clip: clip, modality: modality, stream: 1) }
+    func noiseGenerator(clip: Int, modality: Modality) -> Generator {
+        generator(clip: clip, modality: modality, stream: 1)
+    }
 
     /// The frames of a clip that stay: nil for all of them, or each kept with probability
     /// 1 − `frameDrop` (one drawn at random when none would).

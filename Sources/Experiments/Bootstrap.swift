@@ -27,17 +27,22 @@ public enum Bootstrap {
         var product = generator.next().multipliedFullWidth(by: bound)
         if product.low < bound {
             let threshold = (0 &- bound) % bound
-            while product.low < threshold { product = generator.next().multipliedFullWidth(by: bound) }
+            while product.low < threshold {
+                product = generator.next().multipliedFullWidth(by: bound)
+            }
         }
         return Int(product.high)
     }
 
     /// The units each resample draws: `resamples` lists of `units` indices in `0..<units`,
     /// drawn with replacement, in order, from one generator seeded with `seed`.
-    public static func draws(units: Int, resamples: Int = resamples, seed: UInt64 = seed) -> [[Int]] {
+    public static func draws(units: Int, resamples: Int = resamples, seed: UInt64 = seed) -> [[Int]]
+    {
         guard units > 0 else { return [[Int]](repeating: [], count: resamples) }
         let generator = Generator(seed: seed)
-        return (0..<resamples).map { _ in (0..<units).map { _ in index(below: units, using: generator) } }
+        return (0..<resamples).map { _ in
+            (0..<units).map { _ in index(below: units, using: generator) }
+        }
     }
 
     /// How often each unit is drawn in each resample (`counts[b][u]`).

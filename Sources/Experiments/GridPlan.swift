@@ -28,7 +28,10 @@ public struct GridPlan {
     public var runs: [PlannedRun]
 
     /// Measured seconds per training mini-batch and per inference clip of one model setting.
-    struct Timing { var trainBatch: Double; var inferClip: Double }
+    struct Timing {
+        var trainBatch: Double
+        var inferClip: Double
+    }
 
     /// Times each distinct (model, task, modalities, batch size) once: two training steps after
     /// one warm-up, and one inference pass, on the first training clips.
@@ -40,7 +43,8 @@ public struct GridPlan {
         for run in runner.shardRuns {
             let training = runner.trainingConfig(run)
             let (id, _) = runner.runID(run)
-            let (trainClips, foldClips) = InnerFold.split(dataset, task: run.task, fraction: training.innerFold, seed: run.seed)
+            let (trainClips, foldClips) = InnerFold.split(
+                dataset, task: run.task, fraction: training.innerFold, seed: run.seed)
             let (trainCount, foldCount) = (trainClips.count, foldClips.count)
             var steps = 0
             var seconds = 0.0
@@ -48,19 +52,30 @@ public struct GridPlan {
                 let batches = (trainCount + training.batchSize - 1) / training.batchSize
                 steps = (batches + training.accumulation - 1) / training.accumulation
                 if timing {
-                    let key = "\(kind.rawValue)|\(run.task.rawValue)|\(run.modalities)|\(training.batchSize)"
-                    let t = timings[key] ?? Self.time(kind, runner: runner, run: run, training: training)
+                    let key =
+                        "\(kind.rawValue)|\(run.task.rawValue)|\(run.modalities)|\(training.batchSize)"
+                    let t =
+                        timings[key]
+                        ?? Self.time(kind, runner: runner, run: run, training: training)
                     timings[key] = t
                     let perEpoch = Double(batches) * t.trainBatch + Double(foldCount) * t.inferClip
                     // The evaluation once, plus once per robustness condition.
-                    let evaluations = 1 + (training.robustness ? RobustnessCondition.standard(for: run.modalities).count : 0)
-                    seconds = Double(training.epochs) * perEpoch + Double(evaluations * dataset.indices(in: .val).count) * t.inferClip
+                    let evaluations =
+                        1
+                        + (training.robustness
+                            ? RobustnessCondition.standard(for: run.modalities).count : 0)
+                    seconds =
+                        Double(training.epochs) * perEpoch + Double(
+                            evaluations * dataset.indices(in: .val).count) * t.inferClip
                 }
             }
-            planned.append(PlannedRun(
-                runID: id, model: run.model.rawValue, task: run.task.rawValue, modalities: String(run.modalities.map(\.letter)),
-                seed: run.seed, training: training, alreadyRecorded: recorded.contains(id), stepsPerEpoch: steps,
-                estimatedSeconds: seconds))
+            planned.append(
+                PlannedRun(
+                    runID: id, model: run.model.rawValue, task: run.task.rawValue,
+                    modalities: String(run.modalities.map(\.letter)),
+                    seed: run.seed, training: training, alreadyRecorded: recorded.contains(id),
+                    stepsPerEpoch: steps,
+                    estimatedSeconds: seconds))
         }
         runs = planned
     }
@@ -70,60 +85,99 @@ public struct GridPlan {
     public static func estimatedEpochSeconds(runner: GridRunner, run: GridSpec.Run) -> Double {
         guard let kind = run.model.fusionKind else { return 0 }
         let training = runner.trainingConfig(run)
-        let (trainClips, foldClips) = InnerFold.split(runner.dataset, task: run.task, fraction: training.innerFold, seed: run.seed)
+        let (trainClips, foldClips) = InnerFold.split(
+            runner.dataset, task: run.task, fraction: training.innerFold, seed: run.seed)
         let t = time(kind, runner: runner, run: run, training: training)
         let batches = (trainClips.count + training.batchSize - 1) / training.batchSize
         return Double(batches) * t.trainBatch + Double(foldClips.count) * t.inferClip
     }
 
-    static func time(_ kind: ModelKind, runner: GridRunner, run: GridSpec.Run, training: TrainingConfig) -> Timing {
+    static func time(
+        _ kind: ModelKind, runner: GridRunner, run: GridSpec.Run, training: TrainingConfig
+    ) -> Timing {
         let dataset = runner.dataset
-        let problem = FusionProblem(modalities: run.modalities, dims: dataset.features.mapValues(\.dim), classes: run.task.classCount)
-        let model = runner.spec.hyperparameters.make(kind, problem: problem, generator: Generator(seed: run.seed))
+        let problem = FusionProblem(
+            modalities: run.modalities, dims: dataset.features.mapValues(\.dim),
+            classes: run.task.classCount)
+        let model = runner.spec.hyperparameters.make(
+            kind, problem: problem, generator: Generator(seed: run.seed))
         var batcher = Batcher(dataset: dataset, modalities: run.modalities, task: run.task)
         batcher.audioPool = model.audioPool
-        let optimizer = Adam(parameters: model.namedParameters(), learningRate: training.learningRate)
+        let optimizer = Adam(
+            parameters: model.namedParameters(), learningRate: training.learningRate)
         let clips = Array(dataset.indices(in: .train).prefix(training.batchSize))
         let batch = batcher.batch(clips)
         model.train()
         var single = training
         single.accumulation = 1
-        Trainer.update(model, batches: [batch], optimizer: optimizer, training: single, classWeights: nil)
+        Trainer.update(
+            model, batches: [batch], optimizer: optimizer, training: single, classWeights: nil)
         let start = Date()
-        for _ in 0..<2 { Trainer.update(model, batches: [batch], optimizer: optimizer, training: single, classWeights: nil) }
+        for _ in 0..<2 {
+            Trainer.update(
+                model, batches: [batch], optimizer: optimizer, training: single, classWeights: nil)
+        }
         let trainBatch = Date().timeIntervalSince(start) / 2
         model.eval()
         let inferStart = Date()
         noGrad { _ = model(batch) }
-        return Timing(trainBatch: trainBatch, inferClip: Date().timeIntervalSince(inferStart) / Double(clips.count))
+        return Timing(
+            trainBatch: trainBatch,
+            inferClip: Date().timeIntervalSince(inferStart) / Double(clips.count))
     }
 
     /// A table for the terminal: one line per run, then the total.
     public var table: String {
-        var lines = ["model     task       mod  seed   epochs patience batch accum lr       schedule        clip        select   weights  mod-drop     robust steps/ep  estimate"]
+        var lines = [
+            "model     task       mod  seed   epochs patience batch accum lr       schedule        clip        select   weights  mod-drop     robust steps/ep  estimate"
+        ]
         for r in runs {
             let t = r.training
-            let schedule = t.plateauPatience > 0 ? "plateau \(t.plateauFactor)/\(t.plateauPatience)" : "constant"
-            let clip = t.clipValue > 0 ? "value \(t.clipValue)" : t.clipNorm > 0 ? "norm \(t.clipNorm)" : "none"
-            let estimate = r.model == "majority" || r.model == "prior" ? "-" : Self.duration(r.estimatedSeconds)
-            let rates = Modality.allCases.filter { t.modalityDropout[$0] > 0 }.map { "\($0.letter)\(t.modalityDropout[$0])" }
-            let conditions = t.robustness ? "\(RobustnessCondition.standard(for: (try? GridSpec.parseModalities(r.modalities)) ?? []).count)" : "-"
+            let schedule =
+                t.plateauPatience > 0
+                ? "plateau \(t.plateauFactor)/\(t.plateauPatience)" : "constant"
+            let clip =
+                t.clipValue > 0
+                ? "value \(t.clipValue)" : t.clipNorm > 0 ? "norm \(t.clipNorm)" : "none"
+            let estimate =
+                r.model == "majority" || r.model == "prior"
+                ? "-" : Self.duration(r.estimatedSeconds)
+            let rates = Modality.allCases.filter { t.modalityDropout[$0] > 0 }.map {
+                "\($0.letter)\(t.modalityDropout[$0])"
+            }
+            let conditions =
+                t.robustness
+                ? "\(RobustnessCondition.standard(for: (try? GridSpec.parseModalities(r.modalities)) ?? []).count)"
+                : "-"
             let fields: [(String, Int)] = [
-                (r.model, 10), (r.task, 11), (r.modalities, 5), ("\(r.seed)", 7), ("\(t.epochs)", 7), ("\(t.patience)", 9),
-                ("\(t.batchSize)", 6), ("\(t.accumulation)", 6), (String(format: "%g", t.learningRate), 9), (schedule, 16),
+                (r.model, 10), (r.task, 11), (r.modalities, 5), ("\(r.seed)", 7),
+                ("\(t.epochs)", 7), ("\(t.patience)", 9),
+                ("\(t.batchSize)", 6), ("\(t.accumulation)", 6),
+                (String(format: "%g", t.learningRate), 9), (schedule, 16),
                 (clip, 12), (t.selection.rawValue, 9), (t.classWeights ? "balanced" : "none", 9),
-                (rates.isEmpty ? "none" : rates.joined(separator: "/"), 13), (conditions, 7), ("\(r.stepsPerEpoch)", 10),
+                (rates.isEmpty ? "none" : rates.joined(separator: "/"), 13), (conditions, 7),
+                ("\(r.stepsPerEpoch)", 10),
             ]
-            lines.append(fields.map { $0.0.padding(toLength: Swift.max($0.1, $0.0.count + 1), withPad: " ", startingAt: 0) }.joined()
-                + estimate + (r.alreadyRecorded ? " (recorded: skipped)" : ""))
+            lines.append(
+                fields.map {
+                    $0.0.padding(
+                        toLength: Swift.max($0.1, $0.0.count + 1), withPad: " ", startingAt: 0)
+                }.joined()
+                    + estimate + (r.alreadyRecorded ? " (recorded: skipped)" : ""))
         }
         let pending = runs.filter { !$0.alreadyRecorded }
-        lines.append("\(runs.count) runs, \(pending.count) to train; estimated at most \(Self.duration(pending.map(\.estimatedSeconds).reduce(0, +))) on this machine (every epoch up to each cap; early stopping ends runs sooner)")
+        lines.append(
+            "\(runs.count) runs, \(pending.count) to train; estimated at most \(Self.duration(pending.map(\.estimatedSeconds).reduce(0, +))) on this machine (every epoch up to each cap; early stopping ends runs sooner)"
+        )
         return lines.joined(separator: "\n")
     }
 
     /// `45 s`, `12.5 min`, `3.2 h`.
     public static func duration(_ seconds: Double) -> String {
-        seconds < 120 ? "\(Int(seconds.rounded())) s" : seconds < 7200 ? String(format: "%.1f min", seconds / 60) : String(format: "%.1f h", seconds / 3600)
+        seconds < 120
+            ? "\(Int(seconds.rounded())) s"
+            : seconds < 7200
+                ? String(format: "%.1f min", seconds / 60)
+                : String(format: "%.1f h", seconds / 3600)
     }
 }

@@ -38,7 +38,9 @@ public struct GridProjection {
         var seen: Set<Setting> = []
         return runner.shardRuns.compactMap { run in
             guard let kind = run.model.fusionKind else { return nil }
-            let setting = Setting(model: kind, modalities: run.modalities, batchSize: runner.trainingConfig(run).batchSize)
+            let setting = Setting(
+                model: kind, modalities: run.modalities,
+                batchSize: runner.trainingConfig(run).batchSize)
             return seen.insert(setting).inserted ? setting : nil
         }
     }
@@ -48,26 +50,35 @@ public struct GridProjection {
     /// the model and the inner fold, restoring the kept epoch, and evaluating the reported
     /// split), counted once per evaluation of a run.
     public static func measure(_ setting: Setting, runner: GridRunner) throws -> EpochTiming {
-        let run = runner.shardRuns.first { $0.model.fusionKind == setting.model && $0.modalities == setting.modalities }!
+        let run = runner.shardRuns.first {
+            $0.model.fusionKind == setting.model && $0.modalities == setting.modalities
+        }!
         var training = runner.trainingConfig(run)
         training.epochs = 1
         training.robustness = false
         let start = Date()
         var epochSeconds = 0.0
         _ = try Trainer().train(
-            setting.model, configurations: runner.spec.hyperparameters, training: training, dataset: runner.dataset,
+            setting.model, configurations: runner.spec.hyperparameters, training: training,
+            dataset: runner.dataset,
             task: run.task, modalities: run.modalities, seed: run.seed
         ) { epochSeconds = $0.seconds }
-        return EpochTiming(epochSeconds: epochSeconds, evaluationSeconds: Date().timeIntervalSince(start) - epochSeconds)
+        return EpochTiming(
+            epochSeconds: epochSeconds,
+            evaluationSeconds: Date().timeIntervalSince(start) - epochSeconds)
     }
 
     public init(runner: GridRunner, timings: [Setting: EpochTiming]) {
         self.timings = timings
         runs = runner.shardRuns.map { run in
             let training = runner.trainingConfig(run)
-            let setting = run.model.fusionKind.map { Setting(model: $0, modalities: run.modalities, batchSize: training.batchSize) }
-            let conditions = training.robustness ? RobustnessCondition.standard(for: run.modalities).count : 0
-            return ProjectedRun(run: run, setting: setting, epochsCap: training.epochs, evaluations: 1 + conditions)
+            let setting = run.model.fusionKind.map {
+                Setting(model: $0, modalities: run.modalities, batchSize: training.batchSize)
+            }
+            let conditions =
+                training.robustness ? RobustnessCondition.standard(for: run.modalities).count : 0
+            return ProjectedRun(
+                run: run, setting: setting, epochsCap: training.epochs, evaluations: 1 + conditions)
         }
     }
 

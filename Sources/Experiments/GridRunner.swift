@@ -50,11 +50,15 @@ public struct GridRunner {
     public func settings(_ run: GridSpec.Run) -> (String, String) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        let training = String(decoding: (try? encoder.encode(trainingConfig(run))) ?? Data(), as: UTF8.self)
+        let training = String(
+            decoding: (try? encoder.encode(trainingConfig(run))) ?? Data(), as: UTF8.self)
         guard let kind = run.model.fusionKind else { return ("{}", training) }
-        let all = (try? JSONSerialization.jsonObject(with: encoder.encode(spec.hyperparameters))) as? [String: Any]
+        let all =
+            (try? JSONSerialization.jsonObject(with: encoder.encode(spec.hyperparameters)))
+            as? [String: Any]
         let mine = all?[kind.rawValue] ?? [:]
-        let data = (try? JSONSerialization.data(withJSONObject: mine, options: [.sortedKeys])) ?? Data()
+        let data =
+            (try? JSONSerialization.data(withJSONObject: mine, options: [.sortedKeys])) ?? Data()
         return (String(decoding: data, as: UTF8.self), training)
     }
 
@@ -64,7 +68,12 @@ public struct GridRunner {
         h.update(run.model.isReference ? "reference" : hyperparameters + "|" + training)
         let configHash = String(h.finalize().prefix(16))
         var id = SHA256()
-        id.update("\(run.model.rawValue)|\(run.task.rawValue)|\(String(run.modalities.map(\.letter)))|\(run.seed)|\(configHash)|\(dataset.fingerprint)|\(Self.codeVersion)|\(spec.name)" + (tuning.map { t in "|\(t.role.rawValue)|\(t.search ?? "")" + (t.role == .trial ? "|trial \(t.trial)" : "") } ?? ""))
+        id.update(
+            "\(run.model.rawValue)|\(run.task.rawValue)|\(String(run.modalities.map(\.letter)))|\(run.seed)|\(configHash)|\(dataset.fingerprint)|\(Self.codeVersion)|\(spec.name)"
+                + (tuning.map { t in
+                    "|\(t.role.rawValue)|\(t.search ?? "")"
+                        + (t.role == .trial ? "|trial \(t.trial)" : "")
+                } ?? ""))
         return (String(id.finalize().prefix(16)), configHash)
     }
 
@@ -72,35 +81,53 @@ public struct GridRunner {
     @discardableResult
     public func run() throws -> [RunRecord] {
         let stored = store.records(warn: log)
-        let otherCode = Dictionary(grouping: stored.filter { $0.codeVersion != Self.codeVersion }, by: { $0.codeVersion ?? "before code versions" })
+        let otherCode = Dictionary(
+            grouping: stored.filter { $0.codeVersion != Self.codeVersion },
+            by: { $0.codeVersion ?? "before code versions" })
         if !otherCode.isEmpty {
-            log("\(otherCode.values.map(\.count).reduce(0, +)) record(s) in \(store.path) come from other code (\(otherCode.keys.sorted().joined(separator: ", "))); they are kept and reported apart, never reused as runs of this code (\(Self.codeVersion))")
+            log(
+                "\(otherCode.values.map(\.count).reduce(0, +)) record(s) in \(store.path) come from other code (\(otherCode.keys.sorted().joined(separator: ", "))); they are kept and reported apart, never reused as runs of this code (\(Self.codeVersion))"
+            )
         }
         // A finished record wins over a failed one of the same run (a retried run has both).
-        var done = Dictionary(stored.filter { $0.codeVersion == Self.codeVersion }.map { ($0.runID, $0) }, uniquingKeysWith: { a, b in a.failed && !b.failed ? b : a })
+        var done = Dictionary(
+            stored.filter { $0.codeVersion == Self.codeVersion }.map { ($0.runID, $0) },
+            uniquingKeysWith: { a, b in a.failed && !b.failed ? b : a })
         let runs = shardRuns
         if let note = spec.duplicatesNote { log("note: \(note)") }
         let missing = runs.filter { done[runID($0).id].map { retryFailed && $0.failed } ?? true }
         let failedBefore = runs.filter { done[runID($0).id]?.failed == true }.count
         if failedBefore > 0 {
-            log(retryFailed
-                ? "\(failedBefore) run(s) recorded as failed are trained again (--retry-failed)"
-                : "\(failedBefore) run(s) recorded as failed (a loss became NaN or infinite) are not retried; pass --retry-failed to train them again")
+            log(
+                retryFailed
+                    ? "\(failedBefore) run(s) recorded as failed are trained again (--retry-failed)"
+                    : "\(failedBefore) run(s) recorded as failed (a loss became NaN or infinite) are not retried; pass --retry-failed to train them again"
+            )
         }
         let skipped = runs.count - missing.count
         if !announce {
         } else if skipped == 0 {
             log("grid: \(runs.count) runs in this shard, all to train")
         } else {
-            log("grid: \(runs.count) runs in this shard; \(skipped) already in \(store.path) are skipped, \(missing.count) to train")
-            log(missing.isEmpty
-                ? "nothing to train: every run is recorded, so the tables are rewritten from \(store.path). To train again, pass --results with a new file or move \(store.path) aside"
-                : "to start over instead of resuming, pass --results with a new file or move \(store.path) aside")
+            log(
+                "grid: \(runs.count) runs in this shard; \(skipped) already in \(store.path) are skipped, \(missing.count) to train"
+            )
+            log(
+                missing.isEmpty
+                    ? "nothing to train: every run is recorded, so the tables are rewritten from \(store.path). To train again, pass --results with a new file or move \(store.path) aside"
+                    : "to start over instead of resuming, pass --results with a new file or move \(store.path) aside"
+            )
         }
         for run in missing where !run.model.isReference {
             let training = trainingConfig(run)
-            if let problem = InnerFold.problem(dataset, task: run.task, fraction: training.innerFold, seed: run.seed) {
-                throw DataError(file: dataset.source, message: "cannot train \(run.model.displayName) on \(run.task.rawValue) (seed \(run.seed)): \(problem)")
+            if let problem = InnerFold.problem(
+                dataset, task: run.task, fraction: training.innerFold, seed: run.seed)
+            {
+                throw DataError(
+                    file: dataset.source,
+                    message:
+                        "cannot train \(run.model.displayName) on \(run.task.rawValue) (seed \(run.seed)): \(problem)"
+                )
             }
         }
         var warnedUnlocked = false
@@ -110,15 +137,23 @@ public struct GridRunner {
             switch store.claim(id) {
             case .claimed(let c): claim = c
             case .busy:
-                log("[\(number + 1)/\(missing.count)] \(run.label): being trained by another process; skipped")
+                log(
+                    "[\(number + 1)/\(missing.count)] \(run.label): being trained by another process; skipped"
+                )
                 continue
             case .unlocked(let reason):
-                if !warnedUnlocked { log("warning: \(reason): runs are not locked, so only one process may use \(store.path)") }
+                if !warnedUnlocked {
+                    log(
+                        "warning: \(reason): runs are not locked, so only one process may use \(store.path)"
+                    )
+                }
                 warnedUnlocked = true
             }
             defer { claim?.release() }
             // Another process may have finished it since this grid started.
-            if let other = store.records().first(where: { $0.runID == id && $0.codeVersion == Self.codeVersion && (!$0.failed || !retryFailed) }) {
+            if let other = store.records().first(where: {
+                $0.runID == id && $0.codeVersion == Self.codeVersion && (!$0.failed || !retryFailed)
+            }) {
                 done[id] = other
                 continue
             }
@@ -127,11 +162,17 @@ public struct GridRunner {
             removeCheckpoint(id)
             done[record.runID] = record
             if let trial = record.tuning, trial.role == .trial, !record.failed {
-                log("[\(number + 1)/\(missing.count)] \(run.label) trial \(trial.trial): inner-fold macro-F1 \(fmt(trial.score)) (\(record.epochs) epochs, best \(record.bestEpoch), \(Int(record.wallSeconds)) s)")
+                log(
+                    "[\(number + 1)/\(missing.count)] \(run.label) trial \(trial.trial): inner-fold macro-F1 \(fmt(trial.score)) (\(record.epochs) epochs, best \(record.bestEpoch), \(Int(record.wallSeconds)) s)"
+                )
             } else if let metrics = record.metrics {
-                log("[\(number + 1)/\(missing.count)] \(run.label): accuracy \(fmt(metrics.accuracy)), macro-F1 \(fmt(metrics.macroF1)), weighted-F1 \(fmt(metrics.weightedF1)) (\(record.epochs) epochs, best \(record.bestEpoch), \(Int(record.wallSeconds)) s)")
+                log(
+                    "[\(number + 1)/\(missing.count)] \(run.label): accuracy \(fmt(metrics.accuracy)), macro-F1 \(fmt(metrics.macroF1)), weighted-F1 \(fmt(metrics.weightedF1)) (\(record.epochs) epochs, best \(record.bestEpoch), \(Int(record.wallSeconds)) s)"
+                )
             } else {
-                log("[\(number + 1)/\(missing.count)] \(run.label): FAILED, \(record.failure!.reason); recorded as failed, the grid goes on")
+                log(
+                    "[\(number + 1)/\(missing.count)] \(run.label): FAILED, \(record.failure!.reason); recorded as failed, the grid goes on"
+                )
             }
         }
         return runs.compactMap { done[runID($0).id] }
@@ -148,7 +189,8 @@ public struct GridRunner {
         let path = checkpointPath(id)
         let folder = (path as NSString).deletingLastPathComponent
         let name = (path as NSString).lastPathComponent
-        for file in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where file.hasPrefix(name) {
+        for file in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+        where file.hasPrefix(name) {
             try? FileManager.default.removeItem(atPath: "\(folder)/\(file)")
         }
     }
@@ -179,14 +221,20 @@ public struct GridRunner {
             let training = trainingConfig(run)
             do {
                 let outcome = try trainer.train(
-                    kind, configurations: spec.hyperparameters, training: training, dataset: dataset, task: run.task,
+                    kind, configurations: spec.hyperparameters, training: training,
+                    dataset: dataset, task: run.task,
                     modalities: run.modalities, seed: run.seed,
-                    checkpointing: checkpoints ? Trainer.Checkpointing(path: checkpointPath(id), run: id, warn: { [log] in log("\(label) \(run.label): \($0)") }) : nil,
+                    checkpointing: checkpoints
+                        ? Trainer.Checkpointing(
+                            path: checkpointPath(id), run: id,
+                            warn: { [log] in log("\(label) \(run.label): \($0)") }) : nil,
                     reportSplit: !trial
                 ) { p in
                     let perEpoch = p.seconds / Double(p.epoch)
                     let eta = perEpoch * Double(p.epochs - p.epoch)
-                    status?("\(label) \(run.label): epoch \(p.epoch)/\(p.epochs), loss \(fmt(p.trainLoss)), inner-fold macro-F1 \(fmt(p.foldMacroF1)) (best epoch \(p.bestEpoch)), ETA ≤ \(Int(eta)) s")
+                    status?(
+                        "\(label) \(run.label): epoch \(p.epoch)/\(p.epochs), loss \(fmt(p.trainLoss)), inner-fold macro-F1 \(fmt(p.foldMacroF1)) (best epoch \(p.bestEpoch)), ETA ≤ \(Int(eta)) s"
+                    )
                 }
                 predictions = validation.map { outcome.predictions[dataset.clips[$0].id]! }
                 curve = outcome.curve
@@ -200,7 +248,9 @@ public struct GridRunner {
                 resumedAfterEpoch = outcome.resumedAfterEpoch
                 priorSeconds = outcome.priorSeconds
                 checkpointSeconds = checkpoints ? outcome.checkpointSeconds : nil
-                if let epoch = resumedAfterEpoch { log("\(label) \(run.label): resumed after epoch \(epoch) from its checkpoint") }
+                if let epoch = resumedAfterEpoch {
+                    log("\(label) \(run.label): resumed after epoch \(epoch) from its checkpoint")
+                }
             } catch let diverged as Trainer.Diverged {
                 failure = RunRecord.Failure(epoch: diverged.epoch, reason: diverged.description)
                 curve = diverged.curve
@@ -208,30 +258,53 @@ public struct GridRunner {
                 failure = RunRecord.Failure(epoch: curve.count + 1, reason: "\(error)")
             }
         } else {
-            predictions = References.predictions(run.model, dataset: dataset, task: run.task, seed: run.seed)
+            predictions = References.predictions(
+                run.model, dataset: dataset, task: run.task, seed: run.seed)
         }
-        let metrics = failure == nil && !trial ? ClassificationMetrics(truth: truth, predictions: predictions, classes: run.task.classCount) : nil
+        let metrics =
+            failure == nil && !trial
+            ? ClassificationMetrics(
+                truth: truth, predictions: predictions, classes: run.task.classCount) : nil
         return RunRecord(
-            runID: id, model: run.model.rawValue, task: run.task.rawValue, modalities: String(run.modalities.map(\.letter)),
-            seed: run.seed, hyperparameters: hyperparameters, training: trainingJSON, configHash: configHash,
-            dataFingerprint: dataset.fingerprint, synthetic: dataset.isSynthetic, dataSource: dataset.source,
-            metrics: metrics, failure: failure, robustness: robustness, robustnessSeconds: robustnessSeconds,
-            predictions: Dictionary(uniqueKeysWithValues: zip(validation.map { dataset.clips[$0].id }, predictions)),
-            truth: Dictionary(uniqueKeysWithValues: zip(validation.map { dataset.clips[$0].id }, truth)),
-            sourceVideos: Dictionary(uniqueKeysWithValues: validation.map { (dataset.clips[$0].id, dataset.clips[$0].sourceVideo) }),
+            runID: id, model: run.model.rawValue, task: run.task.rawValue,
+            modalities: String(run.modalities.map(\.letter)),
+            seed: run.seed, hyperparameters: hyperparameters, training: trainingJSON,
+            configHash: configHash,
+            dataFingerprint: dataset.fingerprint, synthetic: dataset.isSynthetic,
+            dataSource: dataset.source,
+            metrics: metrics, failure: failure, robustness: robustness,
+            robustnessSeconds: robustnessSeconds,
+            predictions: Dictionary(
+                uniqueKeysWithValues: zip(validation.map { dataset.clips[$0].id }, predictions)),
+            truth: Dictionary(
+                uniqueKeysWithValues: zip(validation.map { dataset.clips[$0].id }, truth)),
+            sourceVideos: Dictionary(
+                uniqueKeysWithValues: validation.map {
+                    (dataset.clips[$0].id, dataset.clips[$0].sourceVideo)
+                }),
             sentimentLabels: trial ? nil : Self.sentimentLabels(dataset, validation),
-            curve: curve, epochs: curve.count, bestEpoch: bestEpoch, innerFoldClips: foldClips, trainClips: trainClips,
-            parameters: parameters, wallSeconds: priorSeconds + Date().timeIntervalSince(start), peakResidentBytes: peakIsOwn ? PeakMemory.peakBytes() : nil,
-            blas: RunRecord.BLASInfo(openblas: BLAS.version, core: BLAS.coreName, coreSource: BLASCoreSelection.provenance, threads: BLAS.threads, kernels: InstructionSet.summary),
-            gitCommit: Self.gitCommit, codeVersion: Self.codeVersion, grid: spec.name, finishedAt: ISO8601DateFormatter().string(from: Date()),
-            resumedAfterEpoch: resumedAfterEpoch, checkpointSeconds: checkpointSeconds, tuning: tuning)
+            curve: curve, epochs: curve.count, bestEpoch: bestEpoch, innerFoldClips: foldClips,
+            trainClips: trainClips,
+            parameters: parameters, wallSeconds: priorSeconds + Date().timeIntervalSince(start),
+            peakResidentBytes: peakIsOwn ? PeakMemory.peakBytes() : nil,
+            blas: RunRecord.BLASInfo(
+                openblas: BLAS.version, core: BLAS.coreName,
+                coreSource: BLASCoreSelection.provenance, threads: BLAS.threads,
+                kernels: InstructionSet.summary),
+            gitCommit: Self.gitCommit, codeVersion: Self.codeVersion, grid: spec.name,
+            finishedAt: ISO8601DateFormatter().string(from: Date()),
+            resumedAfterEpoch: resumedAfterEpoch, checkpointSeconds: checkpointSeconds,
+            tuning: tuning)
     }
 
     /// The clips' sentiment labels by id, when every clip has its three modality labels.
-    static func sentimentLabels(_ dataset: IndoMERDataset, _ clips: [Int]) -> [String: SentimentLabels]? {
+    static func sentimentLabels(
+        _ dataset: IndoMERDataset, _ clips: [Int]
+    ) -> [String: SentimentLabels]? {
         let labels = clips.map { dataset.clips[$0].sentimentLabels }
         guard !labels.contains(where: { $0 == nil }) else { return nil }
-        return Dictionary(uniqueKeysWithValues: zip(clips.map { dataset.clips[$0].id }, labels.map { $0! }))
+        return Dictionary(
+            uniqueKeysWithValues: zip(clips.map { dataset.clips[$0].id }, labels.map { $0! }))
     }
 
     /// The code a run's result depends on: the commit, plus a hash of the uncommitted changes
@@ -240,7 +313,8 @@ public struct GridRunner {
     /// checkout it is "unknown".
     public static let codeVersion: String = {
         guard gitCommit != "unknown" else { return "unknown" }
-        let diff = git(["diff", "HEAD", "--", "Sources", "Package.swift", "Package.resolved"]) ?? ""
+        let diff =
+            git(["diff", "HEAD", "--", "Sources", "Package.swift", "Package.resolved"]) ?? ""
         guard !diff.isEmpty else { return gitCommit }
         var h = SHA256()
         h.update(diff)
@@ -262,7 +336,9 @@ public struct GridRunner {
 
     /// The commit of the working tree this runs from ("unknown" outside a git checkout).
     public static let gitCommit: String = {
-        let text = git(["rev-parse", "--short=12", "HEAD"])?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        let text =
+            git(["rev-parse", "--short=12", "HEAD"])?.trimmingCharacters(
+                in: .whitespacesAndNewlines) ?? ""
         return text.isEmpty ? "unknown" : text
     }()
 }

@@ -5,7 +5,9 @@ import FusionModels
 /// What a grid can run: the six models and two trivial references.
 public enum GridModel: String, Codable, CaseIterable, Sendable {
     case majority, prior
-    case efLSTM = "ef-lstm", lfDNN = "lf-dnn", tfn, mfn, mult, misa
+    case efLSTM = "ef-lstm"
+    case lfDNN = "lf-dnn"
+    case tfn, mfn, mult, misa
 
     public var fusionKind: ModelKind? { ModelKind(rawValue: rawValue) }
     public var isReference: Bool { fusionKind == nil }
@@ -138,9 +140,15 @@ public struct GridSpec: Sendable {
         Self.unique(tasks).flatMap { task in
             Self.unique(modalities.map { $0.sorted() }).flatMap { subset in
                 Self.unique(models).flatMap { model in
-                    let axis: [Bool?] = model.isReference ? [nil] : (classWeights ?? []).isEmpty ? [nil] : classWeights!.map { $0 }
+                    let axis: [Bool?] =
+                        model.isReference
+                        ? [nil] : (classWeights ?? []).isEmpty ? [nil] : classWeights!.map { $0 }
                     return axis.flatMap { weighted in
-                        Self.unique(seeds).map { Run(model: model, task: task, modalities: subset, seed: $0, classWeights: weighted) }
+                        Self.unique(seeds).map {
+                            Run(
+                                model: model, task: task, modalities: subset, seed: $0,
+                                classWeights: weighted)
+                        }
                     }
                 }
             }
@@ -159,13 +167,16 @@ extension GridSpec {
         var repeated: [String] = []
         func check<T: Hashable>(_ what: String, _ items: [T], _ name: (T) -> String) {
             let twice = Self.unique(items.filter { item in items.filter { $0 == item }.count > 1 })
-            if !twice.isEmpty { repeated.append("\(what) \(twice.map(name).joined(separator: ", "))") }
+            if !twice.isEmpty {
+                repeated.append("\(what) \(twice.map(name).joined(separator: ", "))")
+            }
         }
         check("model", models, \.rawValue)
         check("task", tasks, \.rawValue)
         check("modality subset", modalities.map { $0.sorted() }) { String($0.map(\.letter)) }
         check("seed", seeds) { "\($0)" }
-        return repeated.isEmpty ? nil : "listed more than once, run once: " + repeated.joined(separator: "; ")
+        return repeated.isEmpty
+            ? nil : "listed more than once, run once: " + repeated.joined(separator: "; ")
     }
 }
 
@@ -177,7 +188,8 @@ public struct SpecError: Error, CustomStringConvertible, Equatable {
 
 extension GridSpec {
     static let topLevelKeys: Set<String> = [
-        "base", "description", "models", "tasks", "modalities", "seeds", "threads", "training", "perModel", "classWeights",
+        "base", "description", "models", "tasks", "modalities", "seeds", "threads", "training",
+        "perModel", "classWeights",
         "tuning",
     ]
 
@@ -185,12 +197,19 @@ extension GridSpec {
     public static func parseModalities(_ text: String) throws -> [Modality] {
         var result: [Modality] = []
         for c in text.uppercased() {
-            guard let m = Modality.allCases.first(where: { $0.letter == c }), !result.contains(m) else {
-                throw SpecError(file: "modalities", message: "'\(text)' is not a modality subset: use the letters T, A, V, each at most once (T, A, V, TA, TV, AV, TAV)")
+            guard let m = Modality.allCases.first(where: { $0.letter == c }), !result.contains(m)
+            else {
+                throw SpecError(
+                    file: "modalities",
+                    message:
+                        "'\(text)' is not a modality subset: use the letters T, A, V, each at most once (T, A, V, TA, TV, AV, TAV)"
+                )
             }
             result.append(m)
         }
-        guard !result.isEmpty else { throw SpecError(file: "modalities", message: "an empty modality subset") }
+        guard !result.isEmpty else {
+            throw SpecError(file: "modalities", message: "an empty modality subset")
+        }
         return result.sorted()
     }
 
@@ -198,7 +217,11 @@ extension GridSpec {
     public static func load(path: String, modelDefaults: String? = nil) throws -> GridSpec {
         let chain = try loadChain(path: path, seen: [])
         let object = chain.dropFirst().reduce(chain[0].object) { merge($0, $1.object) }
-        let defaultsPath = modelDefaults ?? URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent("models.json").path
+        let defaultsPath =
+            modelDefaults
+            ?? URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent(
+                "models.json"
+            ).path
         var hyperparameters = ModelConfigurations()
         var schedules: [String: Any] = [:]
         if FileManager.default.fileExists(atPath: defaultsPath) {
@@ -207,38 +230,64 @@ extension GridSpec {
                 throw SpecError(file: defaultsPath, message: "not a JSON object")
             }
             schedules = json.removeValue(forKey: "training") as? [String: Any] ?? [:]
-            try checkKeys(json, against: try jsonObject(ModelConfigurations()), at: "", file: defaultsPath)
-            hyperparameters = try JSONDecoder().decode(ModelConfigurations.self, from: JSONSerialization.data(withJSONObject: json))
+            try checkKeys(
+                json, against: try jsonObject(ModelConfigurations()), at: "", file: defaultsPath)
+            hyperparameters = try JSONDecoder().decode(
+                ModelConfigurations.self, from: JSONSerialization.data(withJSONObject: json))
             let defaults = try jsonObject(TrainingConfig())
             for (name, schedule) in schedules {
                 guard GridModel(rawValue: name)?.fusionKind != nil else {
-                    throw SpecError(file: defaultsPath, message: "unknown model '\(name)' in training")
+                    throw SpecError(
+                        file: defaultsPath, message: "unknown model '\(name)' in training")
                 }
-                try checkKeys(schedule, against: defaults, at: "training.\(name)", file: defaultsPath)
+                try checkKeys(
+                    schedule, against: defaults, at: "training.\(name)", file: defaultsPath)
             }
         }
-        let layers = [(file: defaultsPath, object: ["perModel": schedules.mapValues { ["training": $0] }] as [String: Any])]
+        let layers =
+            [
+                (
+                    file: defaultsPath,
+                    object: ["perModel": schedules.mapValues { ["training": $0] }] as [String: Any]
+                )
+            ]
             + chain.map { (file: $0.path, object: $0.object) }
-        var spec = try parse(object, file: path, hyperparameters: hyperparameters, trainingLayers: layers)
+        var spec = try parse(
+            object, file: path, hyperparameters: hyperparameters, trainingLayers: layers)
         spec.name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
         return spec
     }
 
     /// The spec and its bases, the deepest base first.
-    private static func loadChain(path: String, seen: Set<String>) throws -> [(path: String, object: [String: Any])] {
-        let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
-        let resolved = URL(fileURLWithPath: (absolute as NSString).standardizingPath).resolvingSymlinksInPath().path
-        guard !seen.contains(resolved) else { throw SpecError(file: path, message: "'base' refers back to itself") }
-        guard let data = FileManager.default.contents(atPath: path) else { throw SpecError(file: path, message: "no such spec file") }
+    private static func loadChain(
+        path: String, seen: Set<String>
+    ) throws -> [(path: String, object: [String: Any])] {
+        let absolute =
+            path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        let resolved = URL(fileURLWithPath: (absolute as NSString).standardizingPath)
+            .resolvingSymlinksInPath().path
+        guard !seen.contains(resolved) else {
+            throw SpecError(file: path, message: "'base' refers back to itself")
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw SpecError(file: path, message: "no such spec file")
+        }
         guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
             throw SpecError(file: path, message: "not a JSON object")
         }
         for key in object.keys where !topLevelKeys.contains(key) {
-            throw SpecError(file: path, message: "unknown key '\(key)' (allowed: \(topLevelKeys.sorted().joined(separator: ", ")))")
+            throw SpecError(
+                file: path,
+                message:
+                    "unknown key '\(key)' (allowed: \(topLevelKeys.sorted().joined(separator: ", ")))"
+            )
         }
         guard let base = object["base"] else { return [(path, object)] }
-        guard let name = base as? String else { throw SpecError(file: path, message: "'base' must be a file name") }
-        let basePath = URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent(name).path
+        guard let name = base as? String else {
+            throw SpecError(file: path, message: "'base' must be a file name")
+        }
+        let basePath = URL(fileURLWithPath: path).deletingLastPathComponent()
+            .appendingPathComponent(name).path
         return try loadChain(path: basePath, seen: seen.union([resolved])) + [(path, object)]
     }
 
@@ -273,9 +322,12 @@ extension GridSpec {
 
     /// Every key of `value` must exist in `defaults` with a value of the same kind, recursively
     /// through objects; a negative number is refused (no setting or size here can be negative).
-    static func checkKeys(_ value: Any, against defaults: Any, at path: String, file: String) throws {
+    static func checkKeys(_ value: Any, against defaults: Any, at path: String, file: String) throws
+    {
         guard kind(value) == kind(defaults) || (defaults is [Any] && value is [Any]) else {
-            throw SpecError(file: file, message: "'\(path)' must be \(kind(defaults)), not \(kind(value)) (\(value))")
+            throw SpecError(
+                file: file,
+                message: "'\(path)' must be \(kind(defaults)), not \(kind(value)) (\(value))")
         }
         if let n = value as? NSNumber, !(value is Bool), n.doubleValue < 0 {
             throw SpecError(file: file, message: "'\(path)' must not be negative (\(n))")
@@ -287,7 +339,11 @@ extension GridSpec {
         for (key, v) in object {
             let here = path.isEmpty ? key : "\(path).\(key)"
             guard let d = reference[key] else {
-                throw SpecError(file: file, message: "unknown key '\(here)' (allowed: \(reference.keys.sorted().joined(separator: ", ")))")
+                throw SpecError(
+                    file: file,
+                    message:
+                        "unknown key '\(here)' (allowed: \(reference.keys.sorted().joined(separator: ", ")))"
+                )
             }
             try checkKeys(v, against: d, at: here, file: file)
         }
@@ -298,111 +354,197 @@ extension GridSpec {
         trainingLayers: [(file: String, object: [String: Any])]? = nil
     ) throws -> GridSpec {
         func list<T>(_ key: String, _ convert: (Any) throws -> T) throws -> [T] {
-            guard let raw = object[key] else { throw SpecError(file: file, message: "missing '\(key)'") }
-            guard let items = raw as? [Any], !items.isEmpty else { throw SpecError(file: file, message: "'\(key)' must be a non-empty list") }
+            guard let raw = object[key] else {
+                throw SpecError(file: file, message: "missing '\(key)'")
+            }
+            guard let items = raw as? [Any], !items.isEmpty else {
+                throw SpecError(file: file, message: "'\(key)' must be a non-empty list")
+            }
             return try items.map(convert)
         }
         let models = try list("models") { v -> GridModel in
             guard let s = v as? String, let m = GridModel(rawValue: s) else {
-                throw SpecError(file: file, message: "unknown model '\(v)' (models: \(GridModel.allCases.map(\.rawValue).joined(separator: ", ")))")
+                throw SpecError(
+                    file: file,
+                    message:
+                        "unknown model '\(v)' (models: \(GridModel.allCases.map(\.rawValue).joined(separator: ", ")))"
+                )
             }
             return m
         }
         let tasks = try list("tasks") { v -> IndoMERTask in
             guard let s = v as? String, let t = IndoMERTask(rawValue: s) else {
-                throw SpecError(file: file, message: "unknown task '\(v)' (tasks: sentiment, emotion)")
+                throw SpecError(
+                    file: file, message: "unknown task '\(v)' (tasks: sentiment, emotion)")
             }
             return t
         }
         let subsets = try list("modalities") { v -> [Modality] in
-            guard let s = v as? String else { throw SpecError(file: file, message: "modality subsets are strings such as \"TAV\"") }
-            do { return try parseModalities(s) } catch let e as SpecError { throw SpecError(file: file, message: e.message) }
+            guard let s = v as? String else {
+                throw SpecError(file: file, message: "modality subsets are strings such as \"TAV\"")
+            }
+            do { return try parseModalities(s) } catch let e as SpecError {
+                throw SpecError(file: file, message: e.message)
+            }
         }
         let seeds = try list("seeds") { v -> UInt64 in
-            guard let n = v as? Int, n >= 0 else { throw SpecError(file: file, message: "seeds are non-negative integers, not '\(v)'") }
+            guard let n = v as? Int, n >= 0 else {
+                throw SpecError(file: file, message: "seeds are non-negative integers, not '\(v)'")
+            }
             return UInt64(n)
         }
-        if let d = object["description"], !(d is String) { throw SpecError(file: file, message: "'description' must be a string") }
-        if let t = object["threads"], kind(t) != "a number" || (t as? Double).map({ $0 != $0.rounded() }) == true {
-            throw SpecError(file: file, message: "'threads' must be a whole number, not \(kind(t)) (\(t))")
+        if let d = object["description"], !(d is String) {
+            throw SpecError(file: file, message: "'description' must be a string")
+        }
+        if let t = object["threads"],
+            kind(t) != "a number" || (t as? Double).map({ $0 != $0.rounded() }) == true
+        {
+            throw SpecError(
+                file: file, message: "'threads' must be a whole number, not \(kind(t)) (\(t))")
         }
         let threads = (object["threads"] as? Int) ?? 2
-        guard threads >= 1 else { throw SpecError(file: file, message: "'threads' must be at least 1") }
+        guard threads >= 1 else {
+            throw SpecError(file: file, message: "'threads' must be at least 1")
+        }
 
         let defaultTraining = try jsonObject(TrainingConfig())
         var training: [GridModel: TrainingConfig] = [:]
         var configs = hyperparameters
         let layers = trainingLayers ?? [(file: file, object: object)]
         for layer in layers {
-            if let t = layer.object["training"] { try checkKeys(t, against: defaultTraining, at: "training", file: layer.file) }
+            if let t = layer.object["training"] {
+                try checkKeys(t, against: defaultTraining, at: "training", file: layer.file)
+            }
         }
         let perModel = object["perModel"] as? [String: Any] ?? [:]
         for (name, value) in perModel {
             guard let model = GridModel(rawValue: name) else {
                 throw SpecError(file: file, message: "unknown model '\(name)' in perModel")
             }
-            guard let entry = value as? [String: Any] else { throw SpecError(file: file, message: "perModel.\(name) must be an object") }
-            for key in entry.keys where key != "training" && key != "hyperparameters" {
-                throw SpecError(file: file, message: "unknown key 'perModel.\(name).\(key)' (allowed: training, hyperparameters)")
+            guard let entry = value as? [String: Any] else {
+                throw SpecError(file: file, message: "perModel.\(name) must be an object")
             }
-            if let t = entry["training"] { try checkKeys(t, against: defaultTraining, at: "perModel.\(name).training", file: file) }
+            for key in entry.keys where key != "training" && key != "hyperparameters" {
+                throw SpecError(
+                    file: file,
+                    message:
+                        "unknown key 'perModel.\(name).\(key)' (allowed: training, hyperparameters)"
+                )
+            }
+            if let t = entry["training"] {
+                try checkKeys(
+                    t, against: defaultTraining, at: "perModel.\(name).training", file: file)
+            }
             if let h = entry["hyperparameters"] {
-                guard let kind = model.fusionKind else { throw SpecError(file: file, message: "\(name) has no hyperparameters") }
+                guard let kind = model.fusionKind else {
+                    throw SpecError(file: file, message: "\(name) has no hyperparameters")
+                }
                 let all = try jsonObject(configs) as! [String: Any]
-                try checkKeys(h, against: all[kind.rawValue]!, at: "perModel.\(name).hyperparameters", file: file)
-                let merged = merge(all, [kind.rawValue: merge(all[kind.rawValue] as! [String: Any], h as? [String: Any] ?? [:])])
-                configs = try JSONDecoder().decode(ModelConfigurations.self, from: JSONSerialization.data(withJSONObject: merged))
+                try checkKeys(
+                    h, against: all[kind.rawValue]!, at: "perModel.\(name).hyperparameters",
+                    file: file)
+                let merged = merge(
+                    all,
+                    [
+                        kind.rawValue: merge(
+                            all[kind.rawValue] as! [String: Any], h as? [String: Any] ?? [:])
+                    ])
+                configs = try JSONDecoder().decode(
+                    ModelConfigurations.self, from: JSONSerialization.data(withJSONObject: merged))
             }
         }
         for model in GridModel.allCases {
             var merged = defaultTraining as! [String: Any]
             for layer in layers {
                 merged = merge(merged, layer.object["training"] as? [String: Any] ?? [:])
-                let own = (layer.object["perModel"] as? [String: Any])?[model.rawValue] as? [String: Any]
+                let own =
+                    (layer.object["perModel"] as? [String: Any])?[model.rawValue] as? [String: Any]
                 merged = merge(merged, own?["training"] as? [String: Any] ?? [:])
             }
             do {
-                training[model] = try JSONDecoder().decode(TrainingConfig.self, from: JSONSerialization.data(withJSONObject: merged))
+                training[model] = try JSONDecoder().decode(
+                    TrainingConfig.self, from: JSONSerialization.data(withJSONObject: merged))
             } catch {
-                throw SpecError(file: file, message: "training settings of \(model.rawValue): \(error)")
+                throw SpecError(
+                    file: file, message: "training settings of \(model.rawValue): \(error)")
             }
             let t = training[model]!
-            guard t.batchSize >= 1, t.epochs >= 1, t.accumulation >= 1, (0..<1).contains(t.innerFold) else {
-                throw SpecError(file: file, message: "training settings of \(model.rawValue): batchSize, epochs and accumulation must be at least 1 and innerFold in [0, 1)")
+            guard t.batchSize >= 1, t.epochs >= 1, t.accumulation >= 1,
+                (0..<1).contains(t.innerFold)
+            else {
+                throw SpecError(
+                    file: file,
+                    message:
+                        "training settings of \(model.rawValue): batchSize, epochs and accumulation must be at least 1 and innerFold in [0, 1)"
+                )
             }
-            guard t.innerFold > 0 || (t.selection == .macroF1 && t.plateauPatience == 0) || model.isReference else {
-                throw SpecError(file: file, message: "training settings of \(model.rawValue): selection on the loss and the plateau schedule need an inner fold (innerFold > 0)")
+            guard
+                t.innerFold > 0 || (t.selection == .macroF1 && t.plateauPatience == 0)
+                    || model.isReference
+            else {
+                throw SpecError(
+                    file: file,
+                    message:
+                        "training settings of \(model.rawValue): selection on the loss and the plateau schedule need an inner fold (innerFold > 0)"
+                )
             }
             guard Modality.allCases.allSatisfy({ (0..<1).contains(t.modalityDropout[$0]) }) else {
-                throw SpecError(file: file, message: "training settings of \(model.rawValue): modalityDropout values must be in [0, 1)")
+                throw SpecError(
+                    file: file,
+                    message:
+                        "training settings of \(model.rawValue): modalityDropout values must be in [0, 1)"
+                )
             }
-            guard t.learningRate > 0, t.weightDecay >= 0, t.patience >= 1, t.plateauPatience >= 0, t.clipValue >= 0,
-                  t.clipNorm >= 0, t.earlyStopThreshold >= 0, t.plateauFactor > 0, t.plateauFactor < 1
+            guard t.learningRate > 0, t.weightDecay >= 0, t.patience >= 1, t.plateauPatience >= 0,
+                t.clipValue >= 0,
+                t.clipNorm >= 0, t.earlyStopThreshold >= 0, t.plateauFactor > 0, t.plateauFactor < 1
             else {
-                throw SpecError(file: file, message: "training settings of \(model.rawValue): learningRate and plateauFactor must be positive (plateauFactor below 1), patience at least 1, and weightDecay, plateauPatience, clipValue, clipNorm and earlyStopThreshold not negative")
+                throw SpecError(
+                    file: file,
+                    message:
+                        "training settings of \(model.rawValue): learningRate and plateauFactor must be positive (plateauFactor below 1), patience at least 1, and weightDecay, plateauPatience, clipValue, clipNorm and earlyStopThreshold not negative"
+                )
             }
         }
         var classWeights: [Bool]?
         if let axis = object["classWeights"] {
-            guard let values = axis as? [Bool], !values.isEmpty, Set(values).count == values.count else {
-                throw SpecError(file: file, message: "'classWeights' must be a list of distinct booleans, e.g. [false, true]")
+            guard let values = axis as? [Bool], !values.isEmpty, Set(values).count == values.count
+            else {
+                throw SpecError(
+                    file: file,
+                    message:
+                        "'classWeights' must be a list of distinct booleans, e.g. [false, true]")
             }
             classWeights = values
         }
         var tuning: TuningSettings?
         if let raw = object["tuning"] {
-            guard let t = raw as? [String: Any], Set(t.keys).isSubset(of: ["trials", "seed", "space"]),
-                  let trials = t["trials"] as? Int, trials >= 1, let seed = t["seed"] as? Int, seed >= 0
+            guard let t = raw as? [String: Any],
+                Set(t.keys).isSubset(of: ["trials", "seed", "space"]),
+                let trials = t["trials"] as? Int, trials >= 1, let seed = t["seed"] as? Int,
+                seed >= 0
             else {
-                throw SpecError(file: file, message: "'tuning' must be {\"trials\": N >= 1, \"seed\": S >= 0, \"space\": \"search.json\"} (space optional)")
+                throw SpecError(
+                    file: file,
+                    message:
+                        "'tuning' must be {\"trials\": N >= 1, \"seed\": S >= 0, \"space\": \"search.json\"} (space optional)"
+                )
             }
             let space = t["space"] as? String ?? "search.json"
-            let path = space.hasPrefix("/") ? space : URL(fileURLWithPath: file).deletingLastPathComponent().appendingPathComponent(space).path
-            tuning = TuningSettings(trials: trials, seed: UInt64(seed), space: space, spacePath: path)
+            let path =
+                space.hasPrefix("/")
+                ? space
+                : URL(fileURLWithPath: file).deletingLastPathComponent().appendingPathComponent(
+                    space
+                ).path
+            tuning = TuningSettings(
+                trials: trials, seed: UInt64(seed), space: space, spacePath: path)
         }
         return GridSpec(
-            description: object["description"] as? String ?? "", models: models, tasks: tasks, modalities: subsets,
-            seeds: seeds, threads: threads, training: training, classWeights: classWeights, hyperparameters: configs,
+            description: object["description"] as? String ?? "", models: models, tasks: tasks,
+            modalities: subsets,
+            seeds: seeds, threads: threads, training: training, classWeights: classWeights,
+            hyperparameters: configs,
             tuning: tuning)
     }
 }

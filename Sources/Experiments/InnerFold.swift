@@ -25,7 +25,9 @@ public enum InnerFold {
         var counts = [Double](repeating: 0, count: classes)
         var chosen = Set<String>()
         var size = 0.0
-        func shortfall(_ counts: [Double]) -> Double { zip(targets, counts).map { Swift.max(0, $0 - $1) / Swift.max($0, 1) }.reduce(0, +) }
+        func shortfall(_ counts: [Double]) -> Double {
+            zip(targets, counts).map { Swift.max(0, $0 - $1) / Swift.max($0, 1) }.reduce(0, +)
+        }
         // Two passes: first only videos that help the class balance, then fill up by size.
         for pass in 0..<2 {
             for video in order where !chosen.contains(video) && size < sizeTarget {
@@ -49,18 +51,22 @@ public enum InnerFold {
     /// Why this data cannot be trained with an inner fold of `fraction`, or nil when it can:
     /// the fold takes whole source videos, so the training split needs at least two, and the
     /// official validation split must not be empty.
-    public static func problem(_ dataset: IndoMERDataset, task: IndoMERTask, fraction: Double, seed: UInt64) -> String? {
+    public static func problem(
+        _ dataset: IndoMERDataset, task: IndoMERTask, fraction: Double, seed: UInt64
+    ) -> String? {
         let train = dataset.indices(in: .train)
         let videos = Set(train.map { dataset.clips[$0].sourceVideo })
         if dataset.indices(in: .val).isEmpty { return "the validation split has no clips" }
         if train.isEmpty { return "the training split has no clips" }
         guard fraction > 0 else { return nil }
         if videos.count < 2 {
-            return "the training split's \(train.count) clip(s) come from \(videos.count) source video(s); the inner fold (\(Int(fraction * 100))% of them, by whole source video) needs at least 2"
+            return
+                "the training split's \(train.count) clip(s) come from \(videos.count) source video(s); the inner fold (\(Int(fraction * 100))% of them, by whole source video) needs at least 2"
         }
         let (rest, fold) = split(dataset, task: task, fraction: fraction, seed: seed)
         if rest.isEmpty || fold.isEmpty {
-            return "an inner fold of \(Int(fraction * 100))% by source video leaves \(rest.count) clip(s) to train on and \(fold.count) to select with"
+            return
+                "an inner fold of \(Int(fraction * 100))% by source video leaves \(rest.count) clip(s) to train on and \(fold.count) to select with"
         }
         return nil
     }

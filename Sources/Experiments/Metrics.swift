@@ -20,7 +20,9 @@ public struct ClassificationMetrics: Codable, Equatable, Sendable {
     public var confusion: [[Int]]
 
     public init(truth: [Int], predictions: [Int], classes: Int) {
-        precondition(truth.count == predictions.count, "\(truth.count) labels, \(predictions.count) predictions")
+        precondition(
+            truth.count == predictions.count,
+            "\(truth.count) labels, \(predictions.count) predictions")
         var confusion = [[Int]](repeating: [Int](repeating: 0, count: classes), count: classes)
         for (t, p) in zip(truth, predictions) { confusion[t][p] += 1 }
         self.init(confusion: confusion)
@@ -31,7 +33,8 @@ public struct ClassificationMetrics: Codable, Equatable, Sendable {
         let classes = confusion.count
         self.confusion = confusion
         let n = confusion.joined().reduce(0, +)
-        accuracy = n == 0 ? 0 : Double((0..<classes).map { confusion[$0][$0] }.reduce(0, +)) / Double(n)
+        accuracy =
+            n == 0 ? 0 : Double((0..<classes).map { confusion[$0][$0] }.reduce(0, +)) / Double(n)
         perClass = (0..<classes).map { c in
             let tp = Double(confusion[c][c])
             let predicted = Double((0..<classes).map { confusion[$0][c] }.reduce(0, +))
@@ -42,7 +45,8 @@ public struct ClassificationMetrics: Codable, Equatable, Sendable {
             return PerClass(precision: precision, recall: recall, f1: f1, support: support)
         }
         macroF1 = classes == 0 ? 0 : perClass.map(\.f1).reduce(0, +) / Double(classes)
-        weightedF1 = n == 0 ? 0 : perClass.map { $0.f1 * Double($0.support) }.reduce(0, +) / Double(n)
+        weightedF1 =
+            n == 0 ? 0 : perClass.map { $0.f1 * Double($0.support) }.reduce(0, +) / Double(n)
     }
 
     /// Balanced accuracy (unweighted average recall) as scikit-learn's

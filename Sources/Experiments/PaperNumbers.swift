@@ -58,14 +58,17 @@ public enum PaperNumbers {
 
     static func rows(_ main: [(Double, Double, Double)], _ perClass: [[Double]]) -> [Row] {
         zip(rowNames, zip(main, perClass)).map { name, values in
-            Row(name: name, accuracy: values.0.0, macroF1: values.0.1, weightedF1: values.0.2, perClassF1: values.1)
+            Row(
+                name: name, accuracy: values.0.0, macroF1: values.0.1, weightedF1: values.0.2,
+                perClassF1: values.1)
         }
     }
 
     /// OmniMER's six rows for an IndoMER task.
     public static func rows(_ task: IndoMERTask) -> [Row] {
         task == .sentiment
-            ? rows(indoMERSentiment, indoMERSentimentPerClass) : rows(indoMEREmotion, indoMEREmotionPerClass)
+            ? rows(indoMERSentiment, indoMERSentimentPerClass)
+            : rows(indoMEREmotion, indoMEREmotionPerClass)
     }
 
     /// OmniMER's six rows on CH-SIMS 3-class sentiment (classes negative, neutral, positive).
@@ -73,9 +76,12 @@ public enum PaperNumbers {
 
     /// What a careful reader must know beside these rows.
     public static func note(_ task: IndoMERTask) -> String {
-        let common = "The OmniMER rows are the paper's, on the release's 356 validation clips, where always answering neutral scores accuracy 0.736, above most OmniMER accuracies: macro-F1 is the figure that separates models."
+        let common =
+            "The OmniMER rows are the paper's, on the release's 356 validation clips, where always answering neutral scores accuracy 0.736, above most OmniMER accuracies: macro-F1 is the figure that separates models."
         return task == .sentiment
-            ? common + " The paper's macro-F1 and the mean of its own per-class F1s differ for Base (0.506 vs 0.512) and Hybrid (0.582 vs 0.588); both are quoted as printed."
-            : common + " Validation holds 1 surprise, 4 fear and 5 disgust clips: Multi-stage's surprise F1 of 1.000 is one clip and worth 0.143 of its macro-F1, and the mean of its per-class F1s is 0.417, not the 0.454 printed; quoted as printed."
+            ? common
+                + " The paper's macro-F1 and the mean of its own per-class F1s differ for Base (0.506 vs 0.512) and Hybrid (0.582 vs 0.588); both are quoted as printed."
+            : common
+                + " Validation holds 1 surprise, 4 fear and 5 disgust clips: Multi-stage's surprise F1 of 1.000 is one clip and worth 0.143 of its macro-F1, and the mean of its per-class F1s is 0.417, not the 0.454 printed; quoted as printed."
     }
 }

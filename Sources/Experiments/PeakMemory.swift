@@ -8,7 +8,9 @@ public enum PeakMemory {
     /// started.
     @discardableResult
     public static func reset() -> Bool {
-        guard let handle = FileHandle(forWritingAtPath: "/proc/self/clear_refs") else { return false }
+        guard let handle = FileHandle(forWritingAtPath: "/proc/self/clear_refs") else {
+            return false
+        }
         defer { try? handle.close() }
         do { try handle.write(contentsOf: Data("5".utf8)) } catch { return false }
         return true
@@ -16,7 +18,9 @@ public enum PeakMemory {
 
     /// The peak in bytes, or nil where `/proc/self/status` has none.
     public static func peakBytes() -> Int? {
-        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return nil }
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else {
+            return nil
+        }
         for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
             // "VmHWM:\t 715000 kB"; from 10 GB on the number meets the tab ("VmHWM:\t10485760 kB").
             let fields = line.dropFirst("VmHWM:".count).split(whereSeparator: \.isWhitespace)

@@ -4,7 +4,9 @@ import Datasets
 /// The trivial references every grid carries: the majority class of the training split, and
 /// random guessing with the training split's class prior (seeded).
 public enum References {
-    public static func predictions(_ model: GridModel, dataset: IndoMERDataset, task: IndoMERTask, seed: UInt64) -> [Int] {
+    public static func predictions(
+        _ model: GridModel, dataset: IndoMERDataset, task: IndoMERTask, seed: UInt64
+    ) -> [Int] {
         let trainLabels = dataset.indices(in: .train).map { dataset.clips[$0].label(for: task) }
         var counts = [Int](repeating: 0, count: task.classCount)
         for y in trainLabels { counts[y] += 1 }

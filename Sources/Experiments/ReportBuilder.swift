@@ -25,11 +25,13 @@ public struct ReportBuilder {
     public init(records: [RunRecord]) {
         self.records = records.filter { !$0.isTrial }
         let allTrials = records.filter(\.isTrial)
-        let newest = records.filter { $0.tuning?.role == .tuned }.max { $0.finishedAt < $1.finishedAt }
+        let newest =
+            records.filter { $0.tuning?.role == .tuned }.max { $0.finishedAt < $1.finishedAt }
             ?? allTrials.max { $0.finishedAt < $1.finishedAt }
         let search = newest?.tuning?.search
         trials = allTrials.filter { $0.tuning?.search == search }
-        classWeightedRuns = Set(records.filter { $0.trainingSetting("classWeights") as? Bool == true }.map(\.runID))
+        classWeightedRuns = Set(
+            records.filter { $0.trainingSetting("classWeights") as? Bool == true }.map(\.runID))
     }
 
     /// Run logs merged: one record per run id (the first seen), in a fixed order, so that
@@ -47,7 +49,8 @@ public struct ReportBuilder {
                 result.append(record)
             }
         }
-        let modelOrder = Dictionary(uniqueKeysWithValues: GridModel.allCases.enumerated().map { ($1.rawValue, $0) })
+        let modelOrder = Dictionary(
+            uniqueKeysWithValues: GridModel.allCases.enumerated().map { ($1.rawValue, $0) })
         return result.sorted {
             ($0.task, $0.modalities.count, $0.modalities, modelOrder[$0.model] ?? 99, $0.seed)
                 < ($1.task, $1.modalities.count, $1.modalities, modelOrder[$1.model] ?? 99, $1.seed)
@@ -84,12 +87,15 @@ public struct ReportBuilder {
     ) throws -> Bool {
         let records = merge(logs.map { RunStore(path: $0).records(warn: log) })
         guard let last = records.last else { return false }
-        let newest = grid.flatMap { g in
-            records.last { $0.grid == g && $0.codeVersion == GridRunner.codeVersion }
-        } ?? last
+        let newest =
+            grid.flatMap { g in
+                records.last { $0.grid == g && $0.codeVersion == GridRunner.codeVersion }
+            } ?? last
         let groups = groups(records)
         if groups.count > 1 {
-            log("the run logs hold \(groups.count) groups of different grids, data or code; each is reported on its own:")
+            log(
+                "the run logs hold \(groups.count) groups of different grids, data or code; each is reported on its own:"
+            )
             for group in groups {
                 let folder = "\(output)/\(group.key)"
                 _ = try ReportBuilder(records: group.records).write(to: folder)
@@ -99,9 +105,12 @@ public struct ReportBuilder {
         let builder = ReportBuilder(records: groups.first { $0.key == groupKey(newest) }!.records)
         let written = try builder.write(to: output)
         if !builder.omitted.isEmpty {
-            log("note: \(builder.omitted.count) finished run(s) of this group are in no table: their rows were run again with newer settings (each row shows only its newest settings, never a mean over both)")
+            log(
+                "note: \(builder.omitted.count) finished run(s) of this group are in no table: their rows were run again with newer settings (each row shows only its newest settings, never a mean over both)"
+            )
         }
-        let names = written.map { URL(fileURLWithPath: $0).lastPathComponent }.joined(separator: ", ")
+        let names = written.map { URL(fileURLWithPath: $0).lastPathComponent }.joined(
+            separator: ", ")
         let which = groups.count > 1 ? " for the newest group, \(groupKey(newest))" : ""
         log("wrote \(written.count) report files to \(output)/\(which) (\(names))")
         return true
@@ -130,16 +139,20 @@ public struct ReportBuilder {
         }
         public var isReference: Bool { model.isReference }
         public var displayName: String {
-            model.displayName + (classWeighted ? " (class-weighted)" : "") + (tuned ? " (tuned)" : "")
+            model.displayName + (classWeighted ? " (class-weighted)" : "")
+                + (tuned ? " (tuned)" : "")
         }
         /// For the CSV: `tfn`, `tfn+class-weights`, `tfn+tuned`.
-        public var rawValue: String { model.rawValue + (classWeighted ? "+class-weights" : "") + (tuned ? "+tuned" : "") }
+        public var rawValue: String {
+            model.rawValue + (classWeighted ? "+class-weights" : "") + (tuned ? "+tuned" : "")
+        }
     }
 
     func row(of record: RunRecord) -> ReportRow? {
         GridModel(rawValue: record.model).map {
             ReportRow(
-                model: $0, classWeighted: !$0.isReference && classWeightedRuns.contains(record.runID),
+                model: $0,
+                classWeighted: !$0.isReference && classWeightedRuns.contains(record.runID),
                 tuned: record.tuning?.role == .tuned)
         }
     }
@@ -156,20 +169,28 @@ public struct ReportBuilder {
     /// Finished runs that no table shows: those of a row's older settings (the spec was
     /// edited between runs). Said in one line by `report`.
     public var omitted: [RunRecord] {
-        let shown = Set(current.compactMap { r -> String? in
-            guard let row = row(of: r), let task = IndoMERTask(rawValue: r.task) else { return nil }
-            return runs(task, r.modalities, row).contains { $0.runID == r.runID } ? r.runID : nil
-        })
+        let shown = Set(
+            current.compactMap { r -> String? in
+                guard let row = row(of: r), let task = IndoMERTask(rawValue: r.task) else {
+                    return nil
+                }
+                return runs(task, r.modalities, row).contains { $0.runID == r.runID }
+                    ? r.runID : nil
+            })
         return records.filter { !$0.failed && !shown.contains($0.runID) }
     }
 
-    var tasks: [IndoMERTask] { IndoMERTask.allCases.filter { t in current.contains { $0.task == t.rawValue } } }
+    var tasks: [IndoMERTask] {
+        IndoMERTask.allCases.filter { t in current.contains { $0.task == t.rawValue } }
+    }
 
     /// The rows present for a task: models in grid order, each unweighted before class-weighted.
     func models(_ task: IndoMERTask) -> [ReportRow] {
         let present = Set(current.filter { $0.task == task.rawValue }.compactMap(row(of:)))
         return GridModel.allCases.flatMap { m in
-            [false, true].flatMap { w in [false, true].map { ReportRow(model: m, classWeighted: w, tuned: $0) } }
+            [false, true].flatMap { w in
+                [false, true].map { ReportRow(model: m, classWeighted: w, tuned: $0) }
+            }
         }.filter(present.contains)
     }
 
@@ -195,13 +216,16 @@ public struct ReportBuilder {
     public func write(to directory: String) throws -> [String] {
         let keys = Self.groups(records + trials).map(\.key)
         guard keys.count <= 1 else { throw MixedGroups(groups: keys) }
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: directory, withIntermediateDirectories: true)
         var tables: [Table] = []
         var figures: [(name: String, tex: String)] = []
         var summaries: [IndoMERTask: [TableSummary]] = [:]
         for task in tasks {
             let main = summary(task, mainSubset(task))
-            tables += [mainTable(main), perClassTable(main), statisticsTable(main), efficiencyTable(main)]
+            tables += [
+                mainTable(main), perClassTable(main), statisticsTable(main), efficiencyTable(main),
+            ]
             let others = subsets(task).filter { $0 != main.subset }.map { summary(task, $0) }
             if let ablation = ablationTable(task, [main] + others) { tables.append(ablation) }
             let conflict = conflictSummaries(main)
@@ -210,7 +234,9 @@ public struct ReportBuilder {
             tables += robustnessTables(main)
             figures += ReportFigures(builder: self).figures(
                 main, ablation: others.isEmpty ? nil : [main] + others, conflict: conflict)
-            if let noise = ReportFigures(builder: self).noise(main) { figures.append(("noise_\(task.rawValue)", noise)) }
+            if let noise = ReportFigures(builder: self).noise(main) {
+                figures.append(("noise_\(task.rawValue)", noise))
+            }
             summaries[task] = [main] + others + (conflict ?? [])
         }
         if let failed = failedTable() { tables.append(failed) }
@@ -222,16 +248,26 @@ public struct ReportBuilder {
             try text.write(toFile: path, atomically: true, encoding: .utf8)
             written.append(path)
         }
-        for table in tables + (appendix.map { [$0.0] } ?? []) { try put(latex(table), "table_\(table.name).tex") }
-        for figure in figures + (appendix.map { [$0.1] } ?? []) { try put(figure.tex, "figure_\(figure.name).tex") }
-        try put(Self.document(tables.map { "table_\($0.name)" } + figures.map { "figure_\($0.name)" }), "tables.tex")
+        for table in tables + (appendix.map { [$0.0] } ?? []) {
+            try put(latex(table), "table_\(table.name).tex")
+        }
+        for figure in figures + (appendix.map { [$0.1] } ?? []) {
+            try put(figure.tex, "figure_\(figure.name).tex")
+        }
+        try put(
+            Self.document(tables.map { "table_\($0.name)" } + figures.map { "figure_\($0.name)" }),
+            "tables.tex")
         try put(markdown(tables), "tables.md")
         if let appendix {
-            try put(Self.document(["table_\(appendix.0.name)", "figure_\(appendix.1.0)"]), "appendix.tex")
+            try put(
+                Self.document(["table_\(appendix.0.name)", "figure_\(appendix.1.0)"]),
+                "appendix.tex")
             try put(markdown([appendix.0]), "appendix.md")
         }
         try put(csv(tasks.flatMap { summaries[$0]! }), "results.csv")
-        if let robustness = robustnessCSV(tasks.flatMap { summaries[$0]! }) { try put(robustness, "robustness.csv") }
+        if let robustness = robustnessCSV(tasks.flatMap { summaries[$0]! }) {
+            try put(robustness, "robustness.csv")
+        }
         return written
     }
 
@@ -266,6 +302,7 @@ extension RunRecord {
 
     /// A top-level hyperparameter of the run's model (`audioPool`), nil when absent.
     func hyperparameter(_ key: String) -> Any? {
-        ((try? JSONSerialization.jsonObject(with: Data(hyperparameters.utf8))) as? [String: Any])?[key]
+        ((try? JSONSerialization.jsonObject(with: Data(hyperparameters.utf8))) as? [String: Any])?[
+            key]
     }
 }

@@ -9,7 +9,9 @@ extension ReportBuilder {
     /// recorded no per-modality labels (a data set without them, or older records).
     func conflictSummaries(_ main: TableSummary) -> [TableSummary]? {
         guard main.rows.first?.runs.first?.sentimentLabels != nil else { return nil }
-        return AgreementGroup.allCases.map { summary(main.task, main.subset, group: $0) }.filter { $0.clips > 0 }
+        return AgreementGroup.allCases.map { summary(main.task, main.subset, group: $0) }.filter {
+            $0.clips > 0
+        }
     }
 
     func interval(_ r: RowSummary?, _ metric: ReportMetric) -> String {
@@ -25,15 +27,21 @@ extension ReportBuilder {
         var rules: Set<Int> = []
         for g in groups {
             for (i, r) in g.rows.enumerated() {
-                let head = i == 0 ? [g.group!.displayName, "\(g.clips)", "\(g.videos)"] : ["", "", ""]
-                rows.append(head + [r.row.displayName, interval(r, .accuracy), interval(r, .macroF1)])
+                let head =
+                    i == 0 ? [g.group!.displayName, "\(g.clips)", "\(g.videos)"] : ["", "", ""]
+                rows.append(
+                    head + [r.row.displayName, interval(r, .accuracy), interval(r, .macroF1)])
             }
             rules.insert(rows.count - 1)
         }
-        let caption = "Cross-modal conflict, \(main.task.rawValue), \(main.subset), \(dataText), \(seedsText(main)): each model on the validation clips of each agreement group, by whether each modality's own sentiment label (the release's text_label, audio_label, video_label) equals the clip's overall sentiment; the groups are the same for both tasks. Each cell is the mean over seeds and the percentile 95% interval of a cluster bootstrap over the group's source videos (\(resamples) resamples, seed \(Bootstrap.seed)). A class with no clip in a group still counts in its macro-F1, as 0 (scikit-learn's rule, as everywhere here), so a group that lacks classes has a lower ceiling: compare groups by accuracy as well."
+        let caption =
+            "Cross-modal conflict, \(main.task.rawValue), \(main.subset), \(dataText), \(seedsText(main)): each model on the validation clips of each agreement group, by whether each modality's own sentiment label (the release's text_label, audio_label, video_label) equals the clip's overall sentiment; the groups are the same for both tasks. Each cell is the mean over seeds and the percentile 95% interval of a cluster bootstrap over the group's source videos (\(resamples) resamples, seed \(Bootstrap.seed)). A class with no clip in a group still counts in its macro-F1, as 0 (scikit-learn's rule, as everywhere here), so a group that lacks classes has a lower ceiling: compare groups by accuracy as well."
         return Table(
             name: "conflict_\(main.task.rawValue)", caption: caption,
-            columns: ["Agreement group", "Clips", "Videos", "Model", "Accuracy [95% interval]", "Macro-F1 [95% interval]"],
+            columns: [
+                "Agreement group", "Clips", "Videos", "Model", "Accuracy [95% interval]",
+                "Macro-F1 [95% interval]",
+            ],
             rows: rows, ruleAfter: rules, alignment: "lrrlrr")
     }
 
@@ -46,26 +54,35 @@ extension ReportBuilder {
             let subset = String(modality.letter)
             for row in models(task) where !row.isReference {
                 let runs = self.runs(task, subset, row)
-                guard !runs.isEmpty, runs.allSatisfy({ $0.sentimentLabels != nil }) else { continue }
+                guard !runs.isEmpty, runs.allSatisfy({ $0.sentimentLabels != nil }) else {
+                    continue
+                }
                 func agreement(_ label: (SentimentLabels) -> Int) -> String {
                     let shares = runs.map { run in
-                        let hits = run.predictions.filter { $0.value == label(run.sentimentLabels![$0.key]!) }.count
+                        let hits = run.predictions.filter {
+                            $0.value == label(run.sentimentLabels![$0.key]!)
+                        }.count
                         return Double(hits) / Double(run.predictions.count)
                     }
                     let mean = String(format: "%.3f", Statistics.mean(shares))
-                    return runs.count == 1 ? mean : mean + String(format: " ± %.3f", Statistics.sampleStd(shares))
+                    return runs.count == 1
+                        ? mean : mean + String(format: " ± %.3f", Statistics.sampleStd(shares))
                 }
                 let labels = runs[0].sentimentLabels!.values
                 let differing = labels.filter { $0[modality] != $0.overall }.count
-                rows.append([row.displayName, subset, agreement { $0[modality] }, agreement(\.overall),
-                             "\(differing) of \(labels.count)"])
+                rows.append([
+                    row.displayName, subset, agreement { $0[modality] }, agreement(\.overall),
+                    "\(differing) of \(labels.count)",
+                ])
             }
         }
         guard !rows.isEmpty else { return nil }
-        let caption = "Unimodal models against their modality's own label, sentiment, \(dataText): the share of validation clips whose prediction equals the modality's own sentiment label (text_label, audio_label or video_label) and the share equal to the overall label (the accuracy), mean ± sample std over seeds. The last column counts the clips where the two labels differ. Trained on the overall label, a model that reads its modality faithfully agrees with the modality's own label where the two differ."
+        let caption =
+            "Unimodal models against their modality's own label, sentiment, \(dataText): the share of validation clips whose prediction equals the modality's own sentiment label (text_label, audio_label or video_label) and the share equal to the overall label (the accuracy), mean ± sample std over seeds. The last column counts the clips where the two labels differ. Trained on the overall label, a model that reads its modality faithfully agrees with the modality's own label where the two differ."
         return Table(
             name: "modality_labels_sentiment", caption: caption,
-            columns: ["Model", "Modality", "= own label", "= overall label", "Own ≠ overall"], rows: rows,
+            columns: ["Model", "Modality", "= own label", "= overall label", "Own ≠ overall"],
+            rows: rows,
             alignment: "llrrr")
     }
 }

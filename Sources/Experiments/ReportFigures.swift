@@ -10,7 +10,8 @@ struct ReportFigures {
 
     /// One colour per model, the same in every figure.
     static let colors: [GridModel: String] = [
-        .efLSTM: "blue", .lfDNN: "red", .tfn: "teal", .mfn: "orange", .mult: "violet", .misa: "black",
+        .efLSTM: "blue", .lfDNN: "red", .tfn: "teal", .mfn: "orange", .mult: "violet",
+        .misa: "black",
         .majority: "gray", .prior: "gray",
     ]
 
@@ -19,10 +20,16 @@ struct ReportFigures {
     ) -> [(name: String, tex: String)] {
         var figures: [(name: String, tex: String)] = []
         let trained = main.rows.filter { !$0.row.isReference }
-        if !trained.isEmpty { figures.append(("confusion_\(main.task.rawValue)", confusion(main, trained))) }
+        if !trained.isEmpty {
+            figures.append(("confusion_\(main.task.rawValue)", confusion(main, trained)))
+        }
         let curves = trained.filter { !($0.runs.first?.curve.isEmpty ?? true) }
-        if !curves.isEmpty { figures.append(("curves_\(main.task.rawValue)", self.curves(main, curves))) }
-        if let ablation { figures.append(("ablation_\(main.task.rawValue)", self.ablation(main.task, ablation))) }
+        if !curves.isEmpty {
+            figures.append(("curves_\(main.task.rawValue)", self.curves(main, curves)))
+        }
+        if let ablation {
+            figures.append(("ablation_\(main.task.rawValue)", self.ablation(main.task, ablation)))
+        }
         if let conflict, !trained.isEmpty {
             figures.append(("conflict_\(main.task.rawValue)", self.conflict(main, conflict)))
         }
@@ -52,7 +59,8 @@ struct ReportFigures {
             let (x, y) = (Double(index % 2) * width, -Double(index / 2) * height)
             body += "\\begin{scope}[shift={(\(x),\(y))}]\n"
             let seeds = r.runs.count == 1 ? "1 seed" : "\(r.runs.count) seeds summed"
-            body += "\\node[anchor=south] at (\(Double(k) / 2), 0.2) {\\textbf{\(ReportBuilder.escape(r.row.displayName))} (\(seeds))};\n"
+            body +=
+                "\\node[anchor=south] at (\(Double(k) / 2), 0.2) {\\textbf{\(ReportBuilder.escape(r.row.displayName))} (\(seeds))};\n"
             for i in 0..<k {
                 let rowTotal = Swift.max(total[i].reduce(0, +), 1)
                 body += "\\node[anchor=east] at (-0.1, \(-Double(i) - 0.5)) {\(names[i])};\n"
@@ -60,27 +68,33 @@ struct ReportFigures {
                     let share = Double(total[i][j]) / Double(rowTotal)
                     let shade = Int((share * 75).rounded())
                     let text = shade > 40 ? "white" : "black"
-                    body += "\\fill[blue!\(shade)!white, draw=white] (\(j), \(-i)) rectangle ++(1, -1);"
-                    body += " \\node[\(text)] at (\(Double(j) + 0.5), \(-Double(i) - 0.5)) {\(total[i][j])};\n"
+                    body +=
+                        "\\fill[blue!\(shade)!white, draw=white] (\(j), \(-i)) rectangle ++(1, -1);"
+                    body +=
+                        " \\node[\(text)] at (\(Double(j) + 0.5), \(-Double(i) - 0.5)) {\(total[i][j])};\n"
                 }
             }
             for j in 0..<k {
-                body += "\\node[anchor=north east, rotate=45] at (\(Double(j) + 0.6), \(-Double(k) - 0.1)) {\(names[j])};\n"
+                body +=
+                    "\\node[anchor=north east, rotate=45] at (\(Double(j) + 0.6), \(-Double(k) - 0.1)) {\(names[j])};\n"
             }
             body += "\\end{scope}\n"
         }
         body += "\\end{tikzpicture}\n"
-        let caption = "Confusion matrices, \(s.task.rawValue), \(s.subset), \(builder.dataText): rows are the true class, columns the predicted one; each cell gives the count of validation clips summed over the row's seeds, shaded by its share of the true class's row (white 0, dark blue 1)."
+        let caption =
+            "Confusion matrices, \(s.task.rawValue), \(s.subset), \(builder.dataText): rows are the true class, columns the predicted one; each cell gives the count of validation clips summed over the row's seeds, shaded by its share of the true class's row (white 0, dark blue 1)."
         return figure(body, caption: caption, label: "confusion-\(s.task.rawValue)")
     }
 
     /// Inner-fold macro-F1 and losses by epoch, first seed of each baseline, the kept epoch marked.
     func curves(_ s: TableSummary, _ rows: [RowSummary]) -> String {
         func axis(_ options: String, _ plots: (RowSummary, RunRecord, String) -> String) -> String {
-            var text = "\\begin{axis}[\(options), width=0.47\\linewidth, height=5.6cm, xlabel={epoch},"
+            var text =
+                "\\begin{axis}[\(options), width=0.47\\linewidth, height=5.6cm, xlabel={epoch},"
             text += " grid=major, grid style={gray!20}, tick label style={font=\\scriptsize},"
             text += " label style={font=\\small}, mark size=1pt, scaled y ticks=false,"
-            text += " yticklabel style={/pgf/number format/fixed, /pgf/number format/precision=2}]\n"
+            text +=
+                " yticklabel style={/pgf/number format/fixed, /pgf/number format/precision=2}]\n"
             for r in rows {
                 let run = r.runs[0]
                 text += plots(r, run, Self.colors[r.row.model] ?? "black")
@@ -88,15 +102,21 @@ struct ReportFigures {
             return text + "\\end{axis}\n"
         }
         func line(_ color: String, _ style: String, _ points: [(Int, Double)]) -> String {
-            let coordinates = points.filter { $0.1.isFinite }.map { "(\($0.0), \(Self.number($0.1)))" }
-            return "\\addplot[\(color), \(style)] coordinates {\(coordinates.joined(separator: " "))};\n"
+            let coordinates = points.filter { $0.1.isFinite }.map {
+                "(\($0.0), \(Self.number($0.1)))"
+            }
+            return
+                "\\addplot[\(color), \(style)] coordinates {\(coordinates.joined(separator: " "))};\n"
         }
         var body = "\\begin{tikzpicture}\n"
-        body += axis("name=f1, ylabel={inner-fold macro-F1}, legend columns=\(Swift.min(rows.count, 3)), legend style={at={(1.08,-0.28)}, anchor=north, font=\\scriptsize}") { r, run, color in
+        body += axis(
+            "name=f1, ylabel={inner-fold macro-F1}, legend columns=\(Swift.min(rows.count, 3)), legend style={at={(1.08,-0.28)}, anchor=north, font=\\scriptsize}"
+        ) { r, run, color in
             var text = line(color, "thick, mark=*", run.curve.map { ($0.epoch, $0.foldMacroF1) })
             text += "\\addlegendentry{\(ReportBuilder.escape(r.row.displayName))}\n"
             if let kept = run.curve.first(where: { $0.epoch == run.bestEpoch }) {
-                text += "\\addplot[\(color), only marks, mark=o, mark size=3pt, forget plot] coordinates {(\(kept.epoch), \(Self.number(kept.foldMacroF1)))};\n"
+                text +=
+                    "\\addplot[\(color), only marks, mark=o, mark size=3pt, forget plot] coordinates {(\(kept.epoch), \(Self.number(kept.foldMacroF1)))};\n"
             }
             return text
         }
@@ -105,18 +125,24 @@ struct ReportFigures {
                 + line(color, "dashed, mark=none", run.curve.map { ($0.epoch, $0.foldLoss) })
         }
         body += "\\end{tikzpicture}\n"
-        let caption = "Training curves, \(s.task.rawValue), \(s.subset), \(builder.dataText), each baseline's first seed (\(rows.map { "\($0.row.displayName) \($0.runs[0].seed)" }.joined(separator: ", "))). Left: inner-fold macro-F1 by epoch, the epoch kept circled. Right: training loss (solid) and inner-fold loss (dashed)."
+        let caption =
+            "Training curves, \(s.task.rawValue), \(s.subset), \(builder.dataText), each baseline's first seed (\(rows.map { "\($0.row.displayName) \($0.runs[0].seed)" }.joined(separator: ", "))). Left: inner-fold macro-F1 by epoch, the epoch kept circled. Right: training loss (solid) and inner-fold loss (dashed)."
         return figure(body, caption: caption, label: "curves-\(s.task.rawValue)")
     }
 
     /// Macro-F1 by modality subset per baseline, mean over seeds with ± one sample std.
     func ablation(_ task: IndoMERTask, _ summaries: [TableSummary]) -> String {
-        let ordered = builder.subsets(task).compactMap { subset in summaries.first { $0.subset == subset } }
-        let body = bars(ordered.map { ($0.subset, $0) }, rows: builder.models(task).filter { !$0.isReference }) { r in
+        let ordered = builder.subsets(task).compactMap { subset in
+            summaries.first { $0.subset == subset }
+        }
+        let body = bars(
+            ordered.map { ($0.subset, $0) }, rows: builder.models(task).filter { !$0.isReference }
+        ) { r in
             let std = Self.number(r.std[.macroF1]!)
             return "+= (0, \(std)) -= (0, \(std))"
         }
-        let caption = "Modality ablation, \(task.rawValue), \(builder.dataText): macro-F1 by modality subset (T text, A audio, V video), mean over each row's seeds with ± one sample standard deviation (the ablation table's values)."
+        let caption =
+            "Modality ablation, \(task.rawValue), \(builder.dataText): macro-F1 by modality subset (T text, A audio, V video), mean over each row's seeds with ± one sample standard deviation (the ablation table's values)."
         return figure(body, caption: caption, label: "ablation-\(task.rawValue)")
     }
 
@@ -129,7 +155,8 @@ struct ReportFigures {
             let (up, down) = (Swift.max(0, interval.high - mean), Swift.max(0, mean - interval.low))
             return "+= (0, \(Self.number(up))) -= (0, \(Self.number(down)))"
         }
-        let caption = "Cross-modal conflict, \(main.task.rawValue), \(main.subset), \(builder.dataText): macro-F1 on the validation clips of each agreement group (whether each modality's own sentiment label equals the overall one), mean over seeds with the cluster-bootstrap 95% interval (the conflict table's values)."
+        let caption =
+            "Cross-modal conflict, \(main.task.rawValue), \(main.subset), \(builder.dataText): macro-F1 on the validation clips of each agreement group (whether each modality's own sentiment label equals the overall one), mean over seeds with the cluster-bootstrap 95% interval (the conflict table's values)."
         return figure(body, caption: caption, label: "conflict-\(main.task.rawValue)")
     }
 
@@ -142,20 +169,27 @@ struct ReportFigures {
         // About 2 cm per category, at most the line's width.
         let width = Swift.min(1, 0.2 + 0.12 * Double(categories.count))
         let keys = categories.indices.map { "c\($0)" }
-        var body = "\\begin{tikzpicture}\n\\begin{axis}[ybar, bar width=\(rows.count > 4 ? 3 : 5)pt, width=\(width)\\linewidth,"
+        var body =
+            "\\begin{tikzpicture}\n\\begin{axis}[ybar, bar width=\(rows.count > 4 ? 3 : 5)pt, width=\(width)\\linewidth,"
         body += " height=6.5cm, symbolic x coords={\(keys.joined(separator: ","))}, xtick=data,"
-        body += " xticklabels={\(categories.map { "{\(ReportBuilder.escape($0.label))}" }.joined(separator: ","))},"
-        body += " ylabel={macro-F1}, ymin=0, enlarge x limits=\(0.6 / Double(Swift.max(categories.count - 1, 1))),"
+        body +=
+            " xticklabels={\(categories.map { "{\(ReportBuilder.escape($0.label))}" }.joined(separator: ","))},"
+        body +=
+            " ylabel={macro-F1}, ymin=0, enlarge x limits=\(0.6 / Double(Swift.max(categories.count - 1, 1))),"
         body += " legend columns=\(Swift.min(rows.count, 4)), scaled y ticks=false,"
         body += " yticklabel style={/pgf/number format/fixed, /pgf/number format/precision=2},"
-        body += " legend style={at={(0.5,-0.15)}, anchor=north, font=\\scriptsize}, tick label style={font=\\scriptsize},"
+        body +=
+            " legend style={at={(0.5,-0.15)}, anchor=north, font=\\scriptsize}, tick label style={font=\\scriptsize},"
         body += " grid=major, grid style={gray!20}]\n"
         for row in rows {
             let color = Self.colors[row.model] ?? "black"
             let points = zip(keys, categories).compactMap { key, category in
-                category.summary.row(row).map { "(\(key), \(Self.number($0.mean[.macroF1]!))) \(error($0))" }
+                category.summary.row(row).map {
+                    "(\(key), \(Self.number($0.mean[.macroF1]!))) \(error($0))"
+                }
             }
-            body += "\\addplot[fill=\(color)!\(row.classWeighted ? 25 : 60), draw=\(color), error bars/.cd, y dir=both, y explicit]"
+            body +=
+                "\\addplot[fill=\(color)!\(row.classWeighted ? 25 : 60), draw=\(color), error bars/.cd, y dir=both, y explicit]"
             body += " coordinates {\(points.joined(separator: " "))};\n"
             body += "\\addlegendentry{\(ReportBuilder.escape(row.displayName))}\n"
         }

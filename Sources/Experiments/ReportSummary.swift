@@ -83,13 +83,17 @@ extension ReportBuilder {
     ///
     /// `group` limits the clips to one agreement group (the conflict analysis); its videos are
     /// then those with a clip in the group.
-    public func summary(_ task: IndoMERTask, _ subset: String, group: AgreementGroup? = nil) -> TableSummary {
+    public func summary(
+        _ task: IndoMERTask, _ subset: String, group: AgreementGroup? = nil
+    ) -> TableSummary {
         let present = models(task).map { ($0, runs(task, subset, $0)) }.filter { !$0.1.isEmpty }
         let labels = present.first?.1[0].sentimentLabels
         let clipIDs = (present.first.map { $0.1[0].predictions.keys.sorted() } ?? []).filter { id in
             group == nil || labels?[id]?.agreement == group
         }
-        let videoOf = clipIDs.map { id in present.first!.1[0].sourceVideos?[id] ?? Clip.sourceVideo(of: id) }
+        let videoOf = clipIDs.map { id in
+            present.first!.1[0].sourceVideos?[id] ?? Clip.sourceVideo(of: id)
+        }
         let videoNames = Array(Set(videoOf)).sorted()
         let videoIndex = Dictionary(uniqueKeysWithValues: videoNames.enumerated().map { ($1, $0) })
         let clipVideo = videoOf.map { videoIndex[$0]! }
@@ -106,13 +110,15 @@ extension ReportBuilder {
                 clipIDs.map { id in run.truth[id]! * classes + run.predictions[id]! }
             }
             let perVideo = cells.map { cell in
-                var confusion = [[Int]](repeating: [Int](repeating: 0, count: classes * classes),
-                                        count: videoNames.count)
+                var confusion = [[Int]](
+                    repeating: [Int](repeating: 0, count: classes * classes),
+                    count: videoNames.count)
                 for (clip, c) in cell.enumerated() { confusion[clipVideo[clip]][c] += 1 }
                 return confusion
             }
             func metricsOf(_ flat: [Int]) -> ClassificationMetrics {
-                ClassificationMetrics(confusion: (0..<classes).map { Array(flat[$0 * classes..<($0 + 1) * classes]) })
+                ClassificationMetrics(
+                    confusion: (0..<classes).map { Array(flat[$0 * classes..<($0 + 1) * classes]) })
             }
             func seedMean(_ confusions: [[Int]]) -> [Double] {
                 var sums = [Double](repeating: 0, count: metrics.count)
@@ -123,26 +129,31 @@ extension ReportBuilder {
                 return sums.map { $0 / Double(confusions.count) }
             }
             // Each run's metrics on these clips: on all clips, the ones it recorded.
-            let observed = group == nil ? runs.map { $0.metrics! } : cells.map { cell in
-                var total = [Int](repeating: 0, count: classes * classes)
-                for c in cell { total[c] += 1 }
-                return metricsOf(total)
-            }
-            let videoValues = videoCounts.map { count in
-                seedMean(perVideo.map { videos in
+            let observed =
+                group == nil
+                ? runs.map { $0.metrics! }
+                : cells.map { cell in
                     var total = [Int](repeating: 0, count: classes * classes)
-                    for (v, n) in count.enumerated() where n > 0 {
-                        for c in 0..<total.count { total[c] += n * videos[v][c] }
-                    }
-                    return total
-                })
+                    for c in cell { total[c] += 1 }
+                    return metricsOf(total)
+                }
+            let videoValues = videoCounts.map { count in
+                seedMean(
+                    perVideo.map { videos in
+                        var total = [Int](repeating: 0, count: classes * classes)
+                        for (v, n) in count.enumerated() where n > 0 {
+                            for c in 0..<total.count { total[c] += n * videos[v][c] }
+                        }
+                        return total
+                    })
             }
             let clipValues = clipDraws.map { draw in
-                seedMean(cells.map { cell in
-                    var total = [Int](repeating: 0, count: classes * classes)
-                    for clip in draw { total[cell[clip]] += 1 }
-                    return total
-                })
+                seedMean(
+                    cells.map { cell in
+                        var total = [Int](repeating: 0, count: classes * classes)
+                        for clip in draw { total[cell[clip]] += 1 }
+                        return total
+                    })
             }
             var summary = RowSummary(
                 row: row, runs: runs, mean: [:], std: [:], videoInterval: [:], clipInterval: [:],
@@ -166,7 +177,8 @@ extension ReportBuilder {
         if let best {
             let others = trained.filter { $0 != best }
             let p = others.map {
-                Bootstrap.pairedPValue(best: rows[best].videoResamples, other: rows[$0].videoResamples)
+                Bootstrap.pairedPValue(
+                    best: rows[best].videoResamples, other: rows[$0].videoResamples)
             }
             for (i, adjusted) in zip(others, zip(p, Bootstrap.holm(p))) {
                 rows[i].p = adjusted.0

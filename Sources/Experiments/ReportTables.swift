@@ -25,12 +25,16 @@ extension ReportBuilder {
 
     /// The seeds of a table's rows: one list when every row has the same, else per row.
     func seedsText(_ s: TableSummary) -> String {
-        func list(_ runs: [RunRecord]) -> String { runs.map { "\($0.seed)" }.joined(separator: ", ") }
+        func list(_ runs: [RunRecord]) -> String {
+            runs.map { "\($0.seed)" }.joined(separator: ", ")
+        }
         let sets = Set(s.rows.map { $0.runs.map(\.seed) })
         if sets.count == 1, let runs = s.rows.first?.runs {
-            return runs.count == 1 ? "seed \(list(runs))" : "seeds \(list(runs)) (mean ± sample std over seeds)"
+            return runs.count == 1
+                ? "seed \(list(runs))" : "seeds \(list(runs)) (mean ± sample std over seeds)"
         }
-        let perRow = s.rows.map { "\($0.row.displayName): \(list($0.runs))" }.joined(separator: "; ")
+        let perRow = s.rows.map { "\($0.row.displayName): \(list($0.runs))" }.joined(
+            separator: "; ")
         return "seeds per row (mean ± sample std over a row's seeds) — \(perRow)"
     }
 
@@ -48,18 +52,29 @@ extension ReportBuilder {
         if !trained.isEmpty {
             let folds = Set(trained.compactMap { $0.trainingSetting("innerFold") as? Double })
                 .sorted().map { "\(Int(($0 * 100).rounded()))%" }
-            let selections = Set(trained.map { $0.trainingSetting("selection") as? String ?? "macroF1" }).sorted()
-                .map { $0 == "loss" ? "the lowest inner-fold loss" : "the best inner-fold macro-F1 (ties to the lower loss)" }
+            let selections = Set(
+                trained.map { $0.trainingSetting("selection") as? String ?? "macroF1" }
+            ).sorted()
+                .map {
+                    $0 == "loss"
+                        ? "the lowest inner-fold loss"
+                        : "the best inner-fold macro-F1 (ties to the lower loss)"
+                }
             let caps = trained.compactMap { $0.trainingSetting("epochs") as? Int }
             let patience = trained.compactMap { $0.trainingSetting("patience") as? Int }
-            let perturbed = trained.contains { $0.robustness != nil } ? " (and, for the robustness tables, once per perturbed condition; no choice rests on any of these)" : ""
+            let perturbed =
+                trained.contains { $0.robustness != nil }
+                ? " (and, for the robustness tables, once per perturbed condition; no choice rests on any of these)"
+                : ""
             parts.append(
                 "Model selection: the epoch of \(selections.joined(separator: " or ")) on an inner fold of "
                     + "\(folds.joined(separator: " or ")) of the training split (whole source videos); "
-                    + "the official validation split is evaluated once with the selected weights\(perturbed)")
+                    + "the official validation split is evaluated once with the selected weights\(perturbed)"
+            )
             parts.append(
                 "runs trained \(Self.range(trained.map(\.epochs))) epochs (cap \(Self.range(caps)), "
-                    + "patience \(Self.range(patience))) and kept epoch \(Self.range(trained.map(\.bestEpoch)))")
+                    + "patience \(Self.range(patience))) and kept epoch \(Self.range(trained.map(\.bestEpoch)))"
+            )
             let pooled = s.rows.filter { !$0.row.isReference }.compactMap { r -> String? in
                 let pools = Set(r.runs.compactMap { $0.hyperparameter("audioPool") as? Int })
                 guard let pool = pools.max(), pool > 1 else { return nil }
@@ -69,8 +84,11 @@ extension ReportBuilder {
             parts += pooled
             let aligned = s.rows.map(\.row.model).filter { $0 == .efLSTM || $0 == .mfn }
             if !aligned.isEmpty {
-                let names = Array(Set(aligned.map(\.displayName))).sorted().joined(separator: " and ")
-                parts.append("\(names) see\(aligned.count == 1 ? "s" : "") audio and video averaged over equal slices of each clip onto its text tokens")
+                let names = Array(Set(aligned.map(\.displayName))).sorted().joined(
+                    separator: " and ")
+                parts.append(
+                    "\(names) see\(aligned.count == 1 ? "s" : "") audio and video averaged over equal slices of each clip onto its text tokens"
+                )
             }
         }
         if s.rows.contains(where: \.row.tuned), !trials.isEmpty {
@@ -81,7 +99,9 @@ extension ReportBuilder {
                     + "\(GridPlan.duration(trials.map(\.wallSeconds).reduce(0, +))) in all; the reported split never read), "
                     + "listed in appendix.tex (table_tuning)")
         }
-        parts.append("F1 with scikit-learn's zero_division=0 over all classes; balanced accuracy is the mean recall over the classes present")
+        parts.append(
+            "F1 with scikit-learn's zero_division=0 over all classes; balanced accuracy is the mean recall over the classes present"
+        )
         return parts.joined(separator: "; ") + "."
     }
 
@@ -100,7 +120,9 @@ extension ReportBuilder {
         for column in 0..<width {
             let candidates = shown.indices.filter { trained[$0] }
             guard let best = candidates.map({ shown[$0][column] }).max() else { continue }
-            for row in candidates where shown[row][column] == best { bold.insert([row, column + 1]) }
+            for row in candidates where shown[row][column] == best {
+                bold.insert([row, column + 1])
+            }
         }
         return bold
     }
@@ -117,7 +139,8 @@ extension ReportBuilder {
     ) -> Table {
         let rows = s.rows.map { r in [r.row.displayName] + metrics.map { format(r, $0) } }
         let bold = Self.bestBaselines(
-            s.rows.map { r in metrics.map { r.mean[$0]! } }, trained: s.rows.map { !$0.row.isReference })
+            s.rows.map { r in metrics.map { r.mean[$0]! } },
+            trained: s.rows.map { !$0.row.isReference })
         return Table(
             name: name, caption: caption, columns: columns, rows: rows + quoted, bold: bold,
             ruleAfter: quoted.isEmpty || rows.isEmpty ? [] : [rows.count - 1])
@@ -127,20 +150,27 @@ extension ReportBuilder {
         let task = s.task
         let quoted = PaperNumbers.rows(task).map { paper in
             ["\(paper.name) †", paper.accuracy.map { String(format: "%.3f", $0) } ?? "n/r", "n/r"]
-                + [paper.macroF1, paper.weightedF1].map { $0.map { String(format: "%.3f", $0) } ?? "n/r" }
+                + [paper.macroF1, paper.weightedF1].map {
+                    $0.map { String(format: "%.3f", $0) } ?? "n/r"
+                }
         }
-        let caption = "\(Self.taskTitle(task)): classical baselines on \(dataText), modalities \(s.subset), \(seedsText(s)). Bold: the best of the six baselines, ties included (never a reference or a quoted row); 95% intervals and paired tests in the statistics table. † Quoted from the OmniMER paper (Yan et al., 2025, Tables \(task == .sentiment ? "III and V" : "IV and VI")), not from a run of this suite; n/r: not reported there. \(PaperNumbers.note(task)) \(protocolText(s))"
+        let caption =
+            "\(Self.taskTitle(task)): classical baselines on \(dataText), modalities \(s.subset), \(seedsText(s)). Bold: the best of the six baselines, ties included (never a reference or a quoted row); 95% intervals and paired tests in the statistics table. † Quoted from the OmniMER paper (Yan et al., 2025, Tables \(task == .sentiment ? "III and V" : "IV and VI")), not from a run of this suite; n/r: not reported there. \(PaperNumbers.note(task)) \(protocolText(s))"
         return table(
-            "main_\(task.rawValue)", caption, ["Model", "Accuracy", "Balanced acc.", "Macro-F1", "Weighted-F1"],
+            "main_\(task.rawValue)", caption,
+            ["Model", "Accuracy", "Balanced acc.", "Macro-F1", "Weighted-F1"],
             s, [.accuracy, .balancedAccuracy, .macroF1, .weightedF1], quoted: quoted)
     }
 
     func perClassTable(_ s: TableSummary) -> Table {
         let task = s.task
         let supports = s.rows.first?.runs.first?.metrics!.perClass.map(\.support) ?? []
-        let quoted = PaperNumbers.rows(task).map { ["\($0.name) †"] + $0.perClassF1.map { String(format: "%.3f", $0) } }
+        let quoted = PaperNumbers.rows(task).map {
+            ["\($0.name) †"] + $0.perClassF1.map { String(format: "%.3f", $0) }
+        }
         let rare = zip(task.classNames, supports).filter { $0.1 < 10 }.map { "\($0.0) \($0.1)" }
-        let caption = "Per-class F1, \(task.rawValue), \(s.subset), \(dataText), \(seedsText(s)). n = validation clips per class\(rare.isEmpty ? "" : ": \(rare.joined(separator: ", ")) clip(s) only, so a class F1 there can rest on a single clip"). Bold: the best of the six baselines, ties included. † Quoted from the OmniMER paper (Table \(task == .sentiment ? "V, which lists the classes as neutral, positive, negative" : "VI")), in this table's class order."
+        let caption =
+            "Per-class F1, \(task.rawValue), \(s.subset), \(dataText), \(seedsText(s)). n = validation clips per class\(rare.isEmpty ? "" : ": \(rare.joined(separator: ", ")) clip(s) only, so a class F1 there can rest on a single clip"). Bold: the best of the six baselines, ties included. † Quoted from the OmniMER paper (Table \(task == .sentiment ? "V, which lists the classes as neutral, positive, negative" : "VI")), in this table's class order."
         return table(
             "perclass_\(task.rawValue)", caption,
             ["Model"] + zip(task.classNames, supports).map { "\($0.0) (n=\($0.1))" },
@@ -153,38 +183,56 @@ extension ReportBuilder {
         let compared = s.rows.filter { $0.p != nil }.count
         let rows = s.rows.map { r -> [String] in
             let interval = r.videoInterval[.macroF1]!
-            let delta = best.map { String(format: "%+.3f", r.mean[.macroF1]! - $0.mean[.macroF1]!) } ?? "--"
+            let delta =
+                best.map { String(format: "%+.3f", r.mean[.macroF1]! - $0.mean[.macroF1]!) } ?? "--"
             let role = r.row == s.best ? "best" : r.row.isReference ? "reference" : "--"
-            return [r.row.displayName, String(format: "%.3f", r.mean[.macroF1]!),
-                    String(format: "[%.3f, %.3f]", interval.low, interval.high),
-                    r.row == s.best ? "0" : delta,
-                    r.p.map { String(format: "%.3f", $0) } ?? role,
-                    r.pHolm.map { String(format: "%.3f", $0) } ?? role]
+            return [
+                r.row.displayName, String(format: "%.3f", r.mean[.macroF1]!),
+                String(format: "[%.3f, %.3f]", interval.low, interval.high),
+                r.row == s.best ? "0" : delta,
+                r.p.map { String(format: "%.3f", $0) } ?? role,
+                r.pHolm.map { String(format: "%.3f", $0) } ?? role,
+            ]
         }
-        let source = s.videosRecorded ? "as the runs recorded them" : "read from the clip ids, as the release names them"
+        let source =
+            s.videosRecorded
+            ? "as the runs recorded them" : "read from the clip ids, as the release names them"
         let bestName = best?.row.displayName ?? "none"
-        let caption = "Macro-F1 uncertainty, \(s.task.rawValue), \(s.subset), \(dataText), \(seedsText(s)): percentile 95% interval of a cluster bootstrap over the validation split's \(s.videos) source videos (\(source); \(s.clips) clips; \(resamples) resamples, seed \(Bootstrap.seed); a resample's value is the mean over seeds). Δ: the row minus the best baseline (\(bestName)). p: two-sided paired bootstrap p-value of no difference from \(bestName) on the same resamples, and Holm's adjustment over the \(compared) comparison(s). \(bestName) was chosen as the best on these same clips, which favours it; the tests say which baselines are distinguishable from it here. Clip-level intervals (clips resampled as if independent) are in results.csv for comparison with other papers."
+        let caption =
+            "Macro-F1 uncertainty, \(s.task.rawValue), \(s.subset), \(dataText), \(seedsText(s)): percentile 95% interval of a cluster bootstrap over the validation split's \(s.videos) source videos (\(source); \(s.clips) clips; \(resamples) resamples, seed \(Bootstrap.seed); a resample's value is the mean over seeds). Δ: the row minus the best baseline (\(bestName)). p: two-sided paired bootstrap p-value of no difference from \(bestName) on the same resamples, and Holm's adjustment over the \(compared) comparison(s). \(bestName) was chosen as the best on these same clips, which favours it; the tests say which baselines are distinguishable from it here. Clip-level intervals (clips resampled as if independent) are in results.csv for comparison with other papers."
         return Table(
             name: "statistics_\(s.task.rawValue)", caption: caption,
-            columns: ["Model", "Macro-F1", "95% interval (videos)", "Δ vs best", "p", "p (Holm)"], rows: rows)
+            columns: ["Model", "Macro-F1", "95% interval (videos)", "Δ vs best", "p", "p (Holm)"],
+            rows: rows)
     }
 
     /// Parameters, epochs, wall time and memory per run, from the records.
     func efficiencyTable(_ s: TableSummary) -> Table {
         let rows = s.rows.filter { !$0.row.isReference }.map { r -> [String] in
             let runs = r.runs
-            let wall = Statistics.mean(runs.map { $0.wallSeconds - ($0.robustnessSeconds ?? 0) - ($0.checkpointSeconds ?? 0) })
+            let wall = Statistics.mean(
+                runs.map {
+                    $0.wallSeconds - ($0.robustnessSeconds ?? 0) - ($0.checkpointSeconds ?? 0)
+                })
             let peaks = runs.compactMap(\.peakResidentBytes)
-            return [r.row.displayName, Self.range(runs.map(\.parameters)), Self.range(runs.map(\.epochs)),
-                    Self.range(runs.map(\.bestEpoch)), String(format: "%.1f", wall),
-                    peaks.count == runs.count ? String(format: "%.2f", Double(peaks.max()!) / 1e9) : "n/r"]
+            return [
+                r.row.displayName, Self.range(runs.map(\.parameters)),
+                Self.range(runs.map(\.epochs)),
+                Self.range(runs.map(\.bestEpoch)), String(format: "%.1f", wall),
+                peaks.count == runs.count
+                    ? String(format: "%.2f", Double(peaks.max()!) / 1e9) : "n/r",
+            ]
         }
-        let threads = Set(s.rows.flatMap(\.runs).map(\.blas.threads)).sorted().map(String.init).joined(separator: ", ")
+        let threads = Set(s.rows.flatMap(\.runs).map(\.blas.threads)).sorted().map(String.init)
+            .joined(separator: ", ")
         let cores = Set(s.rows.flatMap(\.runs).map(\.blas.core)).sorted().joined(separator: ", ")
-        let caption = "Cost per run, \(s.task.rawValue), \(s.subset), \(dataText), \(seedsText(s)): trainable parameters; epochs trained and the epoch kept (a range over seeds); wall time per run (mean over seeds, training and the one evaluation, without any robustness evaluation or, where recorded, checkpoint writing; \(threads) thread(s), OpenBLAS \(cores) kernels); peak resident memory of the process during the run (the largest over seeds; Linux VmHWM, reset when a run starts; n/r where a record has none)."
+        let caption =
+            "Cost per run, \(s.task.rawValue), \(s.subset), \(dataText), \(seedsText(s)): trainable parameters; epochs trained and the epoch kept (a range over seeds); wall time per run (mean over seeds, training and the one evaluation, without any robustness evaluation or, where recorded, checkpoint writing; \(threads) thread(s), OpenBLAS \(cores) kernels); peak resident memory of the process during the run (the largest over seeds; Linux VmHWM, reset when a run starts; n/r where a record has none)."
         return Table(
             name: "efficiency_\(s.task.rawValue)", caption: caption,
-            columns: ["Model", "Parameters", "Epochs", "Kept epoch", "Wall time (s)", "Peak memory (GB)"], rows: rows)
+            columns: [
+                "Model", "Parameters", "Epochs", "Kept epoch", "Wall time (s)", "Peak memory (GB)",
+            ], rows: rows)
     }
 
     func ablationTable(_ task: IndoMERTask, _ summaries: [TableSummary]) -> Table? {
@@ -202,9 +250,11 @@ extension ReportBuilder {
             guard let best = shown.compactMap({ $0 }).max() else { continue }
             for (j, v) in shown.enumerated() where v == best { bold.insert([i, j + 1]) }
         }
-        let caption = "Modality ablation, \(task.rawValue): macro-F1 by modality subset (T text, A audio, V video), \(dataText); each cell is the mean ± sample std over that row's seeds of one setting. Bold: each model's best subset, ties included. Figure: the same values."
+        let caption =
+            "Modality ablation, \(task.rawValue): macro-F1 by modality subset (T text, A audio, V video), \(dataText); each cell is the mean ± sample std over that row's seeds of one setting. Bold: each model's best subset, ties included. Figure: the same values."
         return Table(
-            name: "ablation_\(task.rawValue)", caption: caption, columns: ["Model"] + ordered.map(\.subset),
+            name: "ablation_\(task.rawValue)", caption: caption,
+            columns: ["Model"] + ordered.map(\.subset),
             rows: rows, bold: bold)
     }
 
@@ -212,11 +262,15 @@ extension ReportBuilder {
     func failedTable() -> Table? {
         guard !failedRuns.isEmpty else { return nil }
         let rows = failedRuns.map { r in
-            [row(of: r)?.displayName ?? r.model, r.task, r.modalities, "\(r.seed)", "\(r.failure!.epoch)", r.failure!.reason]
+            [
+                row(of: r)?.displayName ?? r.model, r.task, r.modalities, "\(r.seed)",
+                "\(r.failure!.epoch)", r.failure!.reason,
+            ]
         }
         return Table(
             name: "failed_runs",
-            caption: "Runs recorded as failed, left out of every other table (\(dataText)). A rerun does not retry them unless given --retry-failed.",
+            caption:
+                "Runs recorded as failed, left out of every other table (\(dataText)). A rerun does not retry them unless given --retry-failed.",
             columns: ["Model", "Task", "Modalities", "Seed", "Epoch", "Reason"], rows: rows)
     }
 
@@ -257,9 +311,10 @@ extension ReportBuilder {
         s += "\\begin{tabular}{\(alignment)}\n\\toprule\n"
         s += t.columns.map(Self.escape).joined(separator: " & ") + " \\\\\n\\midrule\n"
         for (i, row) in t.rows.enumerated() {
-            s += row.enumerated().map { j, v in
-                t.bold.contains([i, j]) ? "\\textbf{\(Self.escape(v))}" : Self.escape(v)
-            }.joined(separator: " & ") + " \\\\\n"
+            s +=
+                row.enumerated().map { j, v in
+                    t.bold.contains([i, j]) ? "\\textbf{\(Self.escape(v))}" : Self.escape(v)
+                }.joined(separator: " & ") + " \\\\\n"
             if t.ruleAfter.contains(i) && i < t.rows.count - 1 { s += "\\midrule\n" }
         }
         s += "\\bottomrule\n\\end{tabular}}\n\\end{table}\n"
@@ -272,7 +327,9 @@ extension ReportBuilder {
             s += "\n**\(t.caption)**\n\n| " + t.columns.joined(separator: " | ") + " |\n|"
             s += t.columns.map { _ in " --- |" }.joined() + "\n"
             for (i, row) in t.rows.enumerated() {
-                s += "| " + row.enumerated().map { j, v in t.bold.contains([i, j]) ? "**\(v)**" : v }
+                s +=
+                    "| "
+                    + row.enumerated().map { j, v in t.bold.contains([i, j]) ? "**\(v)**" : v }
                     .joined(separator: " | ") + " |\n"
             }
         }
@@ -283,18 +340,28 @@ extension ReportBuilder {
     /// of the conflict analysis) x metric, with both intervals and the paired test against the
     /// best baseline of those clips (macro-F1 rows).
     func csv(_ summaries: [TableSummary]) -> String {
-        var s = "model,task,modalities,clip_group,metric,mean,std,seeds,video_ci_low,video_ci_high,clip_ci_low,clip_ci_high,p_vs_best,p_holm,videos,clips,synthetic,fingerprint\n"
+        var s =
+            "model,task,modalities,clip_group,metric,mean,std,seeds,video_ci_low,video_ci_high,clip_ci_low,clip_ci_high,p_vs_best,p_holm,videos,clips,synthetic,fingerprint\n"
         func number(_ x: Double?) -> String { x.map { String(format: "%.6f", $0) } ?? "" }
         for summary in summaries {
             for r in summary.rows {
                 for metric in ReportMetric.all(classes: summary.task.classCount) {
                     let (video, clip) = (r.videoInterval[metric]!, r.clipInterval[metric]!)
                     let test = metric == .macroF1 ? [number(r.p), number(r.pHolm)] : ["", ""]
-                    let cells = [r.row.rawValue, summary.task.rawValue, summary.subset, summary.group?.rawValue ?? "all",
-                                 metric.name(summary.task.classNames), number(r.mean[metric]), number(r.std[metric]),
-                                 "\(r.runs.count)", number(video.low), number(video.high), number(clip.low),
-                                 number(clip.high)] + test
-                        + ["\(summary.videos)", "\(summary.clips)", "\(synthetic)", String(fingerprint.prefix(12))]
+                    let cells =
+                        [
+                            r.row.rawValue, summary.task.rawValue, summary.subset,
+                            summary.group?.rawValue ?? "all",
+                            metric.name(summary.task.classNames), number(r.mean[metric]),
+                            number(r.std[metric]),
+                            "\(r.runs.count)", number(video.low), number(video.high),
+                            number(clip.low),
+                            number(clip.high),
+                        ] + test
+                        + [
+                            "\(summary.videos)", "\(summary.clips)", "\(synthetic)",
+                            String(fingerprint.prefix(12)),
+                        ]
                     s += cells.joined(separator: ",") + "\n"
                 }
             }

@@ -49,21 +49,30 @@ public struct RobustnessCondition: Codable, Hashable, Sendable {
         let letters = modalities.map { String($0.letter) }
         var conditions: [RobustnessCondition] = []
         if letters.count >= 2 {
-            conditions += letters.map { RobustnessCondition(kind: .removed, modalities: $0, level: 1) }
+            conditions += letters.map {
+                RobustnessCondition(kind: .removed, modalities: $0, level: 1)
+            }
         }
         if letters.count == 3 {
             conditions += [(0, 1), (0, 2), (1, 2)].map {
-                RobustnessCondition(kind: .removed, modalities: letters[$0.0] + letters[$0.1], level: 1)
+                RobustnessCondition(
+                    kind: .removed, modalities: letters[$0.0] + letters[$0.1], level: 1)
             }
         }
         for m in letters {
-            conditions += noiseLevels.map { RobustnessCondition(kind: .noise, modalities: m, level: $0) }
+            conditions += noiseLevels.map {
+                RobustnessCondition(kind: .noise, modalities: m, level: $0)
+            }
         }
-        conditions += dropLevels.map { RobustnessCondition(kind: .frameDrop, modalities: "", level: $0) }
+        conditions += dropLevels.map {
+            RobustnessCondition(kind: .frameDrop, modalities: "", level: $0)
+        }
         return conditions
     }
 
-    var touched: [Modality] { modalities.compactMap { c in Modality.allCases.first { $0.letter == c } } }
+    var touched: [Modality] {
+        modalities.compactMap { c in Modality.allCases.first { $0.letter == c } }
+    }
 
     /// The batch perturbation, seeded from the condition's name (for noise, without the level:
     /// every level scales the same draws, so a model's noise curve is not noisier than its data).
@@ -73,7 +82,9 @@ public struct RobustnessCondition: Codable, Hashable, Sendable {
         let seed = UInt64(h.finalize().prefix(16), radix: 16)!
         switch kind {
         case .removed: return InputPerturbation(removed: Set(touched), seed: seed)
-        case .noise: return InputPerturbation(noise: Dictionary(uniqueKeysWithValues: touched.map { ($0, level) }), seed: seed)
+        case .noise:
+            return InputPerturbation(
+                noise: Dictionary(uniqueKeysWithValues: touched.map { ($0, level) }), seed: seed)
         case .frameDrop: return InputPerturbation(frameDrop: level, seed: seed)
         }
     }

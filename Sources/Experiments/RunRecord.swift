@@ -11,7 +11,10 @@ public struct RunRecord: Codable, Equatable, Sendable {
         /// The learning rate the epoch trained with (absent in records older than schedules).
         public var learningRate: Double?
 
-        public init(epoch: Int, trainLoss: Double, foldMacroF1: Double, foldLoss: Double, learningRate: Double? = nil) {
+        public init(
+            epoch: Int, trainLoss: Double, foldMacroF1: Double, foldLoss: Double,
+            learningRate: Double? = nil
+        ) {
             self.epoch = epoch
             self.trainLoss = trainLoss
             self.foldMacroF1 = foldMacroF1
@@ -120,8 +123,13 @@ public struct RunRecord: Codable, Equatable, Sendable {
         /// Which search (a hash of the tuning seed, the trial count and the search-space file):
         /// the report shows only the trials of the search its tuned rows came from.
         public var search: String?
-        public init(role: Role, trial: Int, parameters: String, score: Double, trials: Int? = nil, search: String? = nil) {
-            (self.role, self.trial, self.parameters, self.score, self.trials, self.search) = (role, trial, parameters, score, trials, search)
+        public init(
+            role: Role, trial: Int, parameters: String, score: Double, trials: Int? = nil,
+            search: String? = nil
+        ) {
+            (self.role, self.trial, self.parameters, self.score, self.trials, self.search) = (
+                role, trial, parameters, score, trials, search
+            )
         }
     }
 
@@ -140,19 +148,25 @@ public struct RunStore: Sendable {
 
     /// NaN and infinities (a diverged run's curve) as the strings "nan", "inf", "-inf".
     static let nonFinite = (
-        encoding: JSONEncoder.NonConformingFloatEncodingStrategy.convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan"),
-        decoding: JSONDecoder.NonConformingFloatDecodingStrategy.convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan"))
+        encoding: JSONEncoder.NonConformingFloatEncodingStrategy.convertToString(
+            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan"),
+        decoding: JSONDecoder.NonConformingFloatDecodingStrategy.convertFromString(
+            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+    )
 
     public func records(warn: (String) -> Void = { _ in }) -> [RunRecord] {
         guard let data = FileManager.default.contents(atPath: path) else { return [] }
         var result: [RunRecord] = []
         let decoder = JSONDecoder()
         decoder.nonConformingFloatDecodingStrategy = Self.nonFinite.decoding
-        for (number, line) in data.split(separator: UInt8(ascii: "\n")).enumerated() where !line.isEmpty {
+        for (number, line) in data.split(separator: UInt8(ascii: "\n")).enumerated()
+        where !line.isEmpty {
             if let record = try? decoder.decode(RunRecord.self, from: Data(line)) {
                 result.append(record)
             } else {
-                warn("\(path): line \(number + 1) is not a complete run record (an interrupted write?); ignored")
+                warn(
+                    "\(path): line \(number + 1) is not a complete run record (an interrupted write?); ignored"
+                )
             }
         }
         return result
@@ -188,9 +202,13 @@ public struct RunStore: Sendable {
 
     public func claim(_ runID: String) -> ClaimResult {
         let directory = path + ".locks"
-        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try? FileManager.default.createDirectory(
+            atPath: directory, withIntermediateDirectories: true)
         let fd = open("\(directory)/\(runID)", O_RDWR | O_CREAT, 0o644)
-        guard fd >= 0 else { return .unlocked("cannot create \(directory)/\(runID) (\(String(cString: strerror(errno))))") }
+        guard fd >= 0 else {
+            return .unlocked(
+                "cannot create \(directory)/\(runID) (\(String(cString: strerror(errno))))")
+        }
         if flock(fd, LOCK_EX | LOCK_NB) == 0 { return .claimed(Claim(fd: fd)) }
         let error = errno
         if error == EWOULDBLOCK {
@@ -216,11 +234,15 @@ public struct RunStore: Sendable {
         flock(fd, LOCK_EX)
         defer { flock(fd, LOCK_UN) }
         // A torn line from an earlier kill must not swallow this record: start on a new line.
-        if let existing = FileManager.default.contents(atPath: path), let last = existing.last, last != UInt8(ascii: "\n") {
+        if let existing = FileManager.default.contents(atPath: path), let last = existing.last,
+            last != UInt8(ascii: "\n")
+        {
             _ = "\n".withCString { write(fd, $0, 1) }
         }
         let written = line.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        guard written == line.count else { throw SpecError(file: path, message: "short write (\(written) of \(line.count) bytes)") }
+        guard written == line.count else {
+            throw SpecError(file: path, message: "short write (\(written) of \(line.count) bytes)")
+        }
         fsync(fd)
     }
 }

@@ -3,7 +3,9 @@ import Foundation
 
 /// Summary statistics for reports.
 public enum Statistics {
-    public static func mean(_ x: [Double]) -> Double { x.isEmpty ? .nan : x.reduce(0, +) / Double(x.count) }
+    public static func mean(_ x: [Double]) -> Double {
+        x.isEmpty ? .nan : x.reduce(0, +) / Double(x.count)
+    }
 
     /// Sample standard deviation (n − 1); 0 for a single value.
     public static func sampleStd(_ x: [Double]) -> Double {

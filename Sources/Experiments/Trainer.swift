@@ -76,26 +76,39 @@ public struct Trainer {
     public func train(
         _ kind: ModelKind, configurations: ModelConfigurations, training: TrainingConfig,
         dataset: IndoMERDataset, task: IndoMERTask, modalities: [Modality], seed: UInt64,
-        checkpointing: Checkpointing? = nil, reportSplit: Bool = true, progress: (Progress) -> Void = { _ in }
+        checkpointing: Checkpointing? = nil, reportSplit: Bool = true,
+        progress: (Progress) -> Void = { _ in }
     ) throws -> Outcome {
         let generator = Generator(seed: seed)
-        let (trainClips, foldClips) = InnerFold.split(dataset, task: task, fraction: training.innerFold, seed: seed)
-        let problem = FusionProblem(modalities: modalities, dims: dataset.features.mapValues(\.dim), classes: task.classCount)
+        let (trainClips, foldClips) = InnerFold.split(
+            dataset, task: task, fraction: training.innerFold, seed: seed)
+        let problem = FusionProblem(
+            modalities: modalities, dims: dataset.features.mapValues(\.dim),
+            classes: task.classCount)
         let modelGenerator = generator.split()
         let model = configurations.make(kind, problem: problem, generator: modelGenerator)
         var batcher = Batcher(dataset: dataset, modalities: modalities, task: task)
         batcher.audioPool = model.audioPool
         let parameters = model.namedParameters()
-        let optimizer = Adam(parameters: parameters, learningRate: training.learningRate, weightDecay: .l2(training.weightDecay))
-        let weights = training.classWeights ? Self.balancedWeights(trainClips.map { dataset.clips[$0].label(for: task) }, classes: task.classCount) : nil
+        let optimizer = Adam(
+            parameters: parameters, learningRate: training.learningRate,
+            weightDecay: .l2(training.weightDecay))
+        let weights =
+            training.classWeights
+            ? Self.balancedWeights(
+                trainClips.map { dataset.clips[$0].label(for: task) }, classes: task.classCount)
+            : nil
         let shuffler = generator.split()
         let dropout = modalities.map { training.modalityDropout[$0] }
         // Drawn only when a rate is set, so that runs without modality dropout are unchanged.
         let dropper = dropout.contains { $0 > 0 } ? generator.split() : nil
         let start = Date()
 
-        let plateau = training.plateauPatience > 0
-            ? ReduceLROnPlateau(optimizer: optimizer, mode: .min, factor: training.plateauFactor, patience: training.plateauPatience)
+        let plateau =
+            training.plateauPatience > 0
+            ? ReduceLROnPlateau(
+                optimizer: optimizer, mode: .min, factor: training.plateauFactor,
+                patience: training.plateauPatience)
             : nil
         var best: (score: Double, loss: Double, epoch: Int, state: [[Float]])?
         var curve: [RunRecord.Epoch] = []
@@ -115,18 +128,24 @@ public struct Trainer {
                     counts: stateTensors.map(\.tensor.count))
                 {
                     for ((_, tensor), (_, values)) in zip(stateTensors, saved.model) {
-                        tensor.withUnsafeMutableBufferPointer { _ = $0.update(fromContentsOf: values) }
+                        tensor.withUnsafeMutableBufferPointer {
+                            _ = $0.update(fromContentsOf: values)
+                        }
                     }
                     optimizer.snapshot = saved.optimizer
                     if let state = saved.meta.plateau { plateau?.state = state }
-                    for (name, g) in generators { if let state = saved.meta.generators[name] { g.state = state } }
+                    for (name, g) in generators {
+                        if let state = saved.meta.generators[name] { g.state = state }
+                    }
                     let b = saved.meta.best
                     best = (b.score, b.loss, b.epoch, saved.best)
                     curve = saved.meta.curve
                     firstEpoch = saved.meta.epoch + 1
                     priorSeconds = saved.meta.seconds
                     resumedAfterEpoch = saved.meta.epoch
-                    if saved.meta.epoch - b.epoch >= training.patience { firstEpoch = training.epochs + 1 }
+                    if saved.meta.epoch - b.epoch >= training.patience {
+                        firstEpoch = training.epochs + 1
+                    }
                 }
             } catch {
                 checkpointing.warn("\(error); the run starts from epoch 1")
@@ -136,44 +155,63 @@ public struct Trainer {
             model.train()
             var lossSum = 0.0
             var seen = 0
-            let batches = batcher.batches(of: trainClips, batchSize: training.batchSize, shuffle: true, generator: shuffler)
+            let batches = batcher.batches(
+                of: trainClips, batchSize: training.batchSize, shuffle: true, generator: shuffler)
             // One optimizer step per group of `accumulation` mini-batches (the last group may be shorter).
-            for group in stride(from: 0, to: batches.count, by: Swift.max(training.accumulation, 1)) {
-                let members = batches[group..<Swift.min(group + Swift.max(training.accumulation, 1), batches.count)]
+            for group in stride(from: 0, to: batches.count, by: Swift.max(training.accumulation, 1))
+            {
+                let members = batches[
+                    group..<Swift.min(group + Swift.max(training.accumulation, 1), batches.count)]
                 let fused = members.map { clips in
-                    let removed = dropper.map { g in clips.map { _ in Self.droppedModalities(modalities, rates: dropout, g) } }
+                    let removed = dropper.map { g in
+                        clips.map { _ in Self.droppedModalities(modalities, rates: dropout, g) }
+                    }
                     let batch = batcher.batch(clips, removed: removed)
                     observer?("train", batch.clipIDs)
                     return batch
                 }
-                let losses = Self.update(model, batches: fused, optimizer: optimizer, training: training, classWeights: weights)
+                let losses = Self.update(
+                    model, batches: fused, optimizer: optimizer, training: training,
+                    classWeights: weights)
                 for (loss, batch) in zip(losses, fused) {
                     guard loss.isFinite else {
-                        throw Diverged(epoch: epoch, place: "training loss at step \(group / Swift.max(training.accumulation, 1) + 1)", value: loss, curve: curve)
+                        throw Diverged(
+                            epoch: epoch,
+                            place:
+                                "training loss at step \(group / Swift.max(training.accumulation, 1) + 1)",
+                            value: loss, curve: curve)
                     }
                     lossSum += loss * Double(batch.labels.count)
                     seen += batch.labels.count
                 }
             }
             let learningRate = optimizer.learningRate
-            let (foldPredictions, foldLoss) = predict(model, batcher, foldClips, phase: "select", weights: weights)
+            let (foldPredictions, foldLoss) = predict(
+                model, batcher, foldClips, phase: "select", weights: weights)
             guard foldLoss.isFinite || foldClips.isEmpty else {
-                throw Diverged(epoch: epoch, place: "inner-fold loss", value: foldLoss, curve: curve)
+                throw Diverged(
+                    epoch: epoch, place: "inner-fold loss", value: foldLoss, curve: curve)
             }
-            let foldMetrics = ClassificationMetrics(truth: foldClips.map { dataset.clips[$0].label(for: task) }, predictions: foldPredictions, classes: task.classCount)
+            let foldMetrics = ClassificationMetrics(
+                truth: foldClips.map { dataset.clips[$0].label(for: task) },
+                predictions: foldPredictions, classes: task.classCount)
             plateau?.step(foldLoss)
-            curve.append(RunRecord.Epoch(
-                epoch: epoch, trainLoss: lossSum / Double(Swift.max(seen, 1)), foldMacroF1: foldMetrics.macroF1,
-                foldLoss: foldLoss, learningRate: Double(learningRate)))
+            curve.append(
+                RunRecord.Epoch(
+                    epoch: epoch, trainLoss: lossSum / Double(Swift.max(seen, 1)),
+                    foldMacroF1: foldMetrics.macroF1,
+                    foldLoss: foldLoss, learningRate: Double(learningRate)))
             // Higher is better for both: the negated loss, or macro-F1. Macro-F1 ties (a model
             // still at the majority class scores the same every epoch) go to the lower inner-fold
             // loss, so that a model that is learning is neither stopped nor rolled back to epoch 1.
             let score = training.selection == .loss ? -foldLoss : foldMetrics.macroF1
             let threshold = training.earlyStopThreshold
-            let better = best.map { b in
-                score > b.score + threshold
-                    || (training.selection == .macroF1 && score >= b.score - threshold && foldLoss < b.loss - threshold)
-            } ?? true
+            let better =
+                best.map { b in
+                    score > b.score + threshold
+                        || (training.selection == .macroF1 && score >= b.score - threshold
+                            && foldLoss < b.loss - threshold)
+                } ?? true
             if better {
                 best = (score, foldLoss, epoch, stateTensors.map { $0.tensor.scalars })
             }
@@ -184,19 +222,27 @@ public struct Trainer {
                         run: target.run, epoch: epoch, curve: curve,
                         best: .init(score: best!.score, loss: best!.loss, epoch: best!.epoch),
                         generators: generators.mapValues(\.state), plateau: plateau?.state,
-                        learningRate: snapshot.learningRate, optimizerSteps: snapshot.entries.mapValues(\.steps),
+                        learningRate: snapshot.learningRate,
+                        optimizerSteps: snapshot.entries.mapValues(\.steps),
                         seconds: priorSeconds + Date().timeIntervalSince(start)),
-                    model: stateTensors.map { ($0.key, $0.tensor.scalars) }, best: best!.state, optimizer: snapshot)
+                    model: stateTensors.map { ($0.key, $0.tensor.scalars) }, best: best!.state,
+                    optimizer: snapshot)
                 let writeStart = Date()
                 do {
                     try saved.write(to: target.path)
                 } catch {
-                    target.warn("cannot save the checkpoint after epoch \(epoch) (\(error)); the run goes on without checkpoints")
+                    target.warn(
+                        "cannot save the checkpoint after epoch \(epoch) (\(error)); the run goes on without checkpoints"
+                    )
                     checkpointing = nil
                 }
                 checkpointSeconds += Date().timeIntervalSince(writeStart)
             }
-            progress(Progress(epoch: epoch, epochs: training.epochs, trainLoss: curve.last!.trainLoss, foldMacroF1: foldMetrics.macroF1, bestEpoch: best!.epoch, seconds: priorSeconds + Date().timeIntervalSince(start)))
+            progress(
+                Progress(
+                    epoch: epoch, epochs: training.epochs, trainLoss: curve.last!.trainLoss,
+                    foldMacroF1: foldMetrics.macroF1, bestEpoch: best!.epoch,
+                    seconds: priorSeconds + Date().timeIntervalSince(start)))
             if epoch - best!.epoch >= training.patience { break }
         }
         // Restore the selected epoch's weights (and BatchNorm statistics).
@@ -207,36 +253,47 @@ public struct Trainer {
         // never read.
         guard reportSplit else {
             return Outcome(
-                metrics: nil, predictions: [:], curve: curve, bestEpoch: best!.epoch, trainClips: trainClips.count,
-                foldClips: foldClips.count, parameters: model.parameterCount, resumedAfterEpoch: resumedAfterEpoch,
+                metrics: nil, predictions: [:], curve: curve, bestEpoch: best!.epoch,
+                trainClips: trainClips.count,
+                foldClips: foldClips.count, parameters: model.parameterCount,
+                resumedAfterEpoch: resumedAfterEpoch,
                 priorSeconds: priorSeconds, checkpointSeconds: checkpointSeconds)
         }
         let validation = dataset.indices(in: .val)
         let truth = validation.map { dataset.clips[$0].label(for: task) }
         let (predictions, _) = predict(model, batcher, validation, phase: "report", weights: nil)
-        let metrics = ClassificationMetrics(truth: truth, predictions: predictions, classes: task.classCount)
+        let metrics = ClassificationMetrics(
+            truth: truth, predictions: predictions, classes: task.classCount)
         var robustness: [RobustnessResult] = []
         let robustnessStart = Date()
         if training.robustness {
             for condition in RobustnessCondition.standard(for: modalities) {
                 let (perturbed, _) = predict(
-                    model, batcher, validation, phase: "report", weights: nil, perturbation: condition.perturbation)
-                let metrics = ClassificationMetrics(truth: truth, predictions: perturbed, classes: task.classCount)
+                    model, batcher, validation, phase: "report", weights: nil,
+                    perturbation: condition.perturbation)
+                let metrics = ClassificationMetrics(
+                    truth: truth, predictions: perturbed, classes: task.classCount)
                 robustness.append(RobustnessResult(condition: condition, metrics: metrics))
             }
         }
         return Outcome(
-            metrics: metrics, predictions: Dictionary(uniqueKeysWithValues: zip(validation.map { dataset.clips[$0].id }, predictions)),
-            curve: curve, bestEpoch: best!.epoch, trainClips: trainClips.count, foldClips: foldClips.count,
+            metrics: metrics,
+            predictions: Dictionary(
+                uniqueKeysWithValues: zip(validation.map { dataset.clips[$0].id }, predictions)),
+            curve: curve, bestEpoch: best!.epoch, trainClips: trainClips.count,
+            foldClips: foldClips.count,
             parameters: model.parameterCount, robustness: robustness,
             robustnessSeconds: training.robustness ? Date().timeIntervalSince(robustnessStart) : 0,
-            resumedAfterEpoch: resumedAfterEpoch, priorSeconds: priorSeconds, checkpointSeconds: checkpointSeconds)
+            resumedAfterEpoch: resumedAfterEpoch, priorSeconds: priorSeconds,
+            checkpointSeconds: checkpointSeconds)
     }
 
     /// The modalities one training clip loses to modality dropout: each independently with its
     /// rate, but never all of them (a clip that would lose all keeps all, so the rate applied to
     /// modality m is r_m − Π r, a little below r_m).
-    public static func droppedModalities(_ modalities: [Modality], rates: [Double], _ generator: Generator) -> Set<Modality> {
+    public static func droppedModalities(
+        _ modalities: [Modality], rates: [Double], _ generator: Generator
+    ) -> Set<Modality> {
         let dropped = Set(zip(modalities, rates).filter { generator.uniform() < $0.1 }.map(\.0))
         return dropped.count == modalities.count ? [] : dropped
     }
@@ -248,7 +305,8 @@ public struct Trainer {
     /// train/eval mode is the caller's.
     @discardableResult
     public static func update(
-        _ model: any FusionModel, batches: [FusionBatch], optimizer: Optimizer, training: TrainingConfig,
+        _ model: any FusionModel, batches: [FusionBatch], optimizer: Optimizer,
+        training: TrainingConfig,
         classWeights: [Float]?
     ) -> [Double] {
         let parameters = model.namedParameters()
@@ -256,31 +314,43 @@ public struct Trainer {
         var losses: [Double] = []
         for batch in batches {
             let output = model(batch)
-            var loss = Tensor.crossEntropy(logits: output.logits, targets: batch.labels, classWeights: classWeights)
+            var loss = Tensor.crossEntropy(
+                logits: output.logits, targets: batch.labels, classWeights: classWeights)
             if let aux = output.auxiliaryLoss { loss = loss + aux }
             losses.append(Double(loss.item))
             (batches.count == 1 ? loss : loss * (1 / Float(batches.count))).backward()
         }
-        if training.clipValue > 0 { GradientClipping.clipValue(parameters, limit: training.clipValue) }
-        if training.clipNorm > 0 { _ = GradientClipping.clipNorm(parameters, maxNorm: training.clipNorm) }
+        if training.clipValue > 0 {
+            GradientClipping.clipValue(parameters, limit: training.clipValue)
+        }
+        if training.clipNorm > 0 {
+            _ = GradientClipping.clipNorm(parameters, maxNorm: training.clipNorm)
+        }
         optimizer.step()
         return losses
     }
 
     /// Argmax predictions in evaluation mode, and the mean cross-entropy.
     private func predict(
-        _ model: any FusionModel, _ batcher: Batcher, _ clips: [Int], phase: String, weights: [Float]?,
+        _ model: any FusionModel, _ batcher: Batcher, _ clips: [Int], phase: String,
+        weights: [Float]?,
         perturbation: InputPerturbation = .none
     ) -> ([Int], Double) {
         model.eval()
         var predictions: [Int] = []
         var lossSum = 0.0
         noGrad {
-            for chunk in batcher.batches(of: clips, batchSize: 64, shuffle: false, generator: Generator(seed: 0)) {
+            for chunk in batcher.batches(
+                of: clips, batchSize: 64, shuffle: false, generator: Generator(seed: 0))
+            {
                 let batch = batcher.batch(chunk, perturbation: perturbation)
                 observer?(phase, batch.clipIDs)
                 let logits = model(batch).logits
-                lossSum += Double(Tensor.crossEntropy(logits: logits, targets: batch.labels, classWeights: weights).item) * Double(chunk.count)
+                lossSum +=
+                    Double(
+                        Tensor.crossEntropy(
+                            logits: logits, targets: batch.labels, classWeights: weights
+                        ).item) * Double(chunk.count)
                 let classes = logits.shape[1]
                 let values = logits.scalars
                 for i in 0..<chunk.count {

@@ -48,13 +48,15 @@ struct TrainingCheckpoint {
     static let encoder: JSONEncoder = {
         let e = JSONEncoder()
         e.outputFormatting = [.sortedKeys]
-        e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        e.nonConformingFloatEncodingStrategy = .convertToString(
+            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         return e
     }()
 
     static let decoder: JSONDecoder = {
         let d = JSONDecoder()
-        d.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        d.nonConformingFloatDecodingStrategy = .convertFromString(
+            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         return d
     }()
 
@@ -65,7 +67,10 @@ struct TrainingCheckpoint {
             atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try writeFile(partial)
         if rename(partial, path) != 0 {
-            throw DataError(file: path, message: "cannot move the checkpoint into place: \(String(cString: strerror(errno)))")
+            throw DataError(
+                file: path,
+                message:
+                    "cannot move the checkpoint into place: \(String(cString: strerror(errno)))")
         }
     }
 
@@ -76,8 +81,10 @@ struct TrainingCheckpoint {
             try file.write("best/\(key)", floats: bestValues, shape: [bestValues.count])
         }
         for (key, entry) in optimizer.entries {
-            try file.write("optimizer/first/\(key)", floats: entry.first, shape: [entry.first.count])
-            try file.write("optimizer/second/\(key)", floats: entry.second, shape: [entry.second.count])
+            try file.write(
+                "optimizer/first/\(key)", floats: entry.first, shape: [entry.first.count])
+            try file.write(
+                "optimizer/second/\(key)", floats: entry.second, shape: [entry.second.count])
         }
         try file.setAttribute("meta", String(decoding: Self.encoder.encode(meta), as: UTF8.self))
     }
@@ -85,7 +92,9 @@ struct TrainingCheckpoint {
     /// Reads a checkpoint written for `run` whose model state has exactly `keys` with `counts`
     /// floats; nil when there is no file. A file of another run, or one that does not fit, is
     /// an error naming it (the caller decides whether to start afresh).
-    static func read(from path: String, run: String, keys: [String], counts: [Int]) throws -> TrainingCheckpoint? {
+    static func read(
+        from path: String, run: String, keys: [String], counts: [Int]
+    ) throws -> TrainingCheckpoint? {
         guard FileManager.default.fileExists(atPath: path) else { return nil }
         let file = try HDF5File(path: path, mode: .read)
         guard let text = try file.attribute("meta") else {
@@ -93,7 +102,8 @@ struct TrainingCheckpoint {
         }
         let meta = try decoder.decode(Meta.self, from: Data(text.utf8))
         guard meta.run == run else {
-            throw DataError(file: path, message: "a checkpoint of another run (\(meta.run)), expected \(run)")
+            throw DataError(
+                file: path, message: "a checkpoint of another run (\(meta.run)), expected \(run)")
         }
         var model: [(key: String, values: [Float])] = []
         var best: [[Float]] = []
@@ -101,7 +111,9 @@ struct TrainingCheckpoint {
             let values = try file.readFloats("model/\(key)").values
             let bestValues = try file.readFloats("best/\(key)").values
             guard values.count == count, bestValues.count == count else {
-                throw DataError(file: path, message: "\(key) holds \(values.count) floats, the model has \(count)")
+                throw DataError(
+                    file: path,
+                    message: "\(key) holds \(values.count) floats, the model has \(count)")
             }
             model.append((key, values))
             best.append(bestValues)
@@ -113,13 +125,18 @@ struct TrainingCheckpoint {
                 first: try file.readFloats("optimizer/first/\(key)").values,
                 second: try file.readFloats("optimizer/second/\(key)").values, steps: steps)
             // Adam reads both moments by the parameter's size (SGD without momentum keeps none).
-            guard let size = sizes[key], [0, size].contains(entry.first.count), [0, size].contains(entry.second.count) else {
-                throw DataError(file: path, message: "optimizer state of \(key) does not fit the model's parameters")
+            guard let size = sizes[key], [0, size].contains(entry.first.count),
+                [0, size].contains(entry.second.count)
+            else {
+                throw DataError(
+                    file: path,
+                    message: "optimizer state of \(key) does not fit the model's parameters")
             }
             entries[key] = entry
         }
         for (name, state) in meta.generators where state.values == nil {
-            throw DataError(file: path, message: "the state of generator \(name) is not four 64-bit words")
+            throw DataError(
+                file: path, message: "the state of generator \(name) is not four 64-bit words")
         }
         return TrainingCheckpoint(
             meta: meta, model: model, best: best,

@@ -37,20 +37,29 @@ public struct TuneRunner {
     /// file's text, recorded with every trial and tuned run.
     public let search: String
 
-    public init(spec: GridSpec, dataset: IndoMERDataset, trialStore: RunStore, store: RunStore) throws {
+    public init(
+        spec: GridSpec, dataset: IndoMERDataset, trialStore: RunStore, store: RunStore
+    ) throws {
         guard let tuning = spec.tuning else {
-            throw SpecError(file: spec.name, message: "no \"tuning\" in the spec: `baselines tune` needs {\"trials\": N, \"seed\": S, \"space\": \"search.json\"}")
+            throw SpecError(
+                file: spec.name,
+                message:
+                    "no \"tuning\" in the spec: `baselines tune` needs {\"trials\": N, \"seed\": S, \"space\": \"search.json\"}"
+            )
         }
         self.spec = spec
         self.space = try SearchSpace.load(path: tuning.spacePath)
         var h = SHA256()
-        h.update("\(tuning.seed)|\(tuning.trials)|" + ((try? String(contentsOfFile: tuning.spacePath, encoding: .utf8)) ?? ""))
+        h.update(
+            "\(tuning.seed)|\(tuning.trials)|"
+                + ((try? String(contentsOfFile: tuning.spacePath, encoding: .utf8)) ?? ""))
         search = String(h.finalize().prefix(12))
         self.dataset = dataset
         self.trialStore = trialStore
         self.store = store
         for model in spec.models where !model.isReference && space.parameters[model] == nil {
-            throw SpecError(file: tuning.spacePath, message: "no search space for \(model.rawValue)")
+            throw SpecError(
+                file: tuning.spacePath, message: "no search space for \(model.rawValue)")
         }
     }
 
@@ -71,15 +80,21 @@ public struct TuneRunner {
     public var searches: [(model: GridModel, task: IndoMERTask, modalities: [Modality])] {
         GridSpec.unique(spec.tasks).flatMap { task in
             GridSpec.unique(spec.modalities.map { $0.sorted() }).flatMap { subset in
-                GridSpec.unique(spec.models).filter { !$0.isReference }.map { (model: $0, task: task, modalities: subset) }
+                GridSpec.unique(spec.models).filter { !$0.isReference }.map {
+                    (model: $0, task: task, modalities: subset)
+                }
             }
         }
     }
 
     /// `spec` narrowed to one model, task and subset (and `seeds`).
-    func narrowed(_ model: GridModel, _ task: IndoMERTask, _ modalities: [Modality], seeds: [UInt64]) -> GridSpec {
+    func narrowed(
+        _ model: GridModel, _ task: IndoMERTask, _ modalities: [Modality], seeds: [UInt64]
+    ) -> GridSpec {
         var narrowed = spec
-        (narrowed.models, narrowed.tasks, narrowed.modalities, narrowed.seeds) = ([model], [task], [modalities], seeds)
+        (narrowed.models, narrowed.tasks, narrowed.modalities, narrowed.seeds) = (
+            [model], [task], [modalities], seeds
+        )
         narrowed.classWeights = nil
         return narrowed
     }
@@ -90,12 +105,16 @@ public struct TuneRunner {
         return try searches.flatMap { search in
             try (0..<tuning.trials).map { index in
                 let generator = SearchSpace.generator(
-                    seed: tuning.seed, model: search.model, task: search.task, modalities: search.modalities, index: index)
+                    seed: tuning.seed, model: search.model, task: search.task,
+                    modalities: search.modalities, index: index)
                 let values = space.sample(search.model, generator: generator)
-                let base = narrowed(search.model, search.task, search.modalities, seeds: [spec.seeds[0]])
+                let base = narrowed(
+                    search.model, search.task, search.modalities, seeds: [spec.seeds[0]])
                 return Trial(
-                    model: search.model, task: search.task, modalities: search.modalities, index: index, values: values,
-                    parameters: SearchSpace.text(values), spec: try SearchSpace.apply(values, to: base, model: search.model))
+                    model: search.model, task: search.task, modalities: search.modalities,
+                    index: index, values: values,
+                    parameters: SearchSpace.text(values),
+                    spec: try SearchSpace.apply(values, to: base, model: search.model))
             }
         }
     }
@@ -111,7 +130,11 @@ public struct TuneRunner {
     }
 
     func trialRunner(_ trial: Trial) -> GridRunner {
-        var r = runner(trial.spec, trialStore, tuning: .init(role: .trial, trial: trial.index, parameters: trial.parameters, score: 0, search: search))
+        var r = runner(
+            trial.spec, trialStore,
+            tuning: .init(
+                role: .trial, trial: trial.index, parameters: trial.parameters, score: 0,
+                search: search))
         r.announce = false
         return r
     }
@@ -120,10 +143,14 @@ public struct TuneRunner {
     /// does not hold yet.
     public func runTrials() throws {
         let all = try trials()
-        let mine = all.enumerated().filter { $0.offset % shard.count == shard.index - 1 }.map(\.element)
+        let mine = all.enumerated().filter { $0.offset % shard.count == shard.index - 1 }.map(
+            \.element)
         let recorded = Set(trialStore.records().map(\.runID))
-        let missing = mine.filter { t in !recorded.contains(trialRunner(t).runID(t.spec.runs[0]).id) }
-        log("tune: \(all.count) trials in \(searches.count) search(es) of \(spec.tuning!.trials); \(mine.count) in this shard, \(mine.count - missing.count) already in \(trialStore.path), \(missing.count) to train")
+        let missing = mine.filter { t in !recorded.contains(trialRunner(t).runID(t.spec.runs[0]).id)
+        }
+        log(
+            "tune: \(all.count) trials in \(searches.count) search(es) of \(spec.tuning!.trials); \(mine.count) in this shard, \(mine.count - missing.count) already in \(trialStore.path), \(missing.count) to train"
+        )
         for trial in missing { try trialRunner(trial).run() }
     }
 
@@ -138,17 +165,23 @@ public struct TuneRunner {
     /// trials are not all recorded (a shard still running, or the trials not run yet).
     public func choices() throws -> [Choice] {
         let records = Dictionary(
-            trialStore.records().filter { $0.isTrial && $0.codeVersion == GridRunner.codeVersion }.map { ($0.runID, $0) },
+            trialStore.records().filter { $0.isTrial && $0.codeVersion == GridRunner.codeVersion }
+                .map { ($0.runID, $0) },
             uniquingKeysWith: { a, b in a.failed ? b : a })
         var result: [Choice] = []
         var missing: [String] = []
         let all = try trials()
         for search in searches {
-            let mine = all.filter { $0.model == search.model && $0.task == search.task && $0.modalities == search.modalities }
+            let mine = all.filter {
+                $0.model == search.model && $0.task == search.task
+                    && $0.modalities == search.modalities
+            }
             var best: (Trial, Double)?
             for trial in mine {
                 guard let record = records[trialRunner(trial).runID(trial.spec.runs[0]).id] else {
-                    missing.append("\(search.model.rawValue) \(search.task.rawValue) \(String(search.modalities.map(\.letter))) trial \(trial.index)")
+                    missing.append(
+                        "\(search.model.rawValue) \(search.task.rawValue) \(String(search.modalities.map(\.letter))) trial \(trial.index)"
+                    )
                     continue
                 }
                 guard !record.failed, let score = record.tuning?.score else { continue }
@@ -157,11 +190,17 @@ public struct TuneRunner {
             if let best {
                 result.append(Choice(trial: best.0, score: best.1, trials: mine.count))
             } else if !mine.isEmpty {
-                log("tune: every trial of \(search.model.displayName) \(search.task.rawValue) \(String(search.modalities.map(\.letter))) failed: no (tuned) rows for it")
+                log(
+                    "tune: every trial of \(search.model.displayName) \(search.task.rawValue) \(String(search.modalities.map(\.letter))) failed: no (tuned) rows for it"
+                )
             }
         }
         guard missing.isEmpty else {
-            throw SpecError(file: trialStore.path, message: "\(missing.count) trial(s) not recorded yet, e.g. \(missing.prefix(3).joined(separator: "; ")): run `baselines tune --phase trials` (every shard) first")
+            throw SpecError(
+                file: trialStore.path,
+                message:
+                    "\(missing.count) trial(s) not recorded yet, e.g. \(missing.prefix(3).joined(separator: "; ")): run `baselines tune --phase trials` (every shard) first"
+            )
         }
         return result
     }
@@ -176,10 +215,18 @@ public struct TuneRunner {
         var records = try plain.run()
         for choice in chosen {
             let t = choice.trial
-            let tunedSpec = try SearchSpace.apply(t.values, to: narrowed(t.model, t.task, t.modalities, seeds: spec.seeds), model: t.model)
-            var tuned = runner(tunedSpec, store, tuning: .init(role: .tuned, trial: t.index, parameters: t.parameters, score: choice.score, trials: choice.trials, search: search))
+            let tunedSpec = try SearchSpace.apply(
+                t.values, to: narrowed(t.model, t.task, t.modalities, seeds: spec.seeds),
+                model: t.model)
+            var tuned = runner(
+                tunedSpec, store,
+                tuning: .init(
+                    role: .tuned, trial: t.index, parameters: t.parameters, score: choice.score,
+                    trials: choice.trials, search: search))
             tuned.shard = shard
-            log("tune: \(t.model.displayName) \(t.task.rawValue) \(String(t.modalities.map(\.letter))): trial \(t.index) chosen (inner-fold macro-F1 \(String(format: "%.3f", choice.score)) of \(choice.trials) trials): \(t.parameters)")
+            log(
+                "tune: \(t.model.displayName) \(t.task.rawValue) \(String(t.modalities.map(\.letter))): trial \(t.index) chosen (inner-fold macro-F1 \(String(format: "%.3f", choice.score)) of \(choice.trials) trials): \(t.parameters)"
+            )
             records += try tuned.run()
         }
         return records

@@ -52,19 +52,28 @@ public final class EFLSTM: Module, FusionModel {
         self.config = config
         modalities = problem.modalities
         let input = problem.modalities.map { problem.dims[$0]! }.reduce(0, +)
-        lstm = LSTM(inputSize: input, hiddenSize: config.hidden, numLayers: config.layers, dropout: config.dropout, generator: generator)
+        lstm = LSTM(
+            inputSize: input, hiddenSize: config.hidden, numLayers: config.layers,
+            dropout: config.dropout, generator: generator)
         drop = Dropout(config.dropout, generator: generator)
         linear = Linear(config.hidden, config.hidden, generator: generator)
         out = Linear(config.hidden, problem.classes, generator: generator)
     }
 
-    override public var children: [(key: String, module: Module)] { [("lstm", lstm), ("dropout", drop), ("linear", linear), ("out", out)] }
+    override public var children: [(key: String, module: Module)] {
+        [("lstm", lstm), ("dropout", drop), ("linear", linear), ("out", out)]
+    }
 
     public func callAsFunction(_ batch: FusionBatch) -> FusionOutput {
         let steps = batch.textLengths
-        let aligned = modalities.map { m in m == .text ? batch.inputs[m]!.features : SequenceOps.align(batch.inputs[m]!, to: steps).features }
+        let aligned = modalities.map { m in
+            m == .text
+                ? batch.inputs[m]!.features
+                : SequenceOps.align(batch.inputs[m]!, to: steps).features
+        }
         let x = aligned.count == 1 ? aligned[0] : Tensor.concat(aligned, axis: 2)
-        let h = lstm(x, lengths: steps).h.slice(axis: 0, (config.layers - 1)..<config.layers).squeeze(0)
+        let h = lstm(x, lengths: steps).h.slice(axis: 0, (config.layers - 1)..<config.layers)
+            .squeeze(0)
         return FusionOutput(logits: out(drop(linear(drop(h)).relu())))
     }
 }

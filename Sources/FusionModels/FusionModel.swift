@@ -11,7 +11,8 @@ public struct FusionOutput {
     /// The unweighted parts of the auxiliary loss, for logs.
     public var auxiliaryParts: [String: Float] = [:]
 
-    public init(logits: Tensor, auxiliaryLoss: Tensor? = nil, auxiliaryParts: [String: Float] = [:]) {
+    public init(logits: Tensor, auxiliaryLoss: Tensor? = nil, auxiliaryParts: [String: Float] = [:])
+    {
         self.logits = logits
         self.auxiliaryLoss = auxiliaryLoss
         self.auxiliaryParts = auxiliaryParts
@@ -35,7 +36,11 @@ public struct FusionProblem: Sendable {
 
     /// IndoMER's feature widths.
     public static func indoMER(_ modalities: [Modality], task: IndoMERTask) -> FusionProblem {
-        FusionProblem(modalities: modalities, dims: Dictionary(uniqueKeysWithValues: Modality.allCases.map { ($0, $0.releaseShape.features) }), classes: task.classCount)
+        FusionProblem(
+            modalities: modalities,
+            dims: Dictionary(
+                uniqueKeysWithValues: Modality.allCases.map { ($0, $0.releaseShape.features) }),
+            classes: task.classCount)
     }
 }
 
@@ -95,11 +100,15 @@ public struct ModelConfigurations: Codable, Equatable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case efLSTM = "ef-lstm", lfDNN = "lf-dnn", tfn, mfn, mult, misa
+        case efLSTM = "ef-lstm"
+        case lfDNN = "lf-dnn"
+        case tfn, mfn, mult, misa
     }
 
     /// Builds a model of `kind` for `problem`, initialised from `generator`.
-    public func make(_ kind: ModelKind, problem: FusionProblem, generator: Generator) -> any FusionModel {
+    public func make(
+        _ kind: ModelKind, problem: FusionProblem, generator: Generator
+    ) -> any FusionModel {
         switch kind {
         case .efLSTM: EFLSTM(efLSTM, problem: problem, generator: generator)
         case .lfDNN: LFDNN(lfDNN, problem: problem, generator: generator)

@@ -40,12 +40,15 @@ public struct LateFusionConfig: Codable, Equatable, Sendable {
 /// inner fold of the training split grouped by source video (MMSA uses its validation split).
 public final class LFDNN: LateFusion, FusionModel {
     public init(_ config: LateFusionConfig, problem: FusionProblem, generator: Generator) {
-        super.init(order: problem.modalities, problem: problem, config: config, fusedSize: { $0.reduce(0, +) }, generator: generator)
+        super.init(
+            order: problem.modalities, problem: problem, config: config,
+            fusedSize: { $0.reduce(0, +) }, generator: generator)
     }
 
     public func callAsFunction(_ batch: FusionBatch) -> FusionOutput {
         let parts = encode(batch)
-        return FusionOutput(logits: head(parts.count == 1 ? parts[0] : Tensor.concat(parts, axis: 1)))
+        return FusionOutput(
+            logits: head(parts.count == 1 ? parts[0] : Tensor.concat(parts, axis: 1)))
     }
 }
 
@@ -60,24 +63,35 @@ public class LateFusion: Module {
     let audioPoolWindow: Int
     public var audioPool: Int { audioPoolWindow }
 
-    init(order: [Modality], problem: FusionProblem, config: LateFusionConfig, fusedSize: ([Int]) -> Int, generator: Generator) {
+    init(
+        order: [Modality], problem: FusionProblem, config: LateFusionConfig,
+        fusedSize: ([Int]) -> Int, generator: Generator
+    ) {
         audioPoolWindow = config.audioPool
         encoders = order.map {
-            ModalityEncoder($0, input: problem.dims[$0]!, hidden: config.hidden[$0], textOut: config.textOut, dropout: config.dropout[$0], generator: generator)
+            ModalityEncoder(
+                $0, input: problem.dims[$0]!, hidden: config.hidden[$0], textOut: config.textOut,
+                dropout: config.dropout[$0], generator: generator)
         }
         drop = Dropout(config.postFusionDropout, generator: generator)
-        fusion1 = Linear(fusedSize(encoders.map(\.outputSize)), config.postFusion, generator: generator)
+        fusion1 = Linear(
+            fusedSize(encoders.map(\.outputSize)), config.postFusion, generator: generator)
         fusion2 = Linear(config.postFusion, config.postFusion, generator: generator)
         out = Linear(config.postFusion, problem.classes, generator: generator)
     }
 
     override public var children: [(key: String, module: Module)] {
         encoders.map { (key: $0.modality.rawValue, module: $0 as Module) }
-            + [("post_fusion_dropout", drop), ("post_fusion_layer_1", fusion1), ("post_fusion_layer_2", fusion2), ("post_fusion_layer_3", out)]
+            + [
+                ("post_fusion_dropout", drop), ("post_fusion_layer_1", fusion1),
+                ("post_fusion_layer_2", fusion2), ("post_fusion_layer_3", out),
+            ]
     }
 
     /// Each encoder's output, in the encoders' order.
-    func encode(_ batch: FusionBatch) -> [Tensor] { encoders.map { $0(batch.inputs[$0.modality]!) } }
+    func encode(_ batch: FusionBatch) -> [Tensor] {
+        encoders.map { $0(batch.inputs[$0.modality]!) }
+    }
 
     /// `W₃·relu(W₂·relu(W₁·drop(z)))`.
     func head(_ z: Tensor) -> Tensor { out(fusion2(fusion1(drop(z)).relu()).relu()) }

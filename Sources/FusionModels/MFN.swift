@@ -47,7 +47,8 @@ public final class MFN: Module, FusionModel {
     let config: MFNConfig
     let modalities: [Modality]
     let cells: [LSTMCell]
-    let attention1, attention2, candidate1, candidate2, retain1, retain2, update1, update2, out1, out2: Linear
+    let attention1, attention2, candidate1, candidate2, retain1, retain2, update1, update2, out1,
+        out2: Linear
     let generator: Generator
 
     public var audioPool: Int { config.audioPool }
@@ -56,7 +57,10 @@ public final class MFN: Module, FusionModel {
         self.config = config
         self.generator = generator
         modalities = problem.modalities
-        cells = problem.modalities.map { LSTMCell(inputSize: problem.dims[$0]!, hiddenSize: config.hidden[$0], generator: generator) }
+        cells = problem.modalities.map {
+            LSTMCell(
+                inputSize: problem.dims[$0]!, hiddenSize: config.hidden[$0], generator: generator)
+        }
         let total = problem.modalities.map { config.hidden[$0] }.reduce(0, +)
         let attentionIn = 2 * total
         let gammaIn = attentionIn + config.memory
@@ -74,24 +78,34 @@ public final class MFN: Module, FusionModel {
 
     override public var children: [(key: String, module: Module)] {
         zip(modalities, cells).map { (key: "lstm_\($0.0.letter)", module: $0.1 as Module) } + [
-            ("att1_fc1", attention1), ("att1_fc2", attention2), ("att2_fc1", candidate1), ("att2_fc2", candidate2),
-            ("gamma1_fc1", retain1), ("gamma1_fc2", retain2), ("gamma2_fc1", update1), ("gamma2_fc2", update2),
+            ("att1_fc1", attention1), ("att1_fc2", attention2), ("att2_fc1", candidate1),
+            ("att2_fc2", candidate2),
+            ("gamma1_fc1", retain1), ("gamma1_fc2", retain2), ("gamma2_fc1", update1),
+            ("gamma2_fc2", update2),
             ("out_fc1", out1), ("out_fc2", out2),
         ]
     }
 
-    private func drop(_ x: Tensor, _ p: Float) -> Tensor { x.dropout(p, training: training, generator: generator) }
+    private func drop(_ x: Tensor, _ p: Float) -> Tensor {
+        x.dropout(p, training: training, generator: generator)
+    }
 
     public func callAsFunction(_ batch: FusionBatch) -> FusionOutput {
         let lengths = batch.textLengths
         let b = batch.size
-        let inputs = modalities.map { m in m == .text ? batch.inputs[m]!.features : SequenceOps.align(batch.inputs[m]!, to: lengths).features }
+        let inputs = modalities.map { m in
+            m == .text
+                ? batch.inputs[m]!.features
+                : SequenceOps.align(batch.inputs[m]!, to: lengths).features
+        }
         var h = cells.map { Tensor.zeros([b, $0.hiddenSize]) }
         var c = h
         var memory = Tensor.zeros([b, config.memory])
         let steps = lengths.max() ?? 0
         for t in 0..<steps {
-            let mask = lengths.contains { $0 <= t } ? Tensor(lengths.map { t < $0 ? 1 : 0 }, shape: [b, 1]) : nil
+            let mask =
+                lengths.contains { $0 <= t }
+                ? Tensor(lengths.map { t < $0 ? 1 : 0 }, shape: [b, 1]) : nil
             var newH: [Tensor] = []
             var newC: [Tensor] = []
             for (i, cell) in cells.enumerated() {
@@ -101,9 +115,11 @@ public final class MFN: Module, FusionModel {
                 newC.append(state.c)
             }
             let cStar = Tensor.concat(c + newC, axis: 1)
-            let weights = attention2(drop(attention1(cStar).relu(), config.attention.dropout)).softmax()
+            let weights = attention2(drop(attention1(cStar).relu(), config.attention.dropout))
+                .softmax()
             let attended = weights * cStar
-            let candidate = candidate2(drop(candidate1(attended).relu(), config.candidate.dropout)).tanh()
+            let candidate = candidate2(drop(candidate1(attended).relu(), config.candidate.dropout))
+                .tanh()
             let both = Tensor.concat([attended, memory], axis: 1)
             let retain = retain2(drop(retain1(both).relu(), config.retainGate.dropout)).sigmoid()
             let update = update2(drop(update1(both).relu(), config.updateGate.dropout)).sigmoid()

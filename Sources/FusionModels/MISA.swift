@@ -68,9 +68,12 @@ public final class MISA: Module, FusionModel {
         init(dim: Int, generator: Generator) {
             rnn1 = LSTM(inputSize: dim, hiddenSize: dim, bidirectional: true, generator: generator)
             norm = LayerNorm(2 * dim)
-            rnn2 = LSTM(inputSize: 2 * dim, hiddenSize: dim, bidirectional: true, generator: generator)
+            rnn2 = LSTM(
+                inputSize: 2 * dim, hiddenSize: dim, bidirectional: true, generator: generator)
         }
-        override var children: [(key: String, module: Module)] { [("rnn1", rnn1), ("layer_norm", norm), ("rnn2", rnn2)] }
+        override var children: [(key: String, module: Module)] {
+            [("rnn1", rnn1), ("layer_norm", norm), ("rnn2", rnn2)]
+        }
 
         /// `[B, T, D] -> [B, 4D]` as `[h1 forward; h2 forward; h1 backward; h2 backward]`.
         func callAsFunction(_ input: ModalityBatch) -> Tensor {
@@ -121,7 +124,9 @@ public final class MISA: Module, FusionModel {
         self.projections = projections
         self.privates = privates
         self.reconstructions = reconstructions
-        fusion = PostNormTransformerLayer(embedDim: h, heads: config.fusionHeads, feedForward: config.fusionFeedForward, dropout: config.fusionDropout, generator: generator)
+        fusion = PostNormTransformerLayer(
+            embedDim: h, heads: config.fusionHeads, feedForward: config.fusionFeedForward,
+            dropout: config.fusionDropout, generator: generator)
         let tokens = 2 * problem.modalities.count
         fusion1 = Linear(tokens * h, tokens * h / 2, generator: generator)
         fusion2 = Linear(tokens * h / 2, problem.classes, generator: generator)
@@ -134,12 +139,21 @@ public final class MISA: Module, FusionModel {
         for m in modalities {
             let n = Self.names[m]!
             if let e = encoders[m] { result.append(("\(n)_encoder", e)) }
-            result += [("project_\(n).linear", projections[m]!.0), ("project_\(n).norm", projections[m]!.1)]
+            result += [
+                ("project_\(n).linear", projections[m]!.0),
+                ("project_\(n).norm", projections[m]!.1),
+            ]
         }
-        result += modalities.map { (key: "private_\(Self.names[$0]!)", module: privates[$0]! as Module) }
+        result += modalities.map {
+            (key: "private_\(Self.names[$0]!)", module: privates[$0]! as Module)
+        }
         result.append(("shared", shared))
-        result += modalities.map { (key: "recon_\(Self.names[$0]!)", module: reconstructions[$0]! as Module) }
-        return result + [("transformer", fusion), ("fusion.layer_1", fusion1), ("fusion.layer_3", fusion2)]
+        result += modalities.map {
+            (key: "recon_\(Self.names[$0]!)", module: reconstructions[$0]! as Module)
+        }
+        return result + [
+            ("transformer", fusion), ("fusion.layer_1", fusion1), ("fusion.layer_3", fusion2),
+        ]
     }
 
     public func callAsFunction(_ batch: FusionBatch) -> FusionOutput {
@@ -149,7 +163,9 @@ public final class MISA: Module, FusionModel {
         var reconLoss: Tensor?
         for m in modalities {
             let input = batch.inputs[m]!
-            let raw = m == .text ? SequenceOps.mean(input.features, lengths: input.lengths) : encoders[m]!(input)
+            let raw =
+                m == .text
+                ? SequenceOps.mean(input.features, lengths: input.lengths) : encoders[m]!(input)
             let (linear, norm) = projections[m]!
             let u = norm(linear(raw).relu())
             utterance[m] = u
@@ -165,17 +181,33 @@ public final class MISA: Module, FusionModel {
         let recon = reconLoss! * (1 / Float(k))
         // Similarity: CMD between every pair of shared representations, averaged.
         var simTerms: [Tensor] = []
-        for i in 0..<k { for j in (i + 1)..<k { simTerms.append(Self.cmd(sharedParts[i], sharedParts[j], moments: config.cmdMoments)) } }
-        let sim = simTerms.isEmpty ? Tensor(scalar: 0) : simTerms.dropFirst().reduce(simTerms[0], +) * (1 / Float(simTerms.count))
+        for i in 0..<k {
+            for j in (i + 1)..<k {
+                simTerms.append(
+                    Self.cmd(sharedParts[i], sharedParts[j], moments: config.cmdMoments))
+            }
+        }
+        let sim =
+            simTerms.isEmpty
+            ? Tensor(scalar: 0)
+            : simTerms.dropFirst().reduce(simTerms[0], +) * (1 / Float(simTerms.count))
         // Difference: each private against its shared, and every pair of privates (summed).
-        var diffTerms: [Tensor] = (0..<k).map { Self.orthogonality(privateParts[$0], sharedParts[$0]) }
-        for i in 0..<k { for j in (i + 1)..<k { diffTerms.append(Self.orthogonality(privateParts[i], privateParts[j])) } }
+        var diffTerms: [Tensor] = (0..<k).map {
+            Self.orthogonality(privateParts[$0], sharedParts[$0])
+        }
+        for i in 0..<k {
+            for j in (i + 1)..<k {
+                diffTerms.append(Self.orthogonality(privateParts[i], privateParts[j]))
+            }
+        }
         let diffLoss = diffTerms.dropFirst().reduce(diffTerms[0], +)
-        let auxiliary = diffLoss * config.diffWeight + sim * config.simWeight + recon * config.reconWeight
+        let auxiliary =
+            diffLoss * config.diffWeight + sim * config.simWeight + recon * config.reconWeight
 
         let tokens = Tensor.stack(privateParts + sharedParts, axis: 1)  // [B, 2k, H]
         let fused = fusion(tokens).reshape([batch.size, -1])
-        let logits = fusion2(fusion1(fused).dropout(config.dropout, training: training, generator: generator).relu())
+        let logits = fusion2(
+            fusion1(fused).dropout(config.dropout, training: training, generator: generator).relu())
         return FusionOutput(
             logits: logits, auxiliaryLoss: auxiliary,
             auxiliaryParts: ["diff": diffLoss.item, "cmd": sim.item, "recon": recon.item])
@@ -194,7 +226,8 @@ public final class MISA: Module, FusionModel {
         let cy = y - my
         var total = norm(mx - my)
         for k in 2...Swift.max(2, moments) {
-            total = total + norm(cx.pow(Float(k)).mean(axes: [0]) - cy.pow(Float(k)).mean(axes: [0]))
+            total =
+                total + norm(cx.pow(Float(k)).mean(axes: [0]) - cy.pow(Float(k)).mean(axes: [0]))
         }
         return total
     }

@@ -84,16 +84,21 @@ public final class MulT: Module, FusionModel {
         var projections: [Modality: Conv1d] = [:]
         for m in problem.modalities {
             let k = config.kernel[m]
-            projections[m] = Conv1d(problem.dims[m]!, d, kernelSize: k, padding: (k - 1) / 2, bias: false, generator: generator)
+            projections[m] = Conv1d(
+                problem.dims[m]!, d, kernelSize: k, padding: (k - 1) / 2, bias: false,
+                generator: generator)
         }
         self.projections = projections
         func dropout(keysFrom source: Modality?) -> TransformerDropout {
-            let attention: Float = switch source {
-            case .audio: config.attentionDropoutAudio
-            case .video: config.attentionDropoutVideo
-            default: config.attentionDropout
-            }
-            return TransformerDropout(attention: attention, relu: config.reluDropout, residual: config.residualDropout, embedding: config.embeddingDropout)
+            let attention: Float =
+                switch source {
+                case .audio: config.attentionDropoutAudio
+                case .video: config.attentionDropoutVideo
+                default: config.attentionDropout
+                }
+            return TransformerDropout(
+                attention: attention, relu: config.reluDropout, residual: config.residualDropout,
+                embedding: config.embeddingDropout)
         }
         var cross: [Modality: [Modality: TransformerEncoder]] = [:]
         var memory: [Modality: TransformerEncoder] = [:]
@@ -102,12 +107,15 @@ public final class MulT: Module, FusionModel {
             for source in sources {
                 cross[target, default: [:]][source] = TransformerEncoder(
                     embedDim: d, heads: config.heads, layers: config.layers, kind: .crossModal,
-                    dropout: dropout(keysFrom: source), usePositions: config.positions, causal: config.futureMask,
+                    dropout: dropout(keysFrom: source), usePositions: config.positions,
+                    causal: config.futureMask,
                     generator: generator)
             }
             memory[target] = TransformerEncoder(
-                embedDim: d * Swift.max(sources.count, 1), heads: config.heads, layers: Swift.max(config.layers, 3),
-                kind: .selfAttention, dropout: dropout(keysFrom: nil), usePositions: config.positions,
+                embedDim: d * Swift.max(sources.count, 1), heads: config.heads,
+                layers: Swift.max(config.layers, 3),
+                kind: .selfAttention, dropout: dropout(keysFrom: nil),
+                usePositions: config.positions,
                 causal: config.futureMask, generator: generator)
         }
         self.cross = cross
@@ -121,13 +129,21 @@ public final class MulT: Module, FusionModel {
     private static let names: [Modality: String] = [.text: "l", .audio: "a", .video: "v"]
 
     override public var children: [(key: String, module: Module)] {
-        var result: [(key: String, module: Module)] = modalities.map { (key: "proj_\(Self.names[$0]!)", module: projections[$0]! as Module) }
+        var result: [(key: String, module: Module)] = modalities.map {
+            (key: "proj_\(Self.names[$0]!)", module: projections[$0]! as Module)
+        }
         for target in modalities {
             for source in modalities where source != target {
-                result.append((key: "trans_\(Self.names[target]!)_with_\(Self.names[source]!)", module: cross[target]![source]!))
+                result.append(
+                    (
+                        key: "trans_\(Self.names[target]!)_with_\(Self.names[source]!)",
+                        module: cross[target]![source]!
+                    ))
             }
         }
-        result += modalities.map { (key: "trans_\(Self.names[$0]!)_mem", module: memory[$0]! as Module) }
+        result += modalities.map {
+            (key: "trans_\(Self.names[$0]!)_mem", module: memory[$0]! as Module)
+        }
         return result + [("proj1", proj1), ("proj2", proj2), ("out_layer", out)]
     }
 
@@ -136,7 +152,9 @@ public final class MulT: Module, FusionModel {
         var lengths: [Modality: [Int]] = [:]
         for m in modalities {
             var x = batch.inputs[m]!.features  // [B, T, D]
-            if m == .text { x = x.dropout(config.textDropout, training: training, generator: generator) }
+            if m == .text {
+                x = x.dropout(config.textDropout, training: training, generator: generator)
+            }
             // Padded frames are zero in the batch and stay zero under dropout, so the convolution
             // sees zeros past each clip's end.
             projected[m] = projections[m]!(x.transpose(1, 2)).transpose(1, 2)  // [B, T, d]
@@ -146,14 +164,22 @@ public final class MulT: Module, FusionModel {
         for target in modalities {
             let sources = modalities.filter { $0 != target }
             let streams = sources.map { source in
-                cross[target]![source]!(projected[target]!, lengths: lengths[target]!, context: projected[source]!, contextLengths: lengths[source]!)
+                cross[target]![source]!(
+                    projected[target]!, lengths: lengths[target]!, context: projected[source]!,
+                    contextLengths: lengths[source]!)
             }
-            let joined = streams.isEmpty ? projected[target]! : streams.count == 1 ? streams[0] : Tensor.concat(streams, axis: 2)
+            let joined =
+                streams.isEmpty
+                ? projected[target]!
+                : streams.count == 1 ? streams[0] : Tensor.concat(streams, axis: 2)
             let h = memory[target]!(joined, lengths: lengths[target]!)
             readouts.append(SequenceOps.lastStep(h, lengths: lengths[target]!))
         }
         let last = readouts.count == 1 ? readouts[0] : Tensor.concat(readouts, axis: 1)
-        let hidden = proj2(proj1(last).relu().dropout(config.outputDropout, training: training, generator: generator)) + last
+        let hidden =
+            proj2(
+                proj1(last).relu().dropout(
+                    config.outputDropout, training: training, generator: generator)) + last
         return FusionOutput(logits: out(hidden))
     }
 }

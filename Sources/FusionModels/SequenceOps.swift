@@ -10,7 +10,9 @@ public enum SequenceOps {
     /// multiply and sum materialised the `[B, T, D]` mask and product: a quarter of LF-DNN).
     public static func mean(_ x: Tensor, lengths: [Int]) -> Tensor {
         let (batch, steps, dim) = (x.shape[0], x.shape[1], x.shape[2])
-        let weights = Tensor(lengths.flatMap { l in (0..<steps).map { $0 < l ? 1 / Float(l) : 0 } }, shape: [batch, 1, steps])
+        let weights = Tensor(
+            lengths.flatMap { l in (0..<steps).map { $0 < l ? 1 / Float(l) : 0 } },
+            shape: [batch, 1, steps])
         return Tensor.matmul(weights, x).reshape([batch, dim])
     }
 
@@ -18,9 +20,10 @@ public enum SequenceOps {
     /// row for a sequence of length 0 (a removed modality).
     public static func lastStep(_ x: Tensor, lengths: [Int]) -> Tensor {
         let (batch, steps, dim) = (x.shape[0], x.shape[1], x.shape[2])
-        return x.reshape([batch * steps, dim]).indexSelect(rows: (0..<batch).map {
-            lengths[$0] == 0 ? -1 : $0 * steps + lengths[$0] - 1
-        })
+        return x.reshape([batch * steps, dim]).indexSelect(
+            rows: (0..<batch).map {
+                lengths[$0] == 0 ? -1 : $0 * steps + lengths[$0] - 1
+            })
     }
 
     /// `[B, 1]`: 1 for a clip with frames of this modality, 0 for one without (a removed
@@ -45,7 +48,9 @@ public enum SequenceOps {
             for j in 0..<n {
                 let lo = j * length / n
                 let hi = Swift.max((j + 1) * length / n, lo + 1)
-                for t in lo..<Swift.min(hi, length) { weights[(b * target + j) * steps + t] = 1 / Float(Swift.min(hi, length) - lo) }
+                for t in lo..<Swift.min(hi, length) {
+                    weights[(b * target + j) * steps + t] = 1 / Float(Swift.min(hi, length) - lo)
+                }
             }
         }
         let w = Tensor(weights, shape: [batch, target, steps])

@@ -20,7 +20,10 @@ final class SubNet: Module {
     }
 
     override var children: [(key: String, module: Module)] {
-        [("norm", norm), ("drop", drop), ("linear_1", linear1), ("linear_2", linear2), ("linear_3", linear3)]
+        [
+            ("norm", norm), ("drop", drop), ("linear_1", linear1), ("linear_2", linear2),
+            ("linear_3", linear3),
+        ]
     }
 
     func callAsFunction(_ x: Tensor) -> Tensor {
@@ -43,7 +46,9 @@ final class TextSubNet: Module {
         linear = Linear(hidden, output, generator: generator)
     }
 
-    override var children: [(key: String, module: Module)] { [("rnn", rnn), ("dropout", drop), ("linear_1", linear)] }
+    override var children: [(key: String, module: Module)] {
+        [("rnn", rnn), ("dropout", drop), ("linear_1", linear)]
+    }
 
     func callAsFunction(_ input: ModalityBatch) -> Tensor {
         let h = rnn(input.features, lengths: input.lengths).h  // [1, B, H]
@@ -58,10 +63,15 @@ final class ModalityEncoder: Module {
     let text: TextSubNet?
     let pooled: SubNet?
 
-    init(_ modality: Modality, input: Int, hidden: Int, textOut: Int, dropout: Float, generator: Generator) {
+    init(
+        _ modality: Modality, input: Int, hidden: Int, textOut: Int, dropout: Float,
+        generator: Generator
+    ) {
         self.modality = modality
         if modality == .text {
-            text = TextSubNet(input: input, hidden: hidden, output: textOut, dropout: dropout, generator: generator)
+            text = TextSubNet(
+                input: input, hidden: hidden, output: textOut, dropout: dropout,
+                generator: generator)
             pooled = nil
         } else {
             text = nil
@@ -71,7 +81,9 @@ final class ModalityEncoder: Module {
 
     var outputSize: Int { text?.linear.outFeatures ?? pooled!.linear3.outFeatures }
 
-    override var children: [(key: String, module: Module)] { text.map { [("subnet", $0)] } ?? [("subnet", pooled!)] }
+    override var children: [(key: String, module: Module)] {
+        text.map { [("subnet", $0)] } ?? [("subnet", pooled!)]
+    }
 
     /// `[B, out]`; zero for a clip without frames of the modality (a removed modality), so
     /// that LF-DNN's late fusion loses exactly that branch's contribution and TFN's fusion

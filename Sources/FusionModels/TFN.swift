@@ -25,7 +25,8 @@ public final class TFN: LateFusion, FusionModel {
     public init(_ config: LateFusionConfig, problem: FusionProblem, generator: Generator) {
         // MMSA's product order: audio, video, text.
         super.init(
-            order: [Modality.audio, .video, .text].filter(problem.modalities.contains), problem: problem, config: config,
+            order: [Modality.audio, .video, .text].filter(problem.modalities.contains),
+            problem: problem, config: config,
             fusedSize: { $0.map { $0 + 1 }.reduce(1, *) }, generator: generator)
     }
 

@@ -38,7 +38,11 @@ public final class HDF5File {
         case .create: id = H5Fcreate(path, chdf5_acc_trunc(), chdf5_p_default(), chdf5_p_default())
         }
         guard id >= 0 else {
-            throw HDF5Error(path: path, object: "", message: mode == .create ? "cannot create the file" : "cannot open as an HDF5 file (missing, unreadable or not HDF5)")
+            throw HDF5Error(
+                path: path, object: "",
+                message: mode == .create
+                    ? "cannot create the file"
+                    : "cannot open as an HDF5 file (missing, unreadable or not HDF5)")
         }
         self.id = id
     }
@@ -48,8 +52,12 @@ public final class HDF5File {
     // MARK: - Datasets
 
     /// Writes `values` (row-major, `shape`) as a float32 dataset, replacing none: the name must be new.
-    public func write(_ name: String, floats values: UnsafeBufferPointer<Float>, shape: [Int]) throws {
-        try write(name, type: chdf5_native_float(), shape: shape, count: values.count, data: values.baseAddress)
+    public func write(
+        _ name: String, floats values: UnsafeBufferPointer<Float>, shape: [Int]
+    ) throws {
+        try write(
+            name, type: chdf5_native_float(), shape: shape, count: values.count,
+            data: values.baseAddress)
     }
 
     public func write(_ name: String, floats values: [Float], shape: [Int]) throws {
@@ -58,7 +66,9 @@ public final class HDF5File {
 
     public func write(_ name: String, int64s values: [Int64], shape: [Int]) throws {
         try values.withUnsafeBufferPointer {
-            try write(name, type: chdf5_native_int64(), shape: shape, count: $0.count, data: $0.baseAddress)
+            try write(
+                name, type: chdf5_native_int64(), shape: shape, count: $0.count,
+                data: $0.baseAddress)
         }
     }
 
@@ -67,29 +77,41 @@ public final class HDF5File {
         let type = try stringType(name)
         defer { H5Tclose(type) }
         var pointers: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) }
-        defer { pointers.forEach { free($0) } }
+        defer { for pointer in pointers { free(pointer) } }
         try pointers.withUnsafeMutableBufferPointer {
-            try write(name, type: type, shape: [strings.count], count: strings.count, data: UnsafeRawPointer($0.baseAddress))
+            try write(
+                name, type: type, shape: [strings.count], count: strings.count,
+                data: UnsafeRawPointer($0.baseAddress))
         }
     }
 
-    private func write(_ name: String, type: hid_t, shape: [Int], count: Int, data: UnsafeRawPointer?) throws {
+    private func write(
+        _ name: String, type: hid_t, shape: [Int], count: Int, data: UnsafeRawPointer?
+    ) throws {
         guard shape.reduce(1, *) == count else {
             throw HDF5Error(path: path, object: name, message: "\(count) values for shape \(shape)")
         }
         var dims = shape.map { hsize_t($0) }
         let space = H5Screate_simple(Int32(dims.count), &dims, nil)
-        guard space >= 0 else { throw HDF5Error(path: path, object: name, message: "cannot create a dataspace of shape \(shape)") }
+        guard space >= 0 else {
+            throw HDF5Error(
+                path: path, object: name, message: "cannot create a dataspace of shape \(shape)")
+        }
         defer { H5Sclose(space) }
         let linkProperties = H5Pcreate(chdf5_p_link_create())
         defer { H5Pclose(linkProperties) }
         H5Pset_create_intermediate_group(linkProperties, 1)
-        let dataset = H5Dcreate2(id, name, type, space, linkProperties, chdf5_p_default(), chdf5_p_default())
+        let dataset = H5Dcreate2(
+            id, name, type, space, linkProperties, chdf5_p_default(), chdf5_p_default())
         guard dataset >= 0 else {
-            throw HDF5Error(path: path, object: name, message: contains(name) ? "already exists" : "cannot create the dataset")
+            throw HDF5Error(
+                path: path, object: name,
+                message: contains(name) ? "already exists" : "cannot create the dataset")
         }
         defer { H5Dclose(dataset) }
-        if count > 0, H5Dwrite(dataset, type, chdf5_s_all(), chdf5_s_all(), chdf5_p_default(), data) < 0 {
+        if count > 0,
+            H5Dwrite(dataset, type, chdf5_s_all(), chdf5_s_all(), chdf5_p_default(), data) < 0
+        {
             throw HDF5Error(path: path, object: name, message: "write failed")
         }
     }
@@ -120,9 +142,13 @@ public final class HDF5File {
         var values = [Float](repeating: 0, count: shape.reduce(1, *))
         if !values.isEmpty {
             let status = values.withUnsafeMutableBytes {
-                H5Dread(dataset, chdf5_native_float(), chdf5_s_all(), chdf5_s_all(), chdf5_p_default(), $0.baseAddress)
+                H5Dread(
+                    dataset, chdf5_native_float(), chdf5_s_all(), chdf5_s_all(), chdf5_p_default(),
+                    $0.baseAddress)
             }
-            guard status >= 0 else { throw HDF5Error(path: path, object: name, message: "read failed") }
+            guard status >= 0 else {
+                throw HDF5Error(path: path, object: name, message: "read failed")
+            }
         }
         return (values, shape)
     }
@@ -135,9 +161,13 @@ public final class HDF5File {
         var values = [Int64](repeating: 0, count: shape.reduce(1, *))
         if !values.isEmpty {
             let status = values.withUnsafeMutableBytes {
-                H5Dread(dataset, chdf5_native_int64(), chdf5_s_all(), chdf5_s_all(), chdf5_p_default(), $0.baseAddress)
+                H5Dread(
+                    dataset, chdf5_native_int64(), chdf5_s_all(), chdf5_s_all(), chdf5_p_default(),
+                    $0.baseAddress)
             }
-            guard status >= 0 else { throw HDF5Error(path: path, object: name, message: "read failed") }
+            guard status >= 0 else {
+                throw HDF5Error(path: path, object: name, message: "read failed")
+            }
         }
         return (values, shape)
     }
@@ -154,8 +184,11 @@ public final class HDF5File {
         let status = pointers.withUnsafeMutableBytes {
             H5Dread(dataset, type, chdf5_s_all(), chdf5_s_all(), chdf5_p_default(), $0.baseAddress)
         }
-        guard status >= 0 else { throw HDF5Error(path: path, object: name, message: "read failed (not variable-length strings?)") }
-        defer { pointers.forEach { free($0) } }
+        guard status >= 0 else {
+            throw HDF5Error(
+                path: path, object: name, message: "read failed (not variable-length strings?)")
+        }
+        defer { for pointer in pointers { free(pointer) } }
         return pointers.map { $0.map { String(cString: $0) } ?? "" }
     }
 
@@ -164,17 +197,22 @@ public final class HDF5File {
         final class Names { var list: [String] = [] }
         let names = Names()
         let location = group == "/" ? id : H5Gopen2(id, group, chdf5_p_default())
-        guard location >= 0 else { throw HDF5Error(path: path, object: group, message: "no such group") }
+        guard location >= 0 else {
+            throw HDF5Error(path: path, object: group, message: "no such group")
+        }
         defer { if location != id { H5Gclose(location) } }
         var index: hsize_t = 0
         let status = H5Literate(
             location, H5_INDEX_NAME, H5_ITER_INC, &index,
             { _, name, _, context in
                 guard let name, let context else { return 0 }
-                Unmanaged<Names>.fromOpaque(context).takeUnretainedValue().list.append(String(cString: name))
+                Unmanaged<Names>.fromOpaque(context).takeUnretainedValue().list.append(
+                    String(cString: name))
                 return 0
             }, Unmanaged.passUnretained(names).toOpaque())
-        guard status >= 0 else { throw HDF5Error(path: path, object: group, message: "cannot list") }
+        guard status >= 0 else {
+            throw HDF5Error(path: path, object: group, message: "cannot list")
+        }
         return names.list.sorted()
     }
 
@@ -189,8 +227,12 @@ public final class HDF5File {
         if H5Aexists_by_name(id, object, name, chdf5_p_default()) > 0 {
             H5Adelete_by_name(id, object, name, chdf5_p_default())
         }
-        let attribute = H5Acreate_by_name(id, object, name, type, space, chdf5_p_default(), chdf5_p_default(), chdf5_p_default())
-        guard attribute >= 0 else { throw HDF5Error(path: path, object: "\(object)@\(name)", message: "cannot create the attribute") }
+        let attribute = H5Acreate_by_name(
+            id, object, name, type, space, chdf5_p_default(), chdf5_p_default(), chdf5_p_default())
+        guard attribute >= 0 else {
+            throw HDF5Error(
+                path: path, object: "\(object)@\(name)", message: "cannot create the attribute")
+        }
         defer { H5Aclose(attribute) }
         var pointer: UnsafeMutablePointer<CChar>? = strdup(value)
         defer { free(pointer) }
@@ -203,13 +245,18 @@ public final class HDF5File {
     public func attribute(_ name: String, of object: String = "/") throws -> String? {
         guard H5Aexists_by_name(id, object, name, chdf5_p_default()) > 0 else { return nil }
         let attribute = H5Aopen_by_name(id, object, name, chdf5_p_default(), chdf5_p_default())
-        guard attribute >= 0 else { throw HDF5Error(path: path, object: "\(object)@\(name)", message: "cannot open the attribute") }
+        guard attribute >= 0 else {
+            throw HDF5Error(
+                path: path, object: "\(object)@\(name)", message: "cannot open the attribute")
+        }
         defer { H5Aclose(attribute) }
         let type = try stringType(name)
         defer { H5Tclose(type) }
         var pointer: UnsafeMutablePointer<CChar>?
         guard H5Aread(attribute, type, &pointer) >= 0 else {
-            throw HDF5Error(path: path, object: "\(object)@\(name)", message: "not a variable-length string attribute")
+            throw HDF5Error(
+                path: path, object: "\(object)@\(name)",
+                message: "not a variable-length string attribute")
         }
         defer { free(pointer) }
         return pointer.map { String(cString: $0) }
@@ -218,9 +265,13 @@ public final class HDF5File {
     // MARK: - Helpers
 
     private func openDataset(_ name: String) throws -> hid_t {
-        guard contains(name) else { throw HDF5Error(path: path, object: name, message: "no such dataset") }
+        guard contains(name) else {
+            throw HDF5Error(path: path, object: name, message: "no such dataset")
+        }
         let dataset = H5Dopen2(id, name, chdf5_p_default())
-        guard dataset >= 0 else { throw HDF5Error(path: path, object: name, message: "not a dataset") }
+        guard dataset >= 0 else {
+            throw HDF5Error(path: path, object: name, message: "not a dataset")
+        }
         return dataset
     }
 
@@ -228,13 +279,17 @@ public final class HDF5File {
         let space = H5Dget_space(dataset)
         defer { H5Sclose(space) }
         let rank = H5Sget_simple_extent_ndims(space)
-        guard rank >= 0 else { throw HDF5Error(path: path, object: name, message: "unreadable dataspace") }
+        guard rank >= 0 else {
+            throw HDF5Error(path: path, object: name, message: "unreadable dataspace")
+        }
         var dims = [hsize_t](repeating: 0, count: Int(rank))
         H5Sget_simple_extent_dims(space, &dims, nil)
         return dims.map { Int($0) }
     }
 
-    private func expectClass(_ dataset: hid_t, _ expected: [H5T_class_t], _ name: String, _ what: String) throws {
+    private func expectClass(
+        _ dataset: hid_t, _ expected: [H5T_class_t], _ name: String, _ what: String
+    ) throws {
         let type = H5Dget_type(dataset)
         defer { H5Tclose(type) }
         guard expected.contains(H5Tget_class(type)) else {

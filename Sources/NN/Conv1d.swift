@@ -15,8 +15,10 @@ public final class Conv1d: Module {
         bias: Bool = true, generator: Generator
     ) {
         let fanIn = inChannels * kernelSize
-        weight = Init.pytorchDefault([outChannels, inChannels, kernelSize], fanIn: fanIn, generator: generator)
-        self.bias = bias ? Init.pytorchDefault([outChannels], fanIn: fanIn, generator: generator) : nil
+        weight = Init.pytorchDefault(
+            [outChannels, inChannels, kernelSize], fanIn: fanIn, generator: generator)
+        self.bias =
+            bias ? Init.pytorchDefault([outChannels], fanIn: fanIn, generator: generator) : nil
         self.padding = padding
         self.stride = stride
     }

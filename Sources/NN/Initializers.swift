@@ -17,11 +17,14 @@ public enum Init {
 
     /// Xavier (Glorot) uniform: U(±gain·√(6 / (fanIn + fanOut))). For a weight `[out, in, k...]`
     /// the fans are `in·k` and `out·k`.
-    public static func xavierUniform(_ shape: [Int], gain: Float = 1, generator: Generator) -> Tensor {
+    public static func xavierUniform(
+        _ shape: [Int], gain: Float = 1, generator: Generator
+    ) -> Tensor {
         let receptive = shape.dropFirst(2).reduce(1, *)
         let fanIn = shape[1] * receptive
         let fanOut = shape[0] * receptive
-        return uniform(shape, bound: gain * (6 / Float(fanIn + fanOut)).squareRoot(), generator: generator)
+        return uniform(
+            shape, bound: gain * (6 / Float(fanIn + fanOut)).squareRoot(), generator: generator)
     }
 
     /// Orthogonal: a normal matrix's QR factor `Q`, with column signs fixed by `sign(diag R)` so

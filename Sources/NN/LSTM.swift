@@ -51,8 +51,10 @@ public final class LSTM: Module {
             let layerInput = layer == 0 ? inputSize : hiddenSize * directions
             return (0..<directions).map { _ in
                 Weights(
-                    weightIH: Init.uniform([4 * hiddenSize, layerInput], bound: bound, generator: generator),
-                    weightHH: Init.uniform([4 * hiddenSize, hiddenSize], bound: bound, generator: generator),
+                    weightIH: Init.uniform(
+                        [4 * hiddenSize, layerInput], bound: bound, generator: generator),
+                    weightHH: Init.uniform(
+                        [4 * hiddenSize, hiddenSize], bound: bound, generator: generator),
                     biasIH: Init.uniform([4 * hiddenSize], bound: bound, generator: generator),
                     biasHH: Init.uniform([4 * hiddenSize], bound: bound, generator: generator))
             }
@@ -74,11 +76,17 @@ public final class LSTM: Module {
     }
 
     /// Runs the LSTM over `x` (`[B, T, D]`); `lengths` are the true lengths (all `T` if nil).
-    public func callAsFunction(_ x: Tensor, lengths: [Int]? = nil) -> (output: Tensor, h: Tensor, c: Tensor) {
-        precondition(x.rank == 3 && x.shape[2] == inputSize, "LSTM(input \(inputSize)) applied to shape \(x.shape)")
+    public func callAsFunction(
+        _ x: Tensor, lengths: [Int]? = nil
+    ) -> (output: Tensor, h: Tensor, c: Tensor) {
+        precondition(
+            x.rank == 3 && x.shape[2] == inputSize,
+            "LSTM(input \(inputSize)) applied to shape \(x.shape)")
         let (batch, steps) = (x.shape[0], x.shape[1])
         let lengths = lengths ?? [Int](repeating: steps, count: batch)
-        precondition(lengths.count == batch && lengths.allSatisfy { $0 >= 0 && $0 <= steps }, "LSTM lengths \(lengths) for shape \(x.shape)")
+        precondition(
+            lengths.count == batch && lengths.allSatisfy { $0 >= 0 && $0 <= steps },
+            "LSTM lengths \(lengths) for shape \(x.shape)")
         // Steps past the longest sequence change nothing: skip them, pad the output after.
         let active = lengths.max() ?? 0
         var input = active < steps ? x.slice(axis: 1, 0..<active) : x
@@ -105,10 +113,13 @@ public final class LSTM: Module {
                 finalC.append(direction.slice(axis: 1, (active + 1)..<(active + 2)).squeeze(1))
             }
             input = outputs.count == 1 ? outputs[0] : Tensor.concat(outputs, axis: 2)
-            if layer < numLayers - 1 { input = input.dropout(dropout, training: training, generator: generator) }
+            if layer < numLayers - 1 {
+                input = input.dropout(dropout, training: training, generator: generator)
+            }
         }
         if active < steps {
-            input = Tensor.concat([input, Tensor.zeros([batch, steps - active, input.shape[2]])], axis: 1)
+            input = Tensor.concat(
+                [input, Tensor.zeros([batch, steps - active, input.shape[2]])], axis: 1)
         }
         return (input, Tensor.stack(finalH), Tensor.stack(finalC))
     }
@@ -135,12 +146,17 @@ public final class LSTMCell: Module {
     }
 
     override public var parameters: [(key: String, tensor: Tensor)] {
-        [("weight_ih", weightIH), ("weight_hh", weightHH), ("bias_ih", biasIH), ("bias_hh", biasHH)]
+        [
+            ("weight_ih", weightIH), ("weight_hh", weightHH), ("bias_ih", biasIH),
+            ("bias_hh", biasHH),
+        ]
     }
 
     /// `x [B, D]`, state `(h, c)` each `[B, H]` -> the new state.
-    public func callAsFunction(_ x: Tensor, state: (h: Tensor, c: Tensor)) -> (h: Tensor, c: Tensor) {
-        let gates = Tensor.matmul(x, weightIH, transposeB: true) + biasIH
+    public func callAsFunction(_ x: Tensor, state: (h: Tensor, c: Tensor)) -> (h: Tensor, c: Tensor)
+    {
+        let gates =
+            Tensor.matmul(x, weightIH, transposeB: true) + biasIH
             + Tensor.matmul(state.h, weightHH, transposeB: true) + biasHH
         return Tensor.lstmCell(gates: gates, previous: state.c)
     }

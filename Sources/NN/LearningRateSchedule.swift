@@ -48,12 +48,17 @@ public final class ReduceLROnPlateau {
 
     public var state: State {
         get { State(best: best, badEpochs: badEpochs, cooldownLeft: cooldownLeft) }
-        set { (best, badEpochs, cooldownLeft) = (newValue.best, newValue.badEpochs, newValue.cooldownLeft) }
+        set {
+            (best, badEpochs, cooldownLeft) = (
+                newValue.best, newValue.badEpochs, newValue.cooldownLeft
+            )
+        }
     }
 
     /// Records one epoch's metric and lowers the learning rate if it has plateaued.
     public func step(_ metric: Double) {
-        let better = mode == .min ? metric < best * (1 - threshold) : metric > best * (1 + threshold)
+        let better =
+            mode == .min ? metric < best * (1 - threshold) : metric > best * (1 + threshold)
         if better {
             best = metric
             badEpochs = 0

@@ -11,8 +11,10 @@ public final class Linear: Module {
     public let bias: Tensor?
 
     public init(_ inFeatures: Int, _ outFeatures: Int, bias: Bool = true, generator: Generator) {
-        weight = Init.pytorchDefault([outFeatures, inFeatures], fanIn: inFeatures, generator: generator)
-        self.bias = bias ? Init.pytorchDefault([outFeatures], fanIn: inFeatures, generator: generator) : nil
+        weight = Init.pytorchDefault(
+            [outFeatures, inFeatures], fanIn: inFeatures, generator: generator)
+        self.bias =
+            bias ? Init.pytorchDefault([outFeatures], fanIn: inFeatures, generator: generator) : nil
     }
 
     override public var parameters: [(key: String, tensor: Tensor)] {
@@ -23,7 +25,9 @@ public final class Linear: Module {
     public var outFeatures: Int { weight.shape[0] }
 
     public func callAsFunction(_ x: Tensor) -> Tensor {
-        precondition(x.shape.last == inFeatures, "Linear(\(inFeatures), \(outFeatures)) applied to shape \(x.shape)")
+        precondition(
+            x.shape.last == inFeatures,
+            "Linear(\(inFeatures), \(outFeatures)) applied to shape \(x.shape)")
         let flat = x.rank == 2 || x.rank == 3 ? x : x.reshape([-1, inFeatures])
         var y = Tensor.matmul(flat, weight, transposeB: true)
         if let bias { y = y + bias }

@@ -6,7 +6,8 @@ public struct CheckpointError: Error, CustomStringConvertible, Equatable {
     public let path: String
     public let problems: [String]
     public var description: String {
-        "\(path): checkpoint does not match the model:\n" + problems.map { "  - \($0)" }.joined(separator: "\n")
+        "\(path): checkpoint does not match the model:\n"
+            + problems.map { "  - \($0)" }.joined(separator: "\n")
     }
 }
 
@@ -17,7 +18,9 @@ extension Module {
     public func save(to path: String) throws {
         let file = try HDF5File(path: path, mode: .create)
         for (key, tensor) in stateDict() {
-            try tensor.withUnsafeBufferPointer { try file.write(key, floats: $0, shape: tensor.shape) }
+            try tensor.withUnsafeBufferPointer {
+                try file.write(key, floats: $0, shape: tensor.shape)
+            }
         }
     }
 
@@ -45,7 +48,9 @@ extension Module {
             loaded.append((tensor, values))
         }
         let expected = Set(state.map(\.key))
-        for name in try allDatasetNames(file, group: group).map({ String($0.dropFirst(prefix.count)) })
+        for name in try allDatasetNames(file, group: group).map({
+            String($0.dropFirst(prefix.count))
+        })
         where !expected.contains(name) {
             problems.append("unexpected \(name)")
         }

@@ -42,12 +42,14 @@ extension Module {
     public func namedBuffers() -> [(key: String, tensor: Tensor)] { collect(\.buffers) }
 
     /// Parameters and buffers together: everything a checkpoint holds.
-    public func stateDict() -> [(key: String, tensor: Tensor)] { namedParameters() + namedBuffers() }
+    public func stateDict() -> [(key: String, tensor: Tensor)] {
+        namedParameters() + namedBuffers()
+    }
 
     public var parameterCount: Int { namedParameters().reduce(0) { $0 + $1.tensor.count } }
 
     /// Drops every parameter's gradient.
-    public func zeroGrad() { namedParameters().forEach { $0.tensor.grad = nil } }
+    public func zeroGrad() { for (_, parameter) in namedParameters() { parameter.grad = nil } }
 
     private func collect(
         _ own: KeyPath<Module, [(key: String, tensor: Tensor)]>, prefix: String = ""

@@ -32,13 +32,16 @@ public final class MultiheadAttention: Module {
         embedDim: Int, heads: Int, dropout: Float = 0, outputInit: OutputInit = .xavier,
         generator: Generator
     ) {
-        precondition(embedDim % heads == 0, "embedding \(embedDim) is not divisible into \(heads) heads")
+        precondition(
+            embedDim % heads == 0, "embedding \(embedDim) is not divisible into \(heads) heads")
         inProjWeight = Init.xavierUniform([3 * embedDim, embedDim], generator: generator)
         inProjBias = Tensor.zeros([3 * embedDim], requiresGrad: true)
         outProj = Linear(embedDim, embedDim, generator: generator)
         if outputInit == .xavier {
             let xavier = Init.xavierUniform([embedDim, embedDim], generator: generator)
-            outProj.weight.withUnsafeMutableBufferPointer { _ = $0.update(fromContentsOf: xavier.scalars) }
+            outProj.weight.withUnsafeMutableBufferPointer {
+                _ = $0.update(fromContentsOf: xavier.scalars)
+            }
         }
         outProj.bias?.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
         self.heads = heads
@@ -54,19 +57,24 @@ public final class MultiheadAttention: Module {
     public var embedDim: Int { inProjWeight.shape[1] }
 
     public func callAsFunction(
-        query: Tensor, key: Tensor, value: Tensor, queryLengths: [Int]? = nil, keyLengths: [Int]? = nil,
+        query: Tensor, key: Tensor, value: Tensor, queryLengths: [Int]? = nil,
+        keyLengths: [Int]? = nil,
         causal: Bool = false
     ) -> Tensor {
         let e = embedDim
         let w = inProjWeight.split(axis: 0, sizes: [e, e, e])
         let b = inProjBias.split(axis: 0, sizes: [e, e, e])
         // [B, T, E] each, heads side by side in the last axis (the attention op reads them there).
-        let q = (Tensor.matmul(query, w[0], transposeB: true) + b[0]) * (1 / Float(e / heads).squareRoot())
+        let q =
+            (Tensor.matmul(query, w[0], transposeB: true) + b[0])
+            * (1 / Float(e / heads).squareRoot())
         let k = Tensor.matmul(key, w[1], transposeB: true) + b[1]
         let v = Tensor.matmul(value, w[2], transposeB: true) + b[2]
         let context = Tensor.attention(
-            query: q, key: k, value: v, heads: heads, queryLengths: queryLengths, keyLengths: keyLengths,
-            causal: causal, dropout: dropout, training: training, generator: generator)  // [B, Tq, E]
+            query: q, key: k, value: v, heads: heads, queryLengths: queryLengths,
+            keyLengths: keyLengths,
+            // [B, Tq, E]
+            causal: causal, dropout: dropout, training: training, generator: generator)
         return outProj(context)
     }
 }

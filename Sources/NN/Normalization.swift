@@ -17,9 +17,13 @@ public final class LayerNorm: Module {
         self.eps = eps
     }
 
-    override public var parameters: [(key: String, tensor: Tensor)] { [("weight", weight), ("bias", bias)] }
+    override public var parameters: [(key: String, tensor: Tensor)] {
+        [("weight", weight), ("bias", bias)]
+    }
 
-    public func callAsFunction(_ x: Tensor) -> Tensor { Tensor.layerNorm(x, weight: weight, bias: bias, eps: eps) }
+    public func callAsFunction(_ x: Tensor) -> Tensor {
+        Tensor.layerNorm(x, weight: weight, bias: bias, eps: eps)
+    }
 }
 
 /// Batch normalisation over `[B, C]` or `[B, C, L]` inputs, per channel `C`.
@@ -49,13 +53,20 @@ public final class BatchNorm1d: Module {
         self.momentum = momentum
     }
 
-    override public var parameters: [(key: String, tensor: Tensor)] { [("weight", weight), ("bias", bias)] }
+    override public var parameters: [(key: String, tensor: Tensor)] {
+        [("weight", weight), ("bias", bias)]
+    }
     override public var buffers: [(key: String, tensor: Tensor)] {
-        [("running_mean", runningMean), ("running_var", runningVar), ("num_batches_tracked", numBatchesTracked)]
+        [
+            ("running_mean", runningMean), ("running_var", runningVar),
+            ("num_batches_tracked", numBatchesTracked),
+        ]
     }
 
     public func callAsFunction(_ x: Tensor) -> Tensor {
-        precondition((x.rank == 2 || x.rank == 3) && x.shape[1] == weight.count, "BatchNorm1d(\(weight.count)) applied to shape \(x.shape)")
+        precondition(
+            (x.rank == 2 || x.rank == 3) && x.shape[1] == weight.count,
+            "BatchNorm1d(\(weight.count)) applied to shape \(x.shape)")
         // Per-channel vectors broadcast as [C] for [B, C] and [C, 1] for [B, C, L].
         let channelShape = x.rank == 2 ? [weight.count] : [weight.count, 1]
         let axes = x.rank == 2 ? [0] : [0, 2]
@@ -74,7 +85,8 @@ public final class BatchNorm1d: Module {
             mean = runningMean.reshape(channelShape)
             variance = runningVar.reshape(channelShape)
         }
-        return (x - mean) / (variance + eps).sqrt() * weight.reshape(channelShape) + bias.reshape(channelShape)
+        return (x - mean) / (variance + eps).sqrt() * weight.reshape(channelShape)
+            + bias.reshape(channelShape)
     }
 
     private func update(_ running: Tensor, with batch: [Float], scale: Float) {

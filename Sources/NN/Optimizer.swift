@@ -33,7 +33,9 @@ public struct OptimizerSnapshot: Equatable, Sendable {
 
 extension OptimizerSnapshot {
     init(learningRate: Float, state: [String: ParameterState]) {
-        self.init(learningRate: learningRate, entries: state.mapValues { Entry(first: $0.first, second: $0.second, steps: $0.steps) })
+        self.init(
+            learningRate: learningRate,
+            entries: state.mapValues { Entry(first: $0.first, second: $0.second, steps: $0.steps) })
     }
 
     var parameterStates: [String: ParameterState] {
@@ -100,7 +102,9 @@ public final class SGD: Optimizer {
             let s = state[key] ?? ParameterState(count: p.count, buffers: momentum == 0 ? 0 : 1)
             state[key] = s
             s.steps += 1
-            let (lr, mu, tau, wd, first) = (learningRate, momentum, dampening, weightDecay, s.steps == 1)
+            let (lr, mu, tau, wd, first) = (
+                learningRate, momentum, dampening, weightDecay, s.steps == 1
+            )
             p.withUnsafeMutableBufferPointer { v in
                 grad.withUnsafeBufferPointer { g in
                     if mu == 0 {
@@ -170,7 +174,9 @@ public final class Adam: Optimizer {
         parameters: [(key: String, tensor: Tensor)], learningRate: Float = 1e-3, beta1: Float = 0.9,
         beta2: Float = 0.999, eps: Float = 1e-8, weightDecay: Float = 1e-2
     ) -> Adam {
-        Adam(parameters: parameters, learningRate: learningRate, beta1: beta1, beta2: beta2, eps: eps, weightDecay: .decoupled(weightDecay))
+        Adam(
+            parameters: parameters, learningRate: learningRate, beta1: beta1, beta2: beta2,
+            eps: eps, weightDecay: .decoupled(weightDecay))
     }
 
     public func step() {
@@ -183,17 +189,20 @@ public final class Adam: Optimizer {
             let stepSize = learningRate / (1 - powf(beta1, t))
             let correction2 = (1 - powf(beta2, t)).squareRoot()
             let (b1, b2, eps, lr) = (beta1, beta2, self.eps, learningRate)
-            let (l2, decay): (Float, Float) = switch weightDecay {
-            case .l2(let w): (w, 1)
-            case .decoupled(let w): (0, 1 - lr * w)
-            }
+            let (l2, decay): (Float, Float) =
+                switch weightDecay {
+                case .l2(let w): (w, 1)
+                case .decoupled(let w): (0, 1 - lr * w)
+                }
             p.withUnsafeMutableBufferPointer { v in
                 grad.withUnsafeBufferPointer { g in
                     s.first.withUnsafeMutableBufferPointer { m in
                         s.second.withUnsafeMutableBufferPointer { sq in
                             // One pass over each parameter; large ones (TFN's 35M-weight fusion
                             // layer) split across the run's threads, since the pass is memory-bound.
-                            let (pv, pg, pm, ps) = (v.baseAddress!, g.baseAddress!, m.baseAddress!, sq.baseAddress!)
+                            let (pv, pg, pm, ps) = (
+                                v.baseAddress!, g.baseAddress!, m.baseAddress!, sq.baseAddress!
+                            )
                             func update(_ range: Range<Int>) {
                                 // Eight at a time (the same arithmetic, lane by lane), then the tail.
                                 var i = range.lowerBound
@@ -203,7 +212,8 @@ public final class Adam: Optimizer {
                                     x *= decay
                                     let first = b1 * VectorMath.load(pm + i) + (1 - b1) * d
                                     let second = b2 * VectorMath.load(ps + i) + (1 - b2) * d * d
-                                    x -= stepSize * first / (second.squareRoot() / correction2 + eps)
+                                    x -=
+                                        stepSize * first / (second.squareRoot() / correction2 + eps)
                                     VectorMath.store(x, pv + i)
                                     VectorMath.store(first, pm + i)
                                     VectorMath.store(second, ps + i)
@@ -214,7 +224,8 @@ public final class Adam: Optimizer {
                                     pv[j] *= decay
                                     pm[j] = b1 * pm[j] + (1 - b1) * d
                                     ps[j] = b2 * ps[j] + (1 - b2) * d * d
-                                    pv[j] -= stepSize * pm[j] / (ps[j].squareRoot() / correction2 + eps)
+                                    pv[j] -=
+                                        stepSize * pm[j] / (ps[j].squareRoot() / correction2 + eps)
                                 }
                             }
                             if v.count >= Parallel.minimumParallelElements {
@@ -235,14 +246,20 @@ public enum GradientClipping {
     /// Scales all gradients by `maxNorm / (‖g‖ + 1e-6)` when the global L2 norm exceeds
     /// `maxNorm`, as PyTorch's `clip_grad_norm_`. Returns the norm before clipping.
     @discardableResult
-    public static func clipNorm(_ parameters: [(key: String, tensor: Tensor)], maxNorm: Float) -> Float {
+    public static func clipNorm(
+        _ parameters: [(key: String, tensor: Tensor)], maxNorm: Float
+    ) -> Float {
         let grads = parameters.compactMap(\.tensor.grad)
         var total = 0.0
-        for g in grads { g.withUnsafeBufferPointer { for x in $0 { total += Double(x) * Double(x) } } }
+        for g in grads {
+            g.withUnsafeBufferPointer { for x in $0 { total += Double(x) * Double(x) } }
+        }
         let norm = Float(total.squareRoot())
         let coefficient = maxNorm / (norm + 1e-6)
         if coefficient < 1 {
-            for g in grads { g.withUnsafeMutableBufferPointer { for i in $0.indices { $0[i] *= coefficient } } }
+            for g in grads {
+                g.withUnsafeMutableBufferPointer { for i in $0.indices { $0[i] *= coefficient } }
+            }
         }
         return norm
     }
@@ -250,7 +267,9 @@ public enum GradientClipping {
     /// Clamps every gradient element to `[−limit, limit]`, as PyTorch's `clip_grad_value_`.
     public static func clipValue(_ parameters: [(key: String, tensor: Tensor)], limit: Float) {
         for g in parameters.compactMap(\.tensor.grad) {
-            g.withUnsafeMutableBufferPointer { for i in $0.indices { $0[i] = Swift.min(Swift.max($0[i], -limit), limit) } }
+            g.withUnsafeMutableBufferPointer {
+                for i in $0.indices { $0[i] = Swift.min(Swift.max($0[i], -limit), limit) }
+            }
         }
     }
 }

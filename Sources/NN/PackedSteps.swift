@@ -7,8 +7,11 @@ import Autograd
 /// `[B, T, E] -> [Σ lengths, E]`: each sequence's first `lengths[b]` steps, one after another.
 func packSteps(_ x: Tensor, lengths: [Int]) -> Tensor {
     let (batch, steps, width) = (x.shape[0], x.shape[1], x.shape[2])
-    precondition(lengths.count == batch && lengths.allSatisfy { (0...steps).contains($0) }, "lengths \(lengths) for \(x.shape)")
-    return x.reshape([batch * steps, width]).indexSelect(rows: lengths.enumerated().flatMap { b, l in (0..<l).map { b * steps + $0 } })
+    precondition(
+        lengths.count == batch && lengths.allSatisfy { (0...steps).contains($0) },
+        "lengths \(lengths) for \(x.shape)")
+    return x.reshape([batch * steps, width]).indexSelect(
+        rows: lengths.enumerated().flatMap { b, l in (0..<l).map { b * steps + $0 } })
 }
 
 /// The inverse of `packSteps`: `[Σ lengths, E] -> [B, steps, E]`, zero past each length.

@@ -15,8 +15,13 @@ public final class PostNormTransformerLayer: Module {
     public let dropout: Float
     let generator: Generator
 
-    public init(embedDim: Int, heads: Int, feedForward: Int = 2048, dropout: Float = 0.1, generator: Generator) {
-        selfAttn = MultiheadAttention(embedDim: embedDim, heads: heads, dropout: dropout, outputInit: .linearDefault, generator: generator)
+    public init(
+        embedDim: Int, heads: Int, feedForward: Int = 2048, dropout: Float = 0.1,
+        generator: Generator
+    ) {
+        selfAttn = MultiheadAttention(
+            embedDim: embedDim, heads: heads, dropout: dropout, outputInit: .linearDefault,
+            generator: generator)
         linear1 = Linear(embedDim, feedForward, generator: generator)
         linear2 = Linear(feedForward, embedDim, generator: generator)
         norm1 = LayerNorm(embedDim)
@@ -26,14 +31,19 @@ public final class PostNormTransformerLayer: Module {
     }
 
     override public var children: [(key: String, module: Module)] {
-        [("self_attn", selfAttn), ("linear1", linear1), ("linear2", linear2), ("norm1", norm1), ("norm2", norm2)]
+        [
+            ("self_attn", selfAttn), ("linear1", linear1), ("linear2", linear2), ("norm1", norm1),
+            ("norm2", norm2),
+        ]
     }
 
     /// `x [B, T, E]` (batch-first) -> `[B, T, E]`.
     public func callAsFunction(_ x: Tensor) -> Tensor {
-        let attended = selfAttn(query: x, key: x, value: x).dropout(dropout, training: training, generator: generator)
+        let attended = selfAttn(query: x, key: x, value: x).dropout(
+            dropout, training: training, generator: generator)
         let h = norm1(x + attended)
-        let f = linear2(linear1(h).relu().dropout(dropout, training: training, generator: generator))
+        let f = linear2(
+            linear1(h).relu().dropout(dropout, training: training, generator: generator))
         return norm2(h + f.dropout(dropout, training: training, generator: generator))
     }
 }

@@ -43,15 +43,19 @@ public final class TransformerEncoderLayer: Module {
     let generator: Generator
 
     public init(
-        embedDim: Int, heads: Int, kind: AttentionKind, dropout: TransformerDropout, causal: Bool = false,
+        embedDim: Int, heads: Int, kind: AttentionKind, dropout: TransformerDropout,
+        causal: Bool = false,
         generator: Generator
     ) {
-        selfAttn = MultiheadAttention(embedDim: embedDim, heads: heads, dropout: dropout.attention, generator: generator)
+        selfAttn = MultiheadAttention(
+            embedDim: embedDim, heads: heads, dropout: dropout.attention, generator: generator)
         fc1 = Linear(embedDim, 4 * embedDim, generator: generator)
         fc2 = Linear(4 * embedDim, embedDim, generator: generator)
         for linear in [fc1, fc2] {
             let xavier = Init.xavierUniform(linear.weight.shape, generator: generator)
-            linear.weight.withUnsafeMutableBufferPointer { _ = $0.update(fromContentsOf: xavier.scalars) }
+            linear.weight.withUnsafeMutableBufferPointer {
+                _ = $0.update(fromContentsOf: xavier.scalars)
+            }
             linear.bias?.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
         }
         layerNorms = [LayerNorm(embedDim), LayerNorm(embedDim)]
@@ -62,7 +66,8 @@ public final class TransformerEncoderLayer: Module {
     }
 
     override public var children: [(key: String, module: Module)] {
-        [("self_attn", selfAttn), ("fc1", fc1), ("fc2", fc2)] + indexed(layerNorms, prefix: "layer_norms")
+        [("self_attn", selfAttn), ("fc1", fc1), ("fc2", fc2)]
+            + indexed(layerNorms, prefix: "layer_norms")
     }
 
     /// `x [B, T, E]` with true `lengths`; for cross-modal layers `context [B, Tk, E]` with its
@@ -70,15 +75,20 @@ public final class TransformerEncoderLayer: Module {
     public func callAsFunction(
         _ x: Tensor, lengths: [Int]? = nil, context: Tensor? = nil, contextLengths: [Int]? = nil
     ) -> Tensor {
-        precondition((kind == .crossModal) == (context != nil), "a \(kind) layer needs \(kind == .crossModal ? "a" : "no") context")
+        precondition(
+            (kind == .crossModal) == (context != nil),
+            "a \(kind) layer needs \(kind == .crossModal ? "a" : "no") context")
         var residual = x
         let normed = layerNorms[0](x)
         let keys = context.map { layerNorms[0]($0) } ?? normed
         let keyLengths = context == nil ? lengths : contextLengths
-        var h = selfAttn(query: normed, key: keys, value: keys, queryLengths: lengths, keyLengths: keyLengths, causal: causal)
+        var h = selfAttn(
+            query: normed, key: keys, value: keys, queryLengths: lengths, keyLengths: keyLengths,
+            causal: causal)
         h = residual + h.dropout(dropout.residual, training: training, generator: generator)
         residual = h
-        var f = fc1(layerNorms[1](h)).relu().dropout(dropout.relu, training: training, generator: generator)
+        var f = fc1(layerNorms[1](h)).relu().dropout(
+            dropout.relu, training: training, generator: generator)
         f = fc2(f).dropout(dropout.residual, training: training, generator: generator)
         return residual + f
     }
@@ -103,7 +113,8 @@ public final class TransformerEncoder: Module {
     ) {
         self.layers = (0..<layers).map { _ in
             TransformerEncoderLayer(
-                embedDim: embedDim, heads: heads, kind: kind, dropout: dropout, causal: causal, generator: generator)
+                embedDim: embedDim, heads: heads, kind: kind, dropout: dropout, causal: causal,
+                generator: generator)
         }
         layerNorm = LayerNorm(embedDim)
         self.embedDim = embedDim
@@ -136,7 +147,9 @@ public final class TransformerEncoder: Module {
         }
         var h = embed(x, lengths)
         let kv = context.map { embed($0, contextLengths!) }
-        for layer in layers { h = layer(h, lengths: lengths, context: kv, contextLengths: contextLengths) }
+        for layer in layers {
+            h = layer(h, lengths: lengths, context: kv, contextLengths: contextLengths)
+        }
         return unpackSteps(layerNorm(h), lengths: lengths, steps: x.shape[1])
     }
 }

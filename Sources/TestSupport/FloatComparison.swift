@@ -12,7 +12,9 @@ public func expectClose(
     _ what: String = "", sourceLocation: SourceLocation = #_sourceLocation
 ) {
     guard actual.count == expected.count else {
-        Issue.record("\(what): \(actual.count) values, expected \(expected.count)", sourceLocation: sourceLocation)
+        Issue.record(
+            "\(what): \(actual.count) values, expected \(expected.count)",
+            sourceLocation: sourceLocation)
         return
     }
     var worst: (index: Int, excess: Double)?
@@ -38,7 +40,9 @@ public func expectClose(
     _ actual: [Float], _ expected: [Float], rtol: Double = 1e-5, atol: Double = 1e-6,
     _ what: String = "", sourceLocation: SourceLocation = #_sourceLocation
 ) {
-    expectClose(actual, expected.map(Double.init), rtol: rtol, atol: atol, what, sourceLocation: sourceLocation)
+    expectClose(
+        actual, expected.map(Double.init), rtol: rtol, atol: atol, what,
+        sourceLocation: sourceLocation)
 }
 
 public func expectClose(
@@ -46,5 +50,7 @@ public func expectClose(
     _ what: String = "", sourceLocation: SourceLocation = #_sourceLocation
 ) {
     #expect(actual.shape == expected.shape, "\(what): shape", sourceLocation: sourceLocation)
-    expectClose(actual.scalars, expected.scalars, rtol: rtol, atol: atol, what, sourceLocation: sourceLocation)
+    expectClose(
+        actual.scalars, expected.scalars, rtol: rtol, atol: atol, what,
+        sourceLocation: sourceLocation)
 }

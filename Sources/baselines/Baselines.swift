@@ -9,7 +9,10 @@ struct Baselines: AsyncParsableCommand {
             Runs EF-LSTM, LF-DNN, TFN, MFN, MulT and MISA on the IndoMER release (or on a \
             built-in synthetic IndoMER) and writes tables beside the paper's numbers.
             """,
-        subcommands: [RunCommand.self, TuneCommand.self, ReportCommand.self, PrepareCommand.self, InspectCommand.self, ModelsCommand.self, InfoCommand.self, BenchCommand.self],
+        subcommands: [
+            RunCommand.self, TuneCommand.self, ReportCommand.self, PrepareCommand.self,
+            InspectCommand.self, ModelsCommand.self, InfoCommand.self, BenchCommand.self,
+        ],
         defaultSubcommand: RunCommand.self
     )
 }

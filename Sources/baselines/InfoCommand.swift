@@ -32,18 +32,25 @@ struct InfoCommand: ParsableCommand {
         let cpu = BLASCoreSelection.CPUFeatures.current
         var info = Info(
             openblas: BLAS.version, config: BLAS.config, core: BLAS.coreName,
-            coreSource: BLASCoreSelection.provenance, threads: BLAS.threads, kernels: InstructionSet.summary, avx2: cpu.avx2,
+            coreSource: BLASCoreSelection.provenance, threads: BLAS.threads,
+            kernels: InstructionSet.summary, avx2: cpu.avx2,
             fma: cpu.fma, avx512SkylakeX: cpu.avx512SkylakeX)
         if checkGemm { info.gemmCheck = GEMMCheck.run() }
         if json {
             printJSONLine(info)
         } else {
-            print("OpenBLAS \(info.openblas): core \(info.core) (\(info.coreSource)), \(info.threads) thread(s)")
+            print(
+                "OpenBLAS \(info.openblas): core \(info.core) (\(info.coreSource)), \(info.threads) thread(s)"
+            )
             print("config: \(info.config)")
             print("own kernels (Sources/CKernels): \(info.kernels)")
-            print("cpu: avx2 \(cpu.avx2), fma \(cpu.fma), avx512 (F CD BW DQ VL) \(cpu.avx512SkylakeX)")
+            print(
+                "cpu: avx2 \(cpu.avx2), fma \(cpu.fma), avx512 (F CD BW DQ VL) \(cpu.avx512SkylakeX)"
+            )
             if let check = info.gemmCheck {
-                print("sgemm check: \(check.cases) cases, worst error \(check.worstRelativeError) of tolerance -> \(check.passed ? "ok" : "FAILED")")
+                print(
+                    "sgemm check: \(check.cases) cases, worst error \(check.worstRelativeError) of tolerance -> \(check.passed ? "ok" : "FAILED")"
+                )
             }
         }
         if let check = info.gemmCheck, !check.passed { throw ExitCode.failure }
@@ -66,13 +73,18 @@ enum GEMMCheck {
         var cases = 0
         for (m, k, n) in [(1, 1, 1), (7, 3, 5), (33, 17, 65), (129, 67, 31), (250, 257, 3)] {
             for (tA, tB) in [(false, false), (true, false), (false, true), (true, true)] {
-                let a = Tensor.uniform(tA ? [k, m] : [m, k], low: -1, high: 1, generator: generator)
-                let b = Tensor.uniform(tB ? [n, k] : [k, n], low: -1, high: 1, generator: generator)
+                let a = Tensor.uniform(
+                    tA ? [k, m] : [m, k], low: -1, high: 1, generator: generator)
+                let b = Tensor.uniform(
+                    tB ? [n, k] : [k, n], low: -1, high: 1, generator: generator)
                 let c = Tensor.matmul(a, b, transposeA: tA, transposeB: tB).scalars
-                let reference = BLAS.naiveGEMM(transA: tA, transB: tB, m: m, n: n, k: k, a: a.scalars, b: b.scalars)
+                let reference = BLAS.naiveGEMM(
+                    transA: tA, transB: tB, m: m, n: n, k: k, a: a.scalars, b: b.scalars)
                 // Float32 accumulation of K products of magnitude <= 1: error <= K·ε in the worst case.
                 let tolerance = Double(k) * Double(Float.ulpOfOne) + 1e-6
-                for (x, r) in zip(c, reference) { worst = max(worst, abs(Double(x) - r) / tolerance) }
+                for (x, r) in zip(c, reference) {
+                    worst = max(worst, abs(Double(x) - r) / tolerance)
+                }
                 cases += 1
             }
         }

@@ -7,7 +7,9 @@ struct InspectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inspect",
         abstract: "Show what a .pkl feature file, a release folder or an .h5 cache holds.",
-        discussion: "For a .pkl: one line per entry with its name, shape (TxD), dtype and the sum of its values. For a folder or an .h5 cache: clips per split, class counts, shapes, true-length statistics and NaN counts. A refused file exits non-zero with the reason.")
+        discussion:
+            "For a .pkl: one line per entry with its name, shape (TxD), dtype and the sum of its values. For a folder or an .h5 cache: clips per split, class counts, shapes, true-length statistics and NaN counts. A refused file exits non-zero with the reason."
+    )
 
     @Argument(help: "A .pkl file, a release folder or an .h5 cache.") var path: String
 
@@ -18,7 +20,9 @@ struct InspectCommand: ParsableCommand {
         }
         do {
             if isDirectory.boolValue {
-                print(try IndoMERDataset.loadRelease(at: URL(fileURLWithPath: path), nonFinite: .zero).summary)
+                print(
+                    try IndoMERDataset.loadRelease(at: URL(fileURLWithPath: path), nonFinite: .zero)
+                        .summary)
             } else if path.hasSuffix(".h5") {
                 print(try FeatureCache.read(from: path).summary)
             } else {
@@ -38,7 +42,11 @@ struct InspectCommand: ParsableCommand {
             var arrays: [NumPyArray] = []
             if case .dict(let d) = entry {
                 for (key, v) in d.items {
-                    if case .string(let s) = v, case .string(let k) = key, k.hasSuffix("name") || k == "sample_id" || k == "id" { name = s }
+                    if case .string(let s) = v, case .string(let k) = key,
+                        k.hasSuffix("name") || k == "sample_id" || k == "id"
+                    {
+                        name = s
+                    }
                     if case .array(let a) = v { arrays.append(a) }
                 }
             } else if case .array(let a) = entry {

@@ -7,7 +7,8 @@ import Foundation
 struct PrepareCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "prepare",
-        abstract: "Read the IndoMER release (or make the synthetic set) into one HDF5 feature cache.")
+        abstract:
+            "Read the IndoMER release (or make the synthetic set) into one HDF5 feature cache.")
 
     @OptionGroup var dataOptions: DataOptions
     @Option(parsing: .upToNextOption, help: "Modalities to read (text audio video).")

@@ -8,7 +8,9 @@ struct ReportCommand: ParsableCommand {
         commandName: "report",
         abstract: "Merge run logs (e.g. from shards) and write LaTeX, CSV and Markdown tables.")
 
-    @Argument(help: "Run logs (default results/runs.jsonl).") var logs: [String] = ["results/runs.jsonl"]
+    @Argument(help: "Run logs (default results/runs.jsonl).") var logs: [String] = [
+        "results/runs.jsonl"
+    ]
     @Option(help: "Where the tables go.") var output = "results"
 
     func run() throws {

@@ -11,7 +11,8 @@ extension GridModel: ExpressibleByArgument {}
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "Run a grid of models x tasks x modality subsets x seeds and write the tables (the default command).",
+        abstract:
+            "Run a grid of models x tasks x modality subsets x seeds and write the tables (the default command).",
         discussion: """
             Data: --data DIR or INDOMER_DATA (the IndoMER release, prepared to an HDF5 cache on \
             first use); without either, the built-in SYNTHETIC IndoMER, and every output says so. \
@@ -22,26 +23,45 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Grid spec (JSON).") var spec = "experiments/default.json"
     @OptionGroup var dataOptions: DataOptions
     @OptionGroup var blas: BLASOptions
-    @Option(parsing: .upToNextOption, help: "Only these models (ef-lstm lf-dnn tfn mfn mult misa majority prior).") var models: [GridModel] = []
-    @Option(parsing: .upToNextOption, help: "Only these tasks (sentiment emotion).") var tasks: [IndoMERTask] = []
-    @Option(parsing: .upToNextOption, help: "Only these modality subsets (T A V TA TV AV TAV).") var modalities: [String] = []
-    @Option(parsing: .upToNextOption, help: "These seeds instead of the spec's.") var seeds: [UInt64] = []
+    @Option(
+        parsing: .upToNextOption,
+        help: "Only these models (ef-lstm lf-dnn tfn mfn mult misa majority prior).") var models:
+        [GridModel] = []
+    @Option(parsing: .upToNextOption, help: "Only these tasks (sentiment emotion).") var tasks:
+        [IndoMERTask] = []
+    @Option(parsing: .upToNextOption, help: "Only these modality subsets (T A V TA TV AV TAV).")
+    var modalities: [String] = []
+    @Option(parsing: .upToNextOption, help: "These seeds instead of the spec's.") var seeds:
+        [UInt64] = []
     @Option(help: "Epoch cap for every model instead of the spec's.") var epochs: Int?
-    @Option(help: "Run only shard i of n (e.g. 2/4); merge with `baselines report`.") var shard: String?
+    @Option(help: "Run only shard i of n (e.g. 2/4); merge with `baselines report`.") var shard:
+        String?
     @Option(help: "The run log to append to and resume from.") var results = "results/runs.jsonl"
     @Option(help: "Where the tables go.") var reports = "results"
     @Flag(help: "No progress output.") var quiet = false
-    @Flag(help: "Print every run with its resolved training settings and an estimated time, then exit without training.")
+    @Flag(
+        help:
+            "Print every run with its resolved training settings and an estimated time, then exit without training."
+    )
     var plan = false
     @Flag(help: "With --plan: one JSON object per run instead of a table.") var json = false
-    @Flag(help: "Train again the runs recorded as failed (a loss became NaN or infinite); by default they are skipped.")
+    @Flag(
+        help:
+            "Train again the runs recorded as failed (a loss became NaN or infinite); by default they are skipped."
+    )
     var retryFailed = false
-    @Flag(help: "Do not save each run's state after every epoch (<results>.checkpoints/, removed once the run is recorded); a killed run then starts again from epoch 1.")
+    @Flag(
+        help:
+            "Do not save each run's state after every epoch (<results>.checkpoints/, removed once the run is recorded); a killed run then starts again from epoch 1."
+    )
     var noCheckpoints = false
 
     func validate() throws {
         if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
-        if json && !plan { throw ValidationError("--json goes with --plan (a run's records are JSON already, in --results)") }
+        if json && !plan {
+            throw ValidationError(
+                "--json goes with --plan (a run's records are JSON already, in --results)")
+        }
         if let shard { _ = try parseShard(shard) }
         for m in modalities { _ = try parseModalities(m) }
     }
@@ -51,7 +71,8 @@ struct RunCommand: ParsableCommand {
     static func parseShard(_ text: String) throws -> (Int, Int) {
         let pieces = text.split(separator: "/", omittingEmptySubsequences: false)
         let parts = pieces.compactMap { Int($0) }
-        guard pieces.count == 2, parts.count == 2, parts[1] >= 1, (1...parts[1]).contains(parts[0]) else {
+        guard pieces.count == 2, parts.count == 2, parts[1] >= 1, (1...parts[1]).contains(parts[0])
+        else {
             throw ValidationError("--shard \(text): expected i/n with 1 <= i <= n, e.g. 1/3")
         }
         return (parts[0], parts[1])
@@ -69,7 +90,9 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         #if DEBUG
-        printNote("note: this is a debug build (its numeric targets compiled optimised), about \(Self.debugSlowdown) slower than a release build; `swift run -c release baselines` runs at full speed")
+            printNote(
+                "note: this is a debug build (its numeric targets compiled optimised), about \(Self.debugSlowdown) slower than a release build; `swift run -c release baselines` runs at full speed"
+            )
         #endif
         let grid: GridSpec
         do { grid = try loadSpec() } catch let error as SpecError {
@@ -80,16 +103,22 @@ struct RunCommand: ParsableCommand {
         let log: (String) -> Void = quiet ? { _ in } : { printNote($0) }
         let recorded = RunStore(path: results).records().count
         if recorded > 0 {
-            log("\(results) already holds \(recorded) finished run(s): runs of this grid recorded there are skipped, not trained again")
+            log(
+                "\(results) already holds \(recorded) finished run(s): runs of this grid recorded there are skipped, not trained again"
+            )
         }
         let dataset: IndoMERDataset
         let needed = Modality.allCases.filter { m in grid.modalities.contains { $0.contains(m) } }
-        do { dataset = try dataOptions.load(modalities: needed, log: log) } catch let error as DataError {
+        do { dataset = try dataOptions.load(modalities: needed, log: log) } catch let error
+            as DataError
+        {
             printNote("error: \(error)")
             throw ExitCode.failure
         }
         if dataset.isSynthetic {
-            printNote("warning: running on the SYNTHETIC IndoMER (no --data, no INDOMER_DATA): results are not IndoMER results")
+            printNote(
+                "warning: running on the SYNTHETIC IndoMER (no --data, no INDOMER_DATA): results are not IndoMER results"
+            )
         }
         var runner = GridRunner(spec: grid, dataset: dataset, store: RunStore(path: results))
         if let shard { runner.shard = try parseShard(shard) }
@@ -98,7 +127,9 @@ struct RunCommand: ParsableCommand {
             if json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.sortedKeys]
-                for run in planned.runs { print(String(decoding: try encoder.encode(run), as: UTF8.self)) }
+                for run in planned.runs {
+                    print(String(decoding: try encoder.encode(run), as: UTF8.self))
+                }
             } else {
                 print(planned.table)
             }
@@ -108,7 +139,9 @@ struct RunCommand: ParsableCommand {
         runner.retryFailed = retryFailed
         runner.checkpoints = !noCheckpoints
         if !quiet { runner.status = StatusLine.show }
-        log("BLAS: OpenBLAS \(BLAS.version), core \(BLAS.coreName) (\(BLASCoreSelection.provenance)), \(BLAS.threads) thread(s); own kernels \(InstructionSet.summary)")
+        log(
+            "BLAS: OpenBLAS \(BLAS.version), core \(BLAS.coreName) (\(BLASCoreSelection.provenance)), \(BLAS.threads) thread(s); own kernels \(InstructionSet.summary)"
+        )
         let start = Date()
         try runner.run()
         StatusLine.finish()

@@ -9,7 +9,8 @@ import Foundation
 struct TuneCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tune",
-        abstract: "Search each model's hyperparameters on the inner fold (never the reported split), then train the grid with the default and the chosen settings.",
+        abstract:
+            "Search each model's hyperparameters on the inner fold (never the reported split), then train the grid with the default and the chosen settings.",
         discussion: """
             Phases: `trials` trains the random trials of every model, task and subset (shard them \
             with --shard i/n; each is a run record in --trials-log, resumable like any run); \
@@ -26,14 +27,17 @@ struct TuneCommand: ParsableCommand {
     @Option(help: "Which phase to run.") var phase: Phase = .all
     @Option(help: "Run only shard i of n (e.g. 2/4) of the phase's runs.") var shard: String?
     @Option(help: "The trials' run log.") var trialsLog = "results/tune/trials.jsonl"
-    @Option(help: "The run log of the default and tuned runs.") var results = "results/tune/runs.jsonl"
+    @Option(help: "The run log of the default and tuned runs.") var results =
+        "results/tune/runs.jsonl"
     @Option(help: "Where the tables go.") var reports = "results/tune"
     @Flag(help: "No progress output.") var quiet = false
     @Flag(help: "Do not save each run's state after every epoch.") var noCheckpoints = false
 
     func validate() throws {
         if shard != nil && phase != .trials {
-            throw ValidationError("--shard goes with --phase trials (the final phase needs every shard's trials); run --phase final once they are all recorded")
+            throw ValidationError(
+                "--shard goes with --phase trials (the final phase needs every shard's trials); run --phase final once they are all recorded"
+            )
         }
         if let shard { _ = try RunCommand.parseShard(shard) }
     }
@@ -48,19 +52,27 @@ struct TuneCommand: ParsableCommand {
         let log: (String) -> Void = quiet ? { _ in } : { printNote($0) }
         let needed = Modality.allCases.filter { m in grid.modalities.contains { $0.contains(m) } }
         let dataset: IndoMERDataset
-        do { dataset = try dataOptions.load(modalities: needed, log: log) } catch let error as DataError {
+        do { dataset = try dataOptions.load(modalities: needed, log: log) } catch let error
+            as DataError
+        {
             printNote("error: \(error)")
             throw ExitCode.failure
         }
         if dataset.isSynthetic {
-            printNote("warning: running on the SYNTHETIC IndoMER (no --data, no INDOMER_DATA): results are not IndoMER results")
+            printNote(
+                "warning: running on the SYNTHETIC IndoMER (no --data, no INDOMER_DATA): results are not IndoMER results"
+            )
         }
         for path in [trialsLog, results] {
-            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                atPath: (path as NSString).deletingLastPathComponent,
+                withIntermediateDirectories: true)
         }
         var runner: TuneRunner
         do {
-            runner = try TuneRunner(spec: grid, dataset: dataset, trialStore: RunStore(path: trialsLog), store: RunStore(path: results))
+            runner = try TuneRunner(
+                spec: grid, dataset: dataset, trialStore: RunStore(path: trialsLog),
+                store: RunStore(path: results))
         } catch let error as SpecError {
             printNote("error: \(error)")
             throw ExitCode.failure
@@ -77,7 +89,8 @@ struct TuneCommand: ParsableCommand {
                 throw ExitCode.failure
             }
             StatusLine.finish()
-            try ReportBuilder.writeReports(from: [trialsLog, results], to: reports, grid: grid.name, log: log)
+            try ReportBuilder.writeReports(
+                from: [trialsLog, results], to: reports, grid: grid.name, log: log)
         }
     }
 }

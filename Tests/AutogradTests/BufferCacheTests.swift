@@ -17,9 +17,12 @@ import Testing
         let smaller = big * 3 / 4  // a smaller class, within 1.5x of the cached one
         #expect(BufferCache.sizeClass(smaller) < capacity)
         let (r, reusedCapacity) = cache.allocate(bytes: smaller)
-        #expect(r == p && reusedCapacity == capacity, "a cached block up to 1.5x the request is reused whole")
+        #expect(
+            r == p && reusedCapacity == capacity,
+            "a cached block up to 1.5x the request is reused whole")
         let (s, fresh) = cache.allocate(bytes: big / 4)
-        #expect(s != p && fresh == BufferCache.sizeClass(big / 4), "nothing cached fits: a fresh block")
+        #expect(
+            s != p && fresh == BufferCache.sizeClass(big / 4), "nothing cached fits: a fresh block")
         cache.release(r, bytes: reusedCapacity)
         let (t, _) = cache.allocate(bytes: big / 4)
         #expect(t != p, "a block more than 1.5x the request is not handed out")
@@ -42,7 +45,9 @@ import Testing
         #expect(again == a || again == b, "and handed out again")
         cache.release(again, bytes: ca)
         let (other, co) = cache.allocate(bytes: mib)  // no cached block fits (3 MiB is over 1.5x)
-        #expect(cache.cachedBytes == ca, "one cached block freed: live + cached stay within the 6 MiB peak")
+        #expect(
+            cache.cachedBytes == ca,
+            "one cached block freed: live + cached stay within the 6 MiB peak")
         let (c, cc) = cache.allocate(bytes: 3 * mib)
         #expect(c == a || c == b, "the remaining block still serves")
         #expect(cache.cachedBytes == 0)

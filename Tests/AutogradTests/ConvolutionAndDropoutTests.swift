@@ -11,14 +11,24 @@ import Testing
         let (o, k) = (w.shape[0], w.shape[2])
         let lOut = (l + 2 * padding - k) / stride + 1
         var out: [Double] = []
-        for bi in 0..<b { for oi in 0..<o { for t in 0..<lOut {
-            var s = Double(bias?.scalars[oi] ?? 0)
-            for ci in 0..<c { for j in 0..<k {
-                let p = t * stride + j - padding
-                if p >= 0 && p < l { s += Double(x.scalars[(bi * c + ci) * l + p]) * Double(w.scalars[(oi * c + ci) * k + j]) }
-            } }
-            out.append(s)
-        } } }
+        for bi in 0..<b {
+            for oi in 0..<o {
+                for t in 0..<lOut {
+                    var s = Double(bias?.scalars[oi] ?? 0)
+                    for ci in 0..<c {
+                        for j in 0..<k {
+                            let p = t * stride + j - padding
+                            if p >= 0 && p < l {
+                                s +=
+                                    Double(x.scalars[(bi * c + ci) * l + p])
+                                    * Double(w.scalars[(oi * c + ci) * k + j])
+                            }
+                        }
+                    }
+                    out.append(s)
+                }
+            }
+        }
         return out
     }
 
@@ -30,12 +40,16 @@ import Testing
         let y = Tensor.conv1d(x, weight: w, bias: bias, padding: padding, stride: stride)
         let lOut = (9 + 2 * padding - k) / stride + 1
         #expect(y.shape == [2, 4, lOut])
-        expectClose(y.scalars, naiveConv1d(x, w, bias, padding: padding, stride: stride), rtol: 1e-5, atol: 1e-6)
+        expectClose(
+            y.scalars, naiveConv1d(x, w, bias, padding: padding, stride: stride), rtol: 1e-5,
+            atol: 1e-6)
         checkGradients([x, w, bias], "conv1d k\(k) p\(padding) s\(stride)") {
             Tensor.conv1d($0[0], weight: $0[1], bias: $0[2], padding: padding, stride: stride)
         }
         let noBias = Tensor.conv1d(x, weight: w, padding: padding, stride: stride)
-        expectClose(noBias.scalars, naiveConv1d(x, w, nil, padding: padding, stride: stride), rtol: 1e-5, atol: 1e-6)
+        expectClose(
+            noBias.scalars, naiveConv1d(x, w, nil, padding: padding, stride: stride), rtol: 1e-5,
+            atol: 1e-6)
     }
 }
 
@@ -53,7 +67,9 @@ import Testing
     @Test func dropoutGradientUsesTheSameMask() {
         let x = randomTensor([4, 5])
         // The same generator seed in every evaluation gives the same mask, so f is deterministic.
-        checkGradients([x], "dropout") { $0[0].dropout(0.4, training: true, generator: Generator(seed: 9)) }
+        checkGradients([x], "dropout") {
+            $0[0].dropout(0.4, training: true, generator: Generator(seed: 9))
+        }
         // The gradient is the mask itself, redrawn from the seed in the backward pass.
         let big = Tensor.ones([1_000_003], requiresGrad: true)  // split across threads, with a tail
         let y = big.dropout(0.25, training: true, generator: Generator(seed: 4))
@@ -66,11 +82,13 @@ import Testing
     @Test func maskDependsOnlyOnTheSeedAndIndex() {
         let x = Tensor.ones([600_001])
         var masks: [[Float]] = []
-        for variant in InstructionSet.allCases where variant == .generic || InstructionSet.supported == .avx2 {
+        for variant in InstructionSet.allCases
+        where variant == .generic || InstructionSet.supported == .avx2 {
             for threads in [1, 2] {
                 InstructionSet.withVariant(variant) {
                     BLAS.withThreads(threads) {
-                        masks.append(x.dropout(0.3, training: true, generator: Generator(seed: 5)).scalars)
+                        masks.append(
+                            x.dropout(0.3, training: true, generator: Generator(seed: 5)).scalars)
                     }
                 }
             }
@@ -78,9 +96,14 @@ import Testing
         for other in masks.dropFirst() { #expect(other == masks[0]) }
         #expect(x.dropout(0.3, training: true, generator: Generator(seed: 6)).scalars != masks[0])
         for p: Float in [0.1, 0.5] {
-            let dropped = Double(x.dropout(p, training: true, generator: Generator(seed: 7)).scalars.filter { $0 == 0 }.count)
+            let dropped = Double(
+                x.dropout(p, training: true, generator: Generator(seed: 7)).scalars.filter {
+                    $0 == 0
+                }.count)
             let (n, q) = (Double(x.count), Double(p))
-            #expect(Swift.abs(dropped - n * q) < 5 * (n * q * (1 - q)).squareRoot(), "p = \(p): dropped \(dropped) of \(n)")
+            #expect(
+                Swift.abs(dropped - n * q) < 5 * (n * q * (1 - q)).squareRoot(),
+                "p = \(p): dropped \(dropped) of \(n)")
         }
     }
 }

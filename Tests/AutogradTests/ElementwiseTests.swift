@@ -7,7 +7,8 @@ import Testing
 /// shapes that broadcast in every direction.
 @Suite struct ElementwiseTests {
     static let broadcastPairs: [([Int], [Int])] = [
-        ([2, 3], [2, 3]), ([2, 3], [3]), ([4, 1, 3], [2, 1]), ([1], [2, 3]), ([2, 1, 3], [1, 4, 1]),
+        ([2, 3], [2, 3]), ([2, 3], [3]), ([4, 1, 3], [2, 1]), ([1], [2, 3]),
+        ([2, 1, 3], [1, 4, 1]),
     ]
 
     @Test(arguments: broadcastPairs)
@@ -16,7 +17,8 @@ import Testing
         // Keep the divisor away from zero.
         let b = randomTensor(sb, low: 0.5, high: 1.5, seed: 2)
         let ops: [(String, (Tensor, Tensor) -> Tensor, (Float, Float) -> Float)] = [
-            ("+", { $0 + $1 }, +), ("-", { $0 - $1 }, -), ("*", { $0 * $1 }, *), ("/", { $0 / $1 }, /),
+            ("+", { $0 + $1 }, +), ("-", { $0 - $1 }, -), ("*", { $0 * $1 }, *),
+            ("/", { $0 / $1 }, /),
         ]
         for (name, op, scalarOp) in ops {
             let y = op(a, b)
@@ -44,25 +46,32 @@ import Testing
         checkGradients([x], "-x") { -$0[0] }
     }
 
-    static let unary: [(String, @Sendable (Tensor) -> Tensor, @Sendable (Float) -> Float, Float, Float)] = [
-        ("exp", { $0.exp() }, { Foundation.exp($0) }, -2, 2),
-        ("log", { $0.log() }, { Foundation.log($0) }, 0.5, 3),
-        ("sqrt", { $0.sqrt() }, { $0.squareRoot() }, 0.5, 3),
-        ("pow 3", { $0.pow(3) }, { Foundation.pow($0, 3) }, -2, 2),
-        ("pow -0.5", { $0.pow(-0.5) }, { Foundation.pow($0, -0.5) }, 0.5, 2),
-        ("abs", { $0.abs() }, { Swift.abs($0) }, -2, 2),
-        ("tanh", { $0.tanh() }, { Foundation.tanh($0) }, -2, 2),
-        ("sigmoid", { $0.sigmoid() }, { 1 / (1 + Foundation.exp(-$0)) }, -4, 4),
-        ("relu", { $0.relu() }, { Swift.max($0, 0) }, -2, 2),
-        ("clamp", { $0.clamp(min: -0.5, max: 0.7) }, { Swift.min(Swift.max($0, -0.5), 0.7) }, -2, 2),
-    ]
+    static let unary:
+        [(String, @Sendable (Tensor) -> Tensor, @Sendable (Float) -> Float, Float, Float)] = [
+            ("exp", { $0.exp() }, { Foundation.exp($0) }, -2, 2),
+            ("log", { $0.log() }, { Foundation.log($0) }, 0.5, 3),
+            ("sqrt", { $0.sqrt() }, { $0.squareRoot() }, 0.5, 3),
+            ("pow 3", { $0.pow(3) }, { Foundation.pow($0, 3) }, -2, 2),
+            ("pow -0.5", { $0.pow(-0.5) }, { Foundation.pow($0, -0.5) }, 0.5, 2),
+            ("abs", { $0.abs() }, { Swift.abs($0) }, -2, 2),
+            ("tanh", { $0.tanh() }, { Foundation.tanh($0) }, -2, 2),
+            ("sigmoid", { $0.sigmoid() }, { 1 / (1 + Foundation.exp(-$0)) }, -4, 4),
+            ("relu", { $0.relu() }, { Swift.max($0, 0) }, -2, 2),
+            (
+                "clamp", { $0.clamp(min: -0.5, max: 0.7) }, { Swift.min(Swift.max($0, -0.5), 0.7) },
+                -2, 2
+            ),
+        ]
 
     @Test(arguments: 0..<unary.count)
     func unaryFunctions(_ index: Int) {
         let (name, op, reference, low, high) = Self.unary[index]
         var x = randomTensor([3, 5], low: low, high: high, seed: 3)
         // Keep finite-difference steps off the kinks of abs, relu and clamp.
-        x = Tensor(x.scalars.map { v in [0, -0.5, 0.7].contains { Swift.abs(v - $0) < 0.03 } ? v + 0.06 : v }, shape: x.shape)
+        x = Tensor(
+            x.scalars.map { v in
+                [0, -0.5, 0.7].contains { Swift.abs(v - $0) < 0.03 } ? v + 0.06 : v
+            }, shape: x.shape)
         expectClose(op(x).scalars, x.scalars.map(reference), rtol: 1e-5, atol: 1e-6, name)
         checkGradients([x], name) { op($0[0]) }
     }
@@ -78,7 +87,9 @@ import Testing
         let a = randomTensor([2, 3], seed: 4)
         let b = randomTensor([3], seed: 5)
         let y = Tensor.where(condition, a, b)
-        let expected = (0..<6).map { condition.scalars[$0] != 0 ? a.scalars[$0] : b.scalars[$0 % 3] }
+        let expected = (0..<6).map {
+            condition.scalars[$0] != 0 ? a.scalars[$0] : b.scalars[$0 % 3]
+        }
         expectClose(y.scalars, expected)
         checkGradients([a, b], "where") { Tensor.where(condition, $0[0], $0[1]) }
 

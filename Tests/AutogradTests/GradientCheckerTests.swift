@@ -12,7 +12,9 @@ import Testing
     }
 
     @Test func wrongForwardValueIsCaught() {
-        withKnownIssue { expectClose([1, 2, 3], [1, 2, 3.1] as [Double], "deliberately different") }
+        withKnownIssue {
+            expectClose([1, 2, 3], [1, 2, 3.1] as [Double], "deliberately different")
+        }
         withKnownIssue { expectClose([Float.nan], [0] as [Double], "NaN is not a number") }
     }
 }

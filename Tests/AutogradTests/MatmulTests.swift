@@ -14,9 +14,11 @@ import Testing
             let b = randomTensor(tB ? [n, k] : [k, n], seed: 2)
             let c = Tensor.matmul(a, b, transposeA: tA, transposeB: tB)
             #expect(c.shape == [m, n])
-            let expected = BLAS.naiveGEMM(transA: tA, transB: tB, m: m, n: n, k: k, a: a.scalars, b: b.scalars)
+            let expected = BLAS.naiveGEMM(
+                transA: tA, transB: tB, m: m, n: n, k: k, a: a.scalars, b: b.scalars)
             // Float32 products of K terms in [-1, 1]: rounding grows like √K·ε.
-            expectClose(c.scalars, expected, rtol: 1e-5, atol: 1e-5, "\(m)x\(k)x\(n) tA \(tA) tB \(tB)")
+            expectClose(
+                c.scalars, expected, rtol: 1e-5, atol: 1e-5, "\(m)x\(k)x\(n) tA \(tA) tB \(tB)")
         }
     }
 
@@ -42,8 +44,11 @@ import Testing
         for i in 0..<3 {
             let ai = Array(a.scalars[(i * 20)..<(i * 20 + 20)])
             let bi = Array(b.scalars[(i * 24)..<(i * 24 + 24)])
-            let expected = BLAS.naiveGEMM(transA: false, transB: false, m: 5, n: 6, k: 4, a: ai, b: bi)
-            expectClose(Array(c.scalars[(i * 30)..<(i * 30 + 30)]), expected, rtol: 1e-5, atol: 1e-6, "batch \(i)")
+            let expected = BLAS.naiveGEMM(
+                transA: false, transB: false, m: 5, n: 6, k: 4, a: ai, b: bi)
+            expectClose(
+                Array(c.scalars[(i * 30)..<(i * 30 + 30)]), expected, rtol: 1e-5, atol: 1e-6,
+                "batch \(i)")
         }
     }
 
@@ -57,13 +62,18 @@ import Testing
     func productsOnTwoThreads(_ batch: Int, _ m: Int, _ k: Int, _ n: Int) {
         let a = randomTensor(batch == 1 ? [m, k] : [batch, m, k], seed: 13)
         let b = randomTensor(batch == 1 ? [k, n] : [batch, k, n], seed: 14)
-        let products = [1, 2].map { threads in BLAS.withThreads(threads) { Tensor.matmul(a, b).scalars } }
+        let products = [1, 2].map { threads in
+            BLAS.withThreads(threads) { Tensor.matmul(a, b).scalars }
+        }
         if batch > 1 { #expect(products[0] == products[1], "\(batch) x \(m)x\(k)x\(n)") }
         for i in 0..<batch {
             let ai = Array(a.scalars[(i * m * k)..<((i + 1) * m * k)])
             let bi = Array(b.scalars[(i * k * n)..<((i + 1) * k * n)])
-            let expected = BLAS.naiveGEMM(transA: false, transB: false, m: m, n: n, k: k, a: ai, b: bi)
-            expectClose(Array(products[1][(i * m * n)..<((i + 1) * m * n)]), expected, rtol: 1e-4, atol: 1e-4, "entry \(i) of \(batch)")
+            let expected = BLAS.naiveGEMM(
+                transA: false, transB: false, m: m, n: n, k: k, a: ai, b: bi)
+            expectClose(
+                Array(products[1][(i * m * n)..<((i + 1) * m * n)]), expected, rtol: 1e-4,
+                atol: 1e-4, "entry \(i) of \(batch)")
         }
     }
 
@@ -72,9 +82,12 @@ import Testing
         let w = randomTensor([5, 4], seed: 10)
         let y = Tensor.matmul(x, w, transposeB: true)
         #expect(y.shape == [2, 3, 5])
-        let expected = BLAS.naiveGEMM(transA: false, transB: true, m: 6, n: 5, k: 4, a: x.scalars, b: w.scalars)
+        let expected = BLAS.naiveGEMM(
+            transA: false, transB: true, m: 6, n: 5, k: 4, a: x.scalars, b: w.scalars)
         expectClose(y.scalars, expected, rtol: 1e-5, atol: 1e-6)
-        checkGradients([x, w], "3-D by shared 2-D") { Tensor.matmul($0[0], $0[1], transposeB: true) }
+        checkGradients([x, w], "3-D by shared 2-D") {
+            Tensor.matmul($0[0], $0[1], transposeB: true)
+        }
     }
 
     @Test func outerProductOfBatches() {
@@ -83,7 +96,11 @@ import Testing
         let y = Tensor.outer(a, b)
         #expect(y.shape == [2, 3, 4])
         var expected: [Float] = []
-        for i in 0..<2 { for p in 0..<3 { for q in 0..<4 { expected.append(a.scalars[i * 3 + p] * b.scalars[i * 4 + q]) } } }
+        for i in 0..<2 {
+            for p in 0..<3 {
+                for q in 0..<4 { expected.append(a.scalars[i * 3 + p] * b.scalars[i * 4 + q]) }
+            }
+        }
         expectClose(y.scalars, expected)
         checkGradients([a, b], "outer") { Tensor.outer($0[0], $0[1]) }
     }

@@ -42,6 +42,8 @@ import Testing
         expectClose(x.variance(axes: [1], unbiased: false).scalars, [1.25, 125])
         expectClose(x.variance(axes: [1]).scalars, [1.25 * 4 / 3, 125 * 4 / 3], rtol: 1e-6)
         checkGradients([randomTensor([3, 4])], "variance") { $0[0].variance(axes: [1]) }
-        checkGradients([randomTensor([3, 4])], "variance all") { $0[0].variance(axes: [0, 1], unbiased: false) }
+        checkGradients([randomTensor([3, 4])], "variance all") {
+            $0[0].variance(axes: [0, 1], unbiased: false)
+        }
     }
 }

@@ -20,9 +20,13 @@ import Testing
         let y = x.permute([2, 0, 1])
         #expect(y.shape == [4, 2, 3])
         // y[k, i, j] = x[i, j, k]
-        for i in 0..<2 { for j in 0..<3 { for k in 0..<4 {
-            #expect(y.scalars[k * 6 + i * 3 + j] == x.scalars[i * 12 + j * 4 + k])
-        } } }
+        for i in 0..<2 {
+            for j in 0..<3 {
+                for k in 0..<4 {
+                    #expect(y.scalars[k * 6 + i * 3 + j] == x.scalars[i * 12 + j * 4 + k])
+                }
+            }
+        }
         #expect(x.transpose(0, 2).shape == [4, 3, 2])
         checkGradients([randomTensor([2, 3, 4])], "permute") { $0[0].permute([1, 2, 0]) }
         checkGradients([randomTensor([3, 5])], "transpose") { $0[0].transpose(0, 1) }
@@ -57,11 +61,15 @@ import Testing
         let x = Tensor.arange(8).reshape([4, 2])
         let y = x.indexSelect(rows: [3, 0, 3])
         #expect(y.scalars == [6, 7, 0, 1, 6, 7])
-        checkGradients([randomTensor([4, 2])], "indexSelect") { $0[0].indexSelect(rows: [3, 0, 3, 1]) }
+        checkGradients([randomTensor([4, 2])], "indexSelect") {
+            $0[0].indexSelect(rows: [3, 0, 3, 1])
+        }
         // −1 picks a row of zeros, which passes no gradient back.
         let padded = x.indexSelect(rows: [2, -1, 0])
         #expect(padded.scalars == [4, 5, 0, 0, 0, 1])
-        checkGradients([randomTensor([4, 2])], "indexSelect with zero rows") { $0[0].indexSelect(rows: [-1, 1, -1, 1]) }
+        checkGradients([randomTensor([4, 2])], "indexSelect with zero rows") {
+            $0[0].indexSelect(rows: [-1, 1, -1, 1])
+        }
     }
 
     @Test func expandRepeatsAndSumsBack() {

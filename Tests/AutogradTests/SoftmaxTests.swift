@@ -10,9 +10,12 @@ import Testing
         for r in 0..<3 {
             let row = x.scalars[(r * 5)..<(r * 5 + 5)].map { Foundation.exp(Double($0)) }
             let total = row.reduce(0, +)
-            expectClose(Array(y.scalars[(r * 5)..<(r * 5 + 5)]), row.map { $0 / total }, rtol: 1e-6, atol: 1e-7)
+            expectClose(
+                Array(y.scalars[(r * 5)..<(r * 5 + 5)]), row.map { $0 / total }, rtol: 1e-6,
+                atol: 1e-7)
         }
-        expectClose(x.logSoftmax().scalars, y.scalars.map { Foundation.log($0) }, rtol: 1e-5, atol: 1e-6)
+        expectClose(
+            x.logSoftmax().scalars, y.scalars.map { Foundation.log($0) }, rtol: 1e-5, atol: 1e-6)
         checkGradients([x], "softmax") { $0[0].softmax() }
         checkGradients([x], "logSoftmax") { $0[0].logSoftmax() }
     }
@@ -29,17 +32,25 @@ import Testing
         let x = randomTensor([2, 3, 4], seed: 4)
         let y = x.softmax(mask: mask)
         let valid = x.slice(axis: 2, 0..<2).slice(axis: 0, 1..<2).softmax()
-        expectClose(y.slice(axis: 0, 1..<2).slice(axis: 2, 0..<2).scalars, valid.scalars, rtol: 1e-6, atol: 1e-7)
+        expectClose(
+            y.slice(axis: 0, 1..<2).slice(axis: 2, 0..<2).scalars, valid.scalars, rtol: 1e-6,
+            atol: 1e-7)
         #expect(y.slice(axis: 0, 1..<2).slice(axis: 2, 2..<4).scalars.allSatisfy { $0 == 0 })
         let logY = x.logSoftmax(mask: mask)
-        #expect(logY.slice(axis: 0, 1..<2).slice(axis: 2, 2..<4).scalars.allSatisfy { $0 == -.infinity })
+        #expect(
+            logY.slice(axis: 0, 1..<2).slice(axis: 2, 2..<4).scalars.allSatisfy { $0 == -.infinity }
+        )
         checkGradients([x], "masked softmax") { $0[0].softmax(mask: mask) }
         // Masked log-probabilities are -inf; weight only the finite ones in the check.
-        checkGradients([x], "masked logSoftmax") { Tensor.where(mask.expand(to: [2, 3, 4]), $0[0].logSoftmax(mask: mask), Tensor(scalar: 0)) }
+        checkGradients([x], "masked logSoftmax") {
+            Tensor.where(
+                mask.expand(to: [2, 3, 4]), $0[0].logSoftmax(mask: mask), Tensor(scalar: 0))
+        }
     }
 
     @Test func fullyMaskedRowIsZeroNotNaN() {
-        let y = Tensor([1, 2, 3, 4], shape: [2, 2]).softmax(mask: Tensor([1, 1, 0, 0], shape: [2, 2]))
+        let y = Tensor([1, 2, 3, 4], shape: [2, 2]).softmax(
+            mask: Tensor([1, 1, 0, 0], shape: [2, 2]))
         #expect(y.scalars[2] == 0 && y.scalars[3] == 0)
         #expect(!y.scalars.contains { $0.isNaN })
     }
@@ -62,7 +73,9 @@ import Testing
         let num = (0..<4).map { Double(w[targets[$0]]) * terms[$0] }.reduce(0, +)
         let den = targets.map { Double(w[$0]) }.reduce(0, +)
         expectClose([weighted.item], [num / den], rtol: 1e-6)
-        checkGradients([logits.copy()], "cross-entropy") { Tensor.crossEntropy(logits: $0[0], targets: targets) }
+        checkGradients([logits.copy()], "cross-entropy") {
+            Tensor.crossEntropy(logits: $0[0], targets: targets)
+        }
         checkGradients([logits.copy()], "weighted cross-entropy") {
             Tensor.crossEntropy(logits: $0[0], targets: targets, classWeights: w)
         }

@@ -23,7 +23,9 @@ import Testing
     static func apply(_ f: (VectorMath.Vector) -> VectorMath.Vector, to xs: [Float]) -> [Float] {
         var ys = [Float](repeating: 0, count: xs.count)
         xs.withUnsafeBufferPointer { src in
-            ys.withUnsafeMutableBufferPointer { VectorMath.map(src.baseAddress!, $0.baseAddress!, count: xs.count, f) }
+            ys.withUnsafeMutableBufferPointer {
+                VectorMath.map(src.baseAddress!, $0.baseAddress!, count: xs.count, f)
+            }
         }
         return ys
     }
@@ -34,7 +36,9 @@ import Testing
         for (x, y) in zip(xs, Self.apply(VectorMath.exp, to: xs)) {
             let r = expf(x)
             if r >= Float.leastNormalMagnitude && r.isFinite { worst = max(worst, abs(y - r) / r) }
-            if r < Float.leastNormalMagnitude { #expect(y <= Float.leastNormalMagnitude, "exp(\(x)) = \(y)") }
+            if r < Float.leastNormalMagnitude {
+                #expect(y <= Float.leastNormalMagnitude, "exp(\(x)) = \(y)")
+            }
         }
         #expect(worst <= 2 * Float.ulpOfOne, "largest relative error \(worst)")
     }
@@ -51,7 +55,8 @@ import Testing
             worstSigmoid = max(worstSigmoid, abs(y - s) / max(s, Float.leastNormalMagnitude))
         }
         #expect(worstTanh <= 4 * Float.ulpOfOne, "tanh: largest relative error \(worstTanh)")
-        #expect(worstSigmoid <= 4 * Float.ulpOfOne, "sigmoid: largest relative error \(worstSigmoid)")
+        #expect(
+            worstSigmoid <= 4 * Float.ulpOfOne, "sigmoid: largest relative error \(worstSigmoid)")
     }
 
     @Test func edgeCases() {

@@ -10,7 +10,8 @@ import Testing
 
     /// The core OpenBLAS picks on its own here: the marker stops our selection from acting.
     func naturalCore() throws -> String {
-        let output = try ExecutableRunner.run(["info", "--json"], set: [marker: "test"], unset: [core])
+        let output = try ExecutableRunner.run(
+            ["info", "--json"], set: [marker: "test"], unset: [core])
         return try #require(ExecutableRunner.json(output)["core"] as? String)
     }
 
@@ -18,7 +19,8 @@ import Testing
         let natural = try naturalCore()
         // What the rules expect on *this* CPU, from cpuid (not from the model number).
         let expected = BLASCoreSelection.upgrade(from: natural, features: .current) ?? natural
-        let output = try ExecutableRunner.run(["info", "--json", "--check-gemm"], unset: [core, marker])
+        let output = try ExecutableRunner.run(
+            ["info", "--json", "--check-gemm"], unset: [core, marker])
         #expect(output.status == 0, "\(output.stderr)")
         let info = try ExecutableRunner.json(output)
         #expect(info["core"] as? String == expected)
@@ -28,7 +30,8 @@ import Testing
     }
 
     @Test func aValueTheUserSetIsRespected() throws {
-        let output = try ExecutableRunner.run(["info", "--json", "--check-gemm"], set: [core: "Prescott"], unset: [marker])
+        let output = try ExecutableRunner.run(
+            ["info", "--json", "--check-gemm"], set: [core: "Prescott"], unset: [marker])
         #expect(output.status == 0, "\(output.stderr)")
         let info = try ExecutableRunner.json(output)
         #expect(info["core"] as? String == "Prescott")
@@ -37,7 +40,8 @@ import Testing
     }
 
     @Test func blasCoreFlagChoosesExplicitly() throws {
-        let output = try ExecutableRunner.run(["info", "--json", "--blas-core", "Prescott"], unset: [core, marker])
+        let output = try ExecutableRunner.run(
+            ["info", "--json", "--blas-core", "Prescott"], unset: [core, marker])
         let info = try ExecutableRunner.json(output)
         #expect(info["core"] as? String == "Prescott")
         #expect((info["coreSource"] as? String)?.contains("--blas-core") == true)

@@ -20,7 +20,9 @@ enum ExecutableRunner {
         try process.run()
         let deadline = Date().addingTimeInterval(120)
         while Date() < deadline && process.isRunning
-            && ((try? FileManager.default.contentsOfDirectory(atPath: checkpoints.path))?.contains { $0.hasSuffix(".h5") } != true)
+            && ((try? FileManager.default.contentsOfDirectory(atPath: checkpoints.path))?.contains {
+                $0.hasSuffix(".h5")
+            } != true)
         {
             usleep(2_000)
         }

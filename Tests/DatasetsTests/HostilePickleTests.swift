@@ -9,19 +9,27 @@ import Testing
     /// depend on our writer.
     enum Op {
         static let proto4: [UInt8] = [0x80, 4]
-        static let stop: UInt8 = 0x2E, mark: UInt8 = 0x28, emptyList: UInt8 = 0x5D, append: UInt8 = 0x61
-        static let emptyTuple: UInt8 = 0x29, tuple1: UInt8 = 0x85, tuple2: UInt8 = 0x86, tuple3: UInt8 = 0x87
+        static let stop: UInt8 = 0x2E, mark: UInt8 = 0x28, emptyList: UInt8 = 0x5D,
+            append: UInt8 = 0x61
+        static let emptyTuple: UInt8 = 0x29, tuple1: UInt8 = 0x85, tuple2: UInt8 = 0x86,
+            tuple3: UInt8 = 0x87
         static let tuple: UInt8 = 0x74, reduce: UInt8 = 0x52, build: UInt8 = 0x62, pop: UInt8 = 0x30
         static let newFalse: UInt8 = 0x89, newTrue: UInt8 = 0x88, none: UInt8 = 0x4E
 
-        static func global(_ module: String, _ name: String) -> [UInt8] { [0x63] + Array("\(module)\n\(name)\n".utf8) }
-        static func shortString(_ s: String) -> [UInt8] { [0x8C, UInt8(s.utf8.count)] + Array(s.utf8) }
+        static func global(_ module: String, _ name: String) -> [UInt8] {
+            [0x63] + Array("\(module)\n\(name)\n".utf8)
+        }
+        static func shortString(_ s: String) -> [UInt8] {
+            [0x8C, UInt8(s.utf8.count)] + Array(s.utf8)
+        }
         static func shortBytes(_ b: [UInt8]) -> [UInt8] { [0x43, UInt8(b.count)] + b }
         static func int1(_ v: UInt8) -> [UInt8] { [0x4B, v] }
         static func int4(_ v: Int32) -> [UInt8] { [0x4A] + le(UInt64(UInt32(bitPattern: v)), 4) }
         /// LONG1 of a non-negative value (8 bytes, so 2^32 and 2^62 fit).
         static func long(_ v: UInt64) -> [UInt8] { [0x8A, 8] + le(v, 8) }
-        static func le(_ v: UInt64, _ n: Int) -> [UInt8] { (0..<n).map { UInt8(truncatingIfNeeded: v >> (8 * UInt64($0))) } }
+        static func le(_ v: UInt64, _ n: Int) -> [UInt8] {
+            (0..<n).map { UInt8(truncatingIfNeeded: v >> (8 * UInt64($0))) }
+        }
         static func longPut(_ k: UInt32) -> [UInt8] { [0x72] + le(UInt64(k), 4) }
         static func longGet(_ k: UInt32) -> [UInt8] { [0x6A] + le(UInt64(k), 4) }
     }
@@ -29,17 +37,26 @@ import Testing
     /// `numpy._core.multiarray._reconstruct` of a float32 array with this shape and raw data,
     /// as NumPy 2 pickles it with protocol 4.
     static func array(shape: [UInt64], data: [UInt8]) -> [UInt8] {
-        var out = Op.global("numpy._core.multiarray", "_reconstruct") + Op.global("numpy", "ndarray")
-        out += Op.int1(0) + [Op.tuple1] + Op.shortBytes([UInt8(ascii: "b")]) + [Op.tuple3, Op.reduce]
+        var out =
+            Op.global("numpy._core.multiarray", "_reconstruct") + Op.global("numpy", "ndarray")
+        out +=
+            Op.int1(0) + [Op.tuple1] + Op.shortBytes([UInt8(ascii: "b")]) + [Op.tuple3, Op.reduce]
         out += [Op.mark] + Op.int1(1) + [Op.mark] + shape.flatMap(Op.long) + [Op.tuple]
-        out += Op.global("numpy", "dtype") + Op.shortString("f4") + [Op.newFalse, Op.newTrue, Op.tuple3, Op.reduce]
-        out += [Op.mark] + Op.int1(3) + Op.shortString("<") + [Op.none, Op.none, Op.none] + Op.int4(-1) + Op.int4(-1) + Op.int1(0) + [Op.tuple, Op.build]
+        out +=
+            Op.global("numpy", "dtype") + Op.shortString("f4") + [
+                Op.newFalse, Op.newTrue, Op.tuple3, Op.reduce,
+            ]
+        out +=
+            [Op.mark] + Op.int1(3) + Op.shortString("<") + [Op.none, Op.none, Op.none] + Op.int4(-1)
+            + Op.int4(-1) + Op.int1(0) + [Op.tuple, Op.build]
         out += [Op.newFalse] + [0x8E] + Op.le(UInt64(data.count), 8) + data + [Op.tuple, Op.build]
         return out
     }
 
     static func write(_ bytes: [UInt8], name: String = "hostile") -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(UUID()).pkl").path
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "\(name)-\(UUID()).pkl"
+        ).path
         FileManager.default.createFile(atPath: path, contents: Data(bytes))
         return path
     }
@@ -79,11 +96,15 @@ import Testing
         #expect(text?.contains("truncated") == true, "\(text ?? "read")")
     }
 
-    static let overflowingShapes: [[UInt64]] = [[1 << 32, 1 << 32], [1 << 62, 4], [UInt64(Int64.max), 2], [0, UInt64(Int64.max), 3]]
+    static let overflowingShapes: [[UInt64]] = [
+        [1 << 32, 1 << 32], [1 << 62, 4], [UInt64(Int64.max), 2], [0, UInt64(Int64.max), 3],
+    ]
 
     @Test(arguments: overflowingShapes)
     func shapesWhoseSizeOverflowsAreRefused(shape: [UInt64]) {
-        let text = Self.refusal(Op.proto4 + Self.array(shape: shape, data: [UInt8](repeating: 0, count: 16)) + [Op.stop])
+        let text = Self.refusal(
+            Op.proto4 + Self.array(shape: shape, data: [UInt8](repeating: 0, count: 16)) + [Op.stop]
+        )
         #expect(text != nil, "shape \(shape) was read")
         #expect(text?.contains("shape") == true, "\(text ?? "")")
     }
@@ -102,14 +123,19 @@ import Testing
     @Test func deeplyNestedListsAreRefused() {
         let n = 100_000
         var bytes = Op.proto4
-        bytes += [UInt8](repeating: 0, count: 2 * n).enumerated().map { $0.offset % 2 == 0 ? Op.emptyList : 0x94 }  // EMPTY_LIST, MEMOIZE
+        bytes += [UInt8](repeating: 0, count: 2 * n).enumerated().map {
+            $0.offset % 2 == 0 ? Op.emptyList : 0x94
+        }  // EMPTY_LIST, MEMOIZE
         bytes += [UInt8](repeating: Op.append, count: n - 1) + [Op.stop]
         let text = Self.refusal(bytes)
-        #expect(text?.contains("nested deeper than \(RestrictedUnpickler.maximumDepth)") == true, "\(text ?? "read")")
+        #expect(
+            text?.contains("nested deeper than \(RestrictedUnpickler.maximumDepth)") == true,
+            "\(text ?? "read")")
     }
 
     @Test func deeplyNestedTuplesAreRefused() {
-        let bytes = Op.proto4 + [Op.emptyTuple] + [UInt8](repeating: Op.tuple1, count: 100_000) + [Op.stop]
+        let bytes =
+            Op.proto4 + [Op.emptyTuple] + [UInt8](repeating: Op.tuple1, count: 100_000) + [Op.stop]
         let text = Self.refusal(bytes)
         #expect(text?.contains("nested deeper") == true, "\(text ?? "read")")
     }
@@ -128,7 +154,8 @@ import Testing
     }
 
     @Test func aListThatContainsItselfIsRefused() {
-        let text = Self.refusal(Op.proto4 + [Op.emptyList] + Op.longPut(0) + Op.longGet(0) + [Op.append, Op.stop])
+        let text = Self.refusal(
+            Op.proto4 + [Op.emptyList] + Op.longPut(0) + Op.longGet(0) + [Op.append, Op.stop])
         #expect(text?.contains("contains itself") == true, "\(text ?? "read")")
     }
 
@@ -137,16 +164,21 @@ import Testing
     @Test func mutatedPicklesAreRefusedOrRead() throws {
         var seeds: [[UInt8]] = []
         for name in ["np2_p4.pkl", "np1_p2.pkl", "np2_p5.pkl"] {
-            seeds.append(Array(try Data(contentsOf: URL(fileURLWithPath: PickleTests.fixture(name)))))
+            seeds.append(
+                Array(try Data(contentsOf: URL(fileURLWithPath: PickleTests.fixture(name)))))
         }
         var small = Op.proto4 + [Op.emptyList, Op.mark]
         for k in 0..<3 {
-            small += [0x7D, Op.mark] + Op.shortString("video_name") + Op.shortString("clip_\(k)") + Op.shortString("video_feature")
-            small += Self.array(shape: [2, 2], data: [UInt8](repeating: UInt8(k), count: 16)) + [0x75]
+            small +=
+                [0x7D, Op.mark] + Op.shortString("video_name") + Op.shortString("clip_\(k)")
+                + Op.shortString("video_feature")
+            small +=
+                Self.array(shape: [2, 2], data: [UInt8](repeating: UInt8(k), count: 16)) + [0x75]
         }
         seeds.append(small + [0x65, Op.stop])
         var rng = SplitMix(state: 20_261_202)
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pickle-fuzz-\(UUID())")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "pickle-fuzz-\(UUID())")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("mutant.pkl").path
@@ -158,7 +190,11 @@ import Testing
                 switch rng.next() % 5 {
                 case 0: bytes[at] ^= UInt8(1 << (rng.next() % 8))
                 case 1: bytes[at] = UInt8(truncatingIfNeeded: rng.next())
-                case 2: bytes.insert(contentsOf: (0..<(1 + rng.next() % 8)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }, at: at)
+                case 2:
+                    bytes.insert(
+                        contentsOf: (0..<(1 + rng.next() % 8)).map { _ in
+                            UInt8(truncatingIfNeeded: rng.next())
+                        }, at: at)
                 case 3: bytes.removeSubrange(at..<min(bytes.count, at + 1 + Int(rng.next() % 16)))
                 default: bytes = Array(bytes.prefix(at))
                 }

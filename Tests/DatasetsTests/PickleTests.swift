@@ -17,7 +17,8 @@ import Testing
 
     @Test(arguments: [1, 2], [2, 3, 4, 5])
     func everyEncodingDecodes(numpy: Int, protocolVersion: Int) throws {
-        let value = try RestrictedUnpickler.load(path: Self.fixture("np\(numpy)_p\(protocolVersion).pkl"))
+        let value = try RestrictedUnpickler.load(
+            path: Self.fixture("np\(numpy)_p\(protocolVersion).pkl"))
         guard case .list(let list) = value else {
             Issue.record("expected a list, found \(value)")
             return
@@ -33,7 +34,9 @@ import Testing
             }
             names.append(name)
             #expect(array.shape == [5, 3], "\(name)")
-            #expect(array.floats() == Self.expected, "\(name) (numpy \(numpy), protocol \(protocolVersion))")
+            #expect(
+                array.floats() == Self.expected,
+                "\(name) (numpy \(numpy), protocol \(protocolVersion))")
         }
         #expect(Set(names).count == 12, "all dtype/byte-order/layout combinations present")
         #expect(names.contains("float16_be_F.mp4") && names.contains("float64_le_C.mp4"))
@@ -47,7 +50,8 @@ import Testing
             try RestrictedUnpickler.load(path: path)
         } throws: { error in
             let text = "\(error)"
-            return text.contains(path) && text.contains("system") && text.contains("refused") && text.contains("at byte")
+            return text.contains(path) && text.contains("system") && text.contains("refused")
+                && text.contains("at byte")
         }
         #expect(!FileManager.default.fileExists(atPath: marker))
     }
@@ -76,7 +80,11 @@ import Testing
             try? FileManager.default.removeItem(atPath: empty)
             try? FileManager.default.removeItem(atPath: garbage)
         }
-        #expect { try RestrictedUnpickler.load(path: empty) } throws: { "\($0)".contains(empty) && "\($0)".contains("not a pickle") }
-        #expect { try RestrictedUnpickler.load(path: garbage) } throws: { "\($0)".contains(garbage) && "\($0)".contains("not a pickle") }
+        #expect { try RestrictedUnpickler.load(path: empty) } throws: {
+            "\($0)".contains(empty) && "\($0)".contains("not a pickle")
+        }
+        #expect { try RestrictedUnpickler.load(path: garbage) } throws: {
+            "\($0)".contains(garbage) && "\($0)".contains("not a pickle")
+        }
     }
 }

@@ -9,12 +9,16 @@ import Testing
 /// `3_Class/`, `7_Class/` and `Annotations.csv`; without it they are skipped with a line that says
 /// so, and every other test uses label files that `ReleaseLabelFiles` writes.
 enum RealLabels {
-    static let folder: URL? = ProcessInfo.processInfo.environment["INDOMER_LABELS"].map { URL(fileURLWithPath: $0) }
+    static let folder: URL? = ProcessInfo.processInfo.environment["INDOMER_LABELS"].map {
+        URL(fileURLWithPath: $0)
+    }
     static var available: Bool {
         guard let folder else { return false }
-        return FileManager.default.fileExists(atPath: folder.appendingPathComponent("3_Class/3_class_train.json").path)
+        return FileManager.default.fileExists(
+            atPath: folder.appendingPathComponent("3_Class/3_class_train.json").path)
     }
-    static let skipReason: Comment = "set INDOMER_LABELS to a folder with the release's public label files to run this"
+    static let skipReason: Comment =
+        "set INDOMER_LABELS to a folder with the release's public label files to run this"
 }
 
 /// Release-format label files written from the synthetic IndoMER's clips: the release's split
@@ -29,12 +33,14 @@ enum ReleaseLabelFiles {
         config.clipFraction = 1
         var number: [String: String] = [:]
         return SyntheticIndoMER.generate(config).clips.map { clip in
-            let video = number[clip.sourceVideo] ?? {
-                let n = number.count + 1
-                let name = "clip_\(n)_\(topics[n % topics.count])"
-                number[clip.sourceVideo] = name
-                return name
-            }()
+            let video =
+                number[clip.sourceVideo]
+                ?? {
+                    let n = number.count + 1
+                    let name = "clip_\(n)_\(topics[n % topics.count])"
+                    number[clip.sourceVideo] = name
+                    return name
+                }()
             var renamed = clip
             renamed.id = "\(video)_\(clip.id.split(separator: "_").last!)"
             renamed.sourceVideo = video
@@ -51,22 +57,29 @@ enum ReleaseLabelFiles {
             let three: [[String: String]] = mine.map { c in
                 [
                     "sample_id": c.id, "text": "kalimat contoh untuk \(c.id)",
-                    "text_label": sentiment[c.modalitySentiment[.text]!], "audio_label": sentiment[c.modalitySentiment[.audio]!],
-                    "video_label": sentiment[c.modalitySentiment[.video]!], "label": sentiment[c.sentiment],
+                    "text_label": sentiment[c.modalitySentiment[.text]!],
+                    "audio_label": sentiment[c.modalitySentiment[.audio]!],
+                    "video_label": sentiment[c.modalitySentiment[.video]!],
+                    "label": sentiment[c.sentiment],
                     "video": "\(c.id).mp4", "audio": "\(c.id).wav",
                 ]
             }
             let seven: [[String: String]] = mine.map { c in
                 [
-                    "sample_id": c.id, "text": "kalimat contoh untuk \(c.id)", "sentiment_label": sentiment[c.sentiment],
+                    "sample_id": c.id, "text": "kalimat contoh untuk \(c.id)",
+                    "sentiment_label": sentiment[c.sentiment],
                     "label": emotion[c.emotion], "video": "\(c.id).mp4", "audio": "\(c.id).wav",
                 ]
             }
             for (folder, rows) in [("3_Class", three), ("7_Class", seven)] {
                 let directory = root.appendingPathComponent(folder)
-                try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-                let data = try JSONSerialization.data(withJSONObject: rows, options: [.prettyPrinted, .sortedKeys])
-                try data.write(to: directory.appendingPathComponent("\(folder.prefix(1))_class_\(split.rawValue).json"))
+                try FileManager.default.createDirectory(
+                    at: directory, withIntermediateDirectories: true)
+                let data = try JSONSerialization.data(
+                    withJSONObject: rows, options: [.prettyPrinted, .sortedKeys])
+                try data.write(
+                    to: directory.appendingPathComponent(
+                        "\(folder.prefix(1))_class_\(split.rawValue).json"))
             }
         }
     }
@@ -84,14 +97,18 @@ struct ReleaseFolder {
     /// Each clip's unpadded values per modality, as written.
     var values: [Modality: [String: [Float]]] = [:]
 
-    static let shapes: [Modality: (frames: Int, dim: Int)] = [.text: (5, 4), .audio: (30, 3), .video: (9, 6)]
+    static let shapes: [Modality: (frames: Int, dim: Int)] = [
+        .text: (5, 4), .audio: (30, 3), .video: (9, 6),
+    ]
 
     /// `edit` may change what is written for a clip: return nil to leave the clip out.
     init(
-        textKeys: (String, String) = ("text_name", "text_feature"), videoFolder: String = "video_feature",
+        textKeys: (String, String) = ("text_name", "text_feature"),
+        videoFolder: String = "video_feature",
         edit: (Modality, String, inout [Float]) -> Bool = { _, _, _ in true }
     ) throws {
-        root = FileManager.default.temporaryDirectory.appendingPathComponent("indomer-release-\(UUID().uuidString)")
+        root = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "indomer-release-\(UUID().uuidString)")
         let fm = FileManager.default
         try ReleaseLabelFiles.write(to: root)
         let generator = Generator(seed: 77)
@@ -101,11 +118,17 @@ struct ReleaseFolder {
             (.video, videoFolder, "video_features", "video_name", "video_feature"),
         ]
         for split in ["train", "val"] {
-            let entries = try JSONSerialization.jsonObject(with: Data(contentsOf: root.appendingPathComponent("3_Class/3_class_\(split).json"))) as! [[String: Any]]
+            let entries =
+                try JSONSerialization.jsonObject(
+                    with: Data(
+                        contentsOf: root.appendingPathComponent("3_Class/3_class_\(split).json")))
+                as! [[String: Any]]
             let ids = entries.map { $0["sample_id"] as! String }
             for (m, folder, file, nameKey, featureKey) in layouts {
-                try fm.createDirectory(at: root.appendingPathComponent(folder), withIntermediateDirectories: true)
-                let writer = try PickleWriter(path: root.appendingPathComponent("\(folder)/\(split)_\(file).pkl").path)
+                try fm.createDirectory(
+                    at: root.appendingPathComponent(folder), withIntermediateDirectories: true)
+                let writer = try PickleWriter(
+                    path: root.appendingPathComponent("\(folder)/\(split)_\(file).pkl").path)
                 let (frames, dim) = Self.shapes[m]!
                 for id in ids {
                     let length = 1 + generator.int(below: frames)
@@ -117,7 +140,11 @@ struct ReleaseFolder {
                     lengths[m, default: [:]][id] = length
                     values[m, default: [:]][id] = Array(padded[0..<(length * dim)])
                     let name = m == .text ? id : "\(id).\(m == .audio ? "wav" : "mp4")"
-                    padded.withUnsafeBufferPointer { writer.append(name: name, nameKey: nameKey, featureKey: featureKey, values: $0, frames: frames, dim: dim) }
+                    padded.withUnsafeBufferPointer {
+                        writer.append(
+                            name: name, nameKey: nameKey, featureKey: featureKey, values: $0,
+                            frames: frames, dim: dim)
+                    }
                 }
                 try writer.finish()
             }

@@ -11,7 +11,8 @@ import Testing
         let train = clips.filter { $0.split == .train }
         let val = clips.filter { $0.split == .val }
         #expect(train.count == 1588 && val.count == 356)
-        #expect(Set(train.map(\.sourceVideo)).count == 173 && Set(val.map(\.sourceVideo)).count == 34)
+        #expect(
+            Set(train.map(\.sourceVideo)).count == 173 && Set(val.map(\.sourceVideo)).count == 34)
         #expect(Set(train.map(\.sourceVideo)).isDisjoint(with: val.map(\.sourceVideo)))
         func counts(_ c: [Clip], _ task: IndoMERTask) -> [Int] {
             (0..<task.classCount).map { k in c.filter { $0.label(for: task) == k }.count }
@@ -21,31 +22,54 @@ import Testing
         // fear, disgust, anger, sadness, neutral, happiness, surprise
         #expect(counts(train, .emotion) == [5, 33, 69, 142, 1054, 278, 7])
         #expect(counts(val, .emotion) == [4, 5, 13, 32, 262, 39, 1])
-        let agree = train.filter { c in Modality.allCases.allSatisfy { c.modalitySentiment[$0] == c.sentiment } }
+        let agree = train.filter { c in
+            Modality.allCases.allSatisfy { c.modalitySentiment[$0] == c.sentiment }
+        }
         #expect(agree.count == 520)
         // The conflict analysis's agreement groups (all agree, only T, only A, only V disagrees,
         // two or more disagree): clips and source videos, counted from the label files' strings
         // by a separate script.
         func groups(_ clips: [Clip]) -> (clips: [Int], videos: [Int]) {
-            let members = AgreementGroup.allCases.map { g in clips.filter { $0.sentimentLabels!.agreement == g } }
+            let members = AgreementGroup.allCases.map { g in
+                clips.filter { $0.sentimentLabels!.agreement == g }
+            }
             return (members.map(\.count), members.map { Set($0.map(\.sourceVideo)).count })
         }
-        #expect(groups(train).clips == [520, 244, 189, 127, 508] && groups(train).videos == [140, 96, 77, 56, 127])
-        #expect(groups(val).clips == [111, 41, 52, 49, 103] && groups(val).videos == [25, 18, 18, 11, 25])
+        #expect(
+            groups(train).clips == [520, 244, 189, 127, 508]
+                && groups(train).videos == [140, 96, 77, 56, 127])
+        #expect(
+            groups(val).clips == [111, 41, 52, 49, 103]
+                && groups(val).videos == [25, 18, 18, 11, 25])
     }
 
     @Test func annotationsCSVParsesQuotedFieldsAndAgreesWithTheSplits() throws {
-        let text = try String(contentsOf: RealLabels.folder!.appendingPathComponent("Annotations.csv"), encoding: .utf8)
+        let text = try String(
+            contentsOf: RealLabels.folder!.appendingPathComponent("Annotations.csv"),
+            encoding: .utf8)
         let rows = CSV.parse(text)
-        #expect(rows.first == ["video_name", "audio_name", "emotion", "sentiment", "text_sentiment", "audio_sentiment", "video_sentiment", "text"])
+        #expect(
+            rows.first == [
+                "video_name", "audio_name", "emotion", "sentiment", "text_sentiment",
+                "audio_sentiment", "video_sentiment", "text",
+            ])
         #expect(rows.count == 1945)
-        #expect(rows.allSatisfy { $0.count == 8 }, "every row has 8 fields despite commas and quotes in transcripts")
-        let byID = Dictionary(uniqueKeysWithValues: rows.dropFirst().map { (($0[0] as NSString).deletingPathExtension, $0) })
+        #expect(
+            rows.allSatisfy { $0.count == 8 },
+            "every row has 8 fields despite commas and quotes in transcripts")
+        let byID = Dictionary(
+            uniqueKeysWithValues: rows.dropFirst().map {
+                (($0[0] as NSString).deletingPathExtension, $0)
+            })
         let clips = try ReleaseReader(root: RealLabels.folder!).readClips()
         for clip in clips {
             let row = try #require(byID[clip.id], "\(clip.id) missing from Annotations.csv")
-            #expect(IndoMERTask.emotion.classIndex(ofReleaseLabel: row[2]) == clip.emotion, "\(clip.id)")
-            #expect(IndoMERTask.sentiment.classIndex(ofReleaseLabel: row[3]) == clip.sentiment, "\(clip.id)")
+            #expect(
+                IndoMERTask.emotion.classIndex(ofReleaseLabel: row[2]) == clip.emotion, "\(clip.id)"
+            )
+            #expect(
+                IndoMERTask.sentiment.classIndex(ofReleaseLabel: row[3]) == clip.sentiment,
+                "\(clip.id)")
         }
     }
 }
@@ -53,26 +77,41 @@ import Testing
 /// The release reader on label files in the release's layout that the tests write themselves.
 @Suite struct LabelTests {
     @Test func writtenLabelFilesReadBackWithTheReleaseCounts() throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("labels-\(UUID().uuidString)")
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "labels-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: root) }
         try ReleaseLabelFiles.write(to: root)
         let clips = try ReleaseReader(root: root).readClips()
-        #expect(clips == ReleaseLabelFiles.clips, "every id, split, label and per-modality label as written")
+        #expect(
+            clips == ReleaseLabelFiles.clips,
+            "every id, split, label and per-modality label as written")
         let train = clips.filter { $0.split == .train }
         let val = clips.filter { $0.split == .val }
         // The release's counts (its README), which the written files reproduce.
         #expect(train.count == 1588 && val.count == 356)
-        #expect(Set(train.map(\.sourceVideo)).count == 173 && Set(val.map(\.sourceVideo)).count == 34)
+        #expect(
+            Set(train.map(\.sourceVideo)).count == 173 && Set(val.map(\.sourceVideo)).count == 34)
         #expect((0..<3).map { k in train.filter { $0.sentiment == k }.count } == [249, 1054, 285])
-        #expect((0..<7).map { k in val.filter { $0.emotion == k }.count } == [4, 5, 13, 32, 262, 39, 1])
+        #expect(
+            (0..<7).map { k in val.filter { $0.emotion == k }.count } == [4, 5, 13, 32, 262, 39, 1])
         #expect(clips.allSatisfy { $0.id.hasPrefix("clip_") && $0.modalitySentiment.count == 3 })
         // The 3-class rows have exactly the release's keys.
-        let rows = try JSONSerialization.jsonObject(with: Data(contentsOf: root.appendingPathComponent("3_Class/3_class_val.json"))) as! [[String: Any]]
-        #expect(Set(rows[0].keys) == ["sample_id", "text", "text_label", "audio_label", "video_label", "label", "video", "audio"])
+        let rows =
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: root.appendingPathComponent("3_Class/3_class_val.json")))
+            as! [[String: Any]]
+        #expect(
+            Set(rows[0].keys) == [
+                "sample_id", "text", "text_label", "audio_label", "video_label", "label", "video",
+                "audio",
+            ])
     }
 
     @Test func csvParsesQuotedFields() {
-        #expect(CSV.parse("a,\"b, \"\"c\"\"\",d\n\"x\ny\",2,3\n") == [["a", "b, \"c\"", "d"], ["x\ny", "2", "3"]])
+        #expect(
+            CSV.parse("a,\"b, \"\"c\"\"\",d\n\"x\ny\",2,3\n") == [
+                ["a", "b, \"c\"", "d"], ["x\ny", "2", "3"],
+            ])
     }
 }
 
@@ -85,9 +124,12 @@ import Testing
         #expect(dataset.fingerprint.count == 64)
         for m in Modality.allCases {
             let f = try #require(dataset.features[m])
-            #expect(f.dim == ReleaseFolder.shapes[m]!.dim && f.paddedLength == ReleaseFolder.shapes[m]!.frames)
+            #expect(
+                f.dim == ReleaseFolder.shapes[m]!.dim
+                    && f.paddedLength == ReleaseFolder.shapes[m]!.frames)
             for (i, clip) in dataset.clips.enumerated() {
-                #expect(f.length(of: i) == folder.lengths[m]![clip.id], "\(m) \(clip.id) true length")
+                #expect(
+                    f.length(of: i) == folder.lengths[m]![clip.id], "\(m) \(clip.id) true length")
             }
             // Values are the written ones, standardised with the train statistics.
             let n = try #require(dataset.normalization[m])
@@ -101,9 +143,14 @@ import Testing
             // Train true frames have mean 0 and standard deviation 1 per dimension.
             let train = dataset.indices(in: .train)
             for d in 0..<f.dim {
-                let column = train.flatMap { c in stride(from: d, to: f.length(of: c) * f.dim, by: f.dim).map { Double(f.frames(of: c)[f.offsets[c] * f.dim + $0]) } }
+                let column = train.flatMap { c in
+                    stride(from: d, to: f.length(of: c) * f.dim, by: f.dim).map {
+                        Double(f.frames(of: c)[f.offsets[c] * f.dim + $0])
+                    }
+                }
                 let mean = column.reduce(0, +) / Double(column.count)
-                let variance = column.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(column.count)
+                let variance =
+                    column.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(column.count)
                 #expect(Swift.abs(mean) < 1e-4 && Swift.abs(variance - 1) < 1e-3, "\(m) dim \(d)")
             }
         }
@@ -135,14 +182,18 @@ import Testing
             try IndoMERDataset.loadRelease(at: folder.root)
         } throws: { error in
             let text = "\(error)"
-            return text.contains("2 clip(s) have no video features") && text.contains(gone[0]) && text.contains(gone[1])
+            return text.contains("2 clip(s) have no video features") && text.contains(gone[0])
+                && text.contains(gone[1])
         }
     }
 
     @Test func nonFiniteValuesAreRefusedUnlessZeroed() throws {
         let bad = ReleaseLabelFiles.clips[5].id
         let folder = try ReleaseFolder { m, id, values in
-            if m == .audio && id == bad { values[1] = .nan; values[2] = .infinity }
+            if m == .audio && id == bad {
+                values[1] = .nan
+                values[2] = .infinity
+            }
             return true
         }
         defer { folder.remove() }
@@ -159,18 +210,30 @@ import Testing
         let folder = try ReleaseFolder()
         defer { folder.remove() }
         // Rewrite the val text pickle with one clip of another width.
-        let writer = try PickleWriter(path: folder.root.appendingPathComponent("text_feature/val_text_features.pkl").path)
-        let ids = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.root.appendingPathComponent("3_Class/3_class_val.json"))) as! [[String: Any]]
+        let writer = try PickleWriter(
+            path: folder.root.appendingPathComponent("text_feature/val_text_features.pkl").path)
+        let ids =
+            try JSONSerialization.jsonObject(
+                with: Data(
+                    contentsOf: folder.root.appendingPathComponent("3_Class/3_class_val.json")))
+            as! [[String: Any]]
         for (i, entry) in ids.enumerated() {
             let dim = i == 3 ? 7 : 4
             let values = [Float](repeating: 1, count: 5 * dim)
-            values.withUnsafeBufferPointer { writer.append(name: entry["sample_id"] as! String, nameKey: "text_name", featureKey: "text_feature", values: $0, frames: 5, dim: dim) }
+            values.withUnsafeBufferPointer {
+                writer.append(
+                    name: entry["sample_id"] as! String, nameKey: "text_name",
+                    featureKey: "text_feature", values: $0, frames: 5, dim: dim)
+            }
         }
         try writer.finish()
         let bad = ids[3]["sample_id"] as! String
         #expect {
             try IndoMERDataset.loadRelease(at: folder.root)
-        } throws: { "\($0)".contains("clip \(bad)") && "\($0)".contains("[5, 7]") && "\($0)".contains("val_text_features.pkl") }
+        } throws: {
+            "\($0)".contains("clip \(bad)") && "\($0)".contains("[5, 7]")
+                && "\($0)".contains("val_text_features.pkl")
+        }
     }
 
     @Test func missingFeatureFolderSaysWhatWasFound() throws {

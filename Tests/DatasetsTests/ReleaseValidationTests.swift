@@ -8,26 +8,37 @@ import Testing
     typealias Op = HostilePickleTests.Op
 
     static func rows(_ folder: ReleaseFolder, _ file: String) throws -> [[String: Any]] {
-        try JSONSerialization.jsonObject(with: Data(contentsOf: folder.root.appendingPathComponent(file))) as! [[String: Any]]
+        try JSONSerialization.jsonObject(
+            with: Data(contentsOf: folder.root.appendingPathComponent(file))) as! [[String: Any]]
     }
 
-    static func editLabels(_ folder: ReleaseFolder, _ file: String, _ edit: (inout [[String: Any]]) -> Void) throws {
+    static func editLabels(
+        _ folder: ReleaseFolder, _ file: String, _ edit: (inout [[String: Any]]) -> Void
+    ) throws {
         var r = try rows(folder, file)
         edit(&r)
-        try JSONSerialization.data(withJSONObject: r).write(to: folder.root.appendingPathComponent(file))
+        try JSONSerialization.data(withJSONObject: r).write(
+            to: folder.root.appendingPathComponent(file))
     }
 
     /// Rewrites the val text pickle (5 x 4 per clip) with these (name, frames) entries.
     static func rewriteValText(_ folder: ReleaseFolder, _ entries: [(String, Int)]) throws {
-        let writer = try PickleWriter(path: folder.root.appendingPathComponent("text_feature/val_text_features.pkl").path)
+        let writer = try PickleWriter(
+            path: folder.root.appendingPathComponent("text_feature/val_text_features.pkl").path)
         for (name, frames) in entries {
             let values = [Float](repeating: 1, count: frames * 4)
-            values.withUnsafeBufferPointer { writer.append(name: name, nameKey: "text_name", featureKey: "text_feature", values: $0, frames: frames, dim: 4) }
+            values.withUnsafeBufferPointer {
+                writer.append(
+                    name: name, nameKey: "text_name", featureKey: "text_feature", values: $0,
+                    frames: frames, dim: 4)
+            }
         }
         try writer.finish()
     }
 
-    static func valIDs(_ folder: ReleaseFolder) throws -> [String] { try rows(folder, "3_Class/3_class_val.json").map { $0["sample_id"] as! String } }
+    static func valIDs(_ folder: ReleaseFolder) throws -> [String] {
+        try rows(folder, "3_Class/3_class_val.json").map { $0["sample_id"] as! String }
+    }
 
     static func refusal(_ folder: ReleaseFolder) -> String {
         do {
@@ -45,7 +56,11 @@ import Testing
         var lines: [String] = []
         let dataset = try IndoMERDataset.loadRelease(at: folder.root) { lines.append($0) }
         #expect(dataset.clips.count == 1944)
-        #expect(lines.contains { $0.contains("3_class_val.json") && $0.contains("1 clip id(s) listed twice with the same labels") }, "\(lines)")
+        #expect(
+            lines.contains {
+                $0.contains("3_class_val.json")
+                    && $0.contains("1 clip id(s) listed twice with the same labels")
+            }, "\(lines)")
     }
 
     @Test func aDuplicateWithOtherLabelsIsRefused() throws {
@@ -58,7 +73,9 @@ import Testing
             rows.append(copy)
         }
         let text = Self.refusal(folder)
-        #expect(text.contains("7_class_val.json") && text.contains("clip \(id)") && text.contains("listed twice with different labels"), "\(text)")
+        #expect(
+            text.contains("7_class_val.json") && text.contains("clip \(id)")
+                && text.contains("listed twice with different labels"), "\(text)")
     }
 
     @Test func aClipInBothSplitsIsRefused() throws {
@@ -69,15 +86,20 @@ import Testing
         try Self.editLabels(folder, "3_Class/3_class_val.json") { $0.append(train3) }
         try Self.editLabels(folder, "7_Class/7_class_val.json") { $0.append(train7) }
         let text = Self.refusal(folder)
-        #expect(text.contains("clip \(train3["sample_id"] as! String)") && text.contains("listed in both the train and the val split"), "\(text)")
+        #expect(
+            text.contains("clip \(train3["sample_id"] as! String)")
+                && text.contains("listed in both the train and the val split"), "\(text)")
     }
 
     @Test func anEmptySplitIsRefused() throws {
         let folder = try ReleaseFolder()
         defer { folder.remove() }
-        for file in ["3_Class/3_class_val.json", "7_Class/7_class_val.json"] { try Self.editLabels(folder, file) { $0 = [] } }
+        for file in ["3_Class/3_class_val.json", "7_Class/7_class_val.json"] {
+            try Self.editLabels(folder, file) { $0 = [] }
+        }
         let text = Self.refusal(folder)
-        #expect(text.contains("3_class_val.json") && text.contains("the val split is empty"), "\(text)")
+        #expect(
+            text.contains("3_class_val.json") && text.contains("the val split is empty"), "\(text)")
     }
 
     @Test func aNameTwiceInOnePickleIsRefused() throws {
@@ -86,7 +108,9 @@ import Testing
         let ids = try Self.valIDs(folder)
         try Self.rewriteValText(folder, ids.map { ($0, 5) } + [(ids[7], 5)])
         let text = Self.refusal(folder)
-        #expect(text.contains("val_text_features.pkl") && text.contains("clip \(ids[7])") && text.contains("listed twice in this pickle"), "\(text)")
+        #expect(
+            text.contains("val_text_features.pkl") && text.contains("clip \(ids[7])")
+                && text.contains("listed twice in this pickle"), "\(text)")
     }
 
     @Test func anEntryOfTheOtherSplitIsRefused() throws {
@@ -95,26 +119,35 @@ import Testing
         let trainID = try Self.rows(folder, "3_Class/3_class_train.json")[3]["sample_id"] as! String
         try Self.rewriteValText(folder, try Self.valIDs(folder).map { ($0, 5) } + [(trainID, 5)])
         let text = Self.refusal(folder)
-        #expect(text.contains("clip \(trainID)") && text.contains("a train-split clip in the val pickle"), "\(text)")
+        #expect(
+            text.contains("clip \(trainID)")
+                && text.contains("a train-split clip in the val pickle"), "\(text)")
     }
 
     @Test func entriesOutsideTheLabelFilesAreIgnoredWithAWarning() throws {
         let folder = try ReleaseFolder()
         defer { folder.remove() }
-        try Self.rewriteValText(folder, try Self.valIDs(folder).map { ($0, 5) } + [("clip_999_Extra_1", 5)])
+        try Self.rewriteValText(
+            folder, try Self.valIDs(folder).map { ($0, 5) } + [("clip_999_Extra_1", 5)])
         var lines: [String] = []
         let dataset = try IndoMERDataset.loadRelease(at: folder.root) { lines.append($0) }
         #expect(dataset.clips.count == 1944)
-        #expect(lines.contains { $0.contains("1 entry not in the label files, ignored (clip_999_Extra_1)") }, "\(lines)")
+        #expect(
+            lines.contains {
+                $0.contains("1 entry not in the label files, ignored (clip_999_Extra_1)")
+            }, "\(lines)")
     }
 
     @Test func anArrayWithNoFramesIsRefused() throws {
         let folder = try ReleaseFolder()
         defer { folder.remove() }
         let ids = try Self.valIDs(folder)
-        try Self.rewriteValText(folder, ids.enumerated().map { ($0.element, $0.offset == 2 ? 0 : 5) })
+        try Self.rewriteValText(
+            folder, ids.enumerated().map { ($0.element, $0.offset == 2 ? 0 : 5) })
         let text = Self.refusal(folder)
-        #expect(text.contains("clip \(ids[2])") && text.contains("[0, 4]") && text.contains("no frames"), "\(text)")
+        #expect(
+            text.contains("clip \(ids[2])") && text.contains("[0, 4]")
+                && text.contains("no frames"), "\(text)")
     }
 
     @Test func editingALabelOrAPickleChangesTheFingerprint() throws {
@@ -122,7 +155,8 @@ import Testing
         defer { folder.remove() }
         let before = try IndoMERDataset.loadRelease(at: folder.root).fingerprint
         try Self.editLabels(folder, "3_Class/3_class_val.json") { rows in
-            rows[0]["text_label"] = (rows[0]["text_label"] as! String) == "netral" ? "positif" : "netral"
+            rows[0]["text_label"] =
+                (rows[0]["text_label"] as! String) == "netral" ? "positif" : "netral"
         }
         let after = try IndoMERDataset.loadRelease(at: folder.root).fingerprint
         #expect(before != after)
@@ -130,11 +164,16 @@ import Testing
         let ids = try Self.valIDs(folder)
         try Self.rewriteValText(folder, ids.map { ($0, 5) })
         let once = try IndoMERDataset.loadRelease(at: folder.root).fingerprint
-        let writer = try PickleWriter(path: folder.root.appendingPathComponent("text_feature/val_text_features.pkl").path)
+        let writer = try PickleWriter(
+            path: folder.root.appendingPathComponent("text_feature/val_text_features.pkl").path)
         for (k, id) in ids.enumerated() {
             var values = [Float](repeating: 1, count: 20)
             if k == 9 { values[3] = 2 }
-            values.withUnsafeBufferPointer { writer.append(name: id, nameKey: "text_name", featureKey: "text_feature", values: $0, frames: 5, dim: 4) }
+            values.withUnsafeBufferPointer {
+                writer.append(
+                    name: id, nameKey: "text_name", featureKey: "text_feature", values: $0,
+                    frames: 5, dim: 4)
+            }
         }
         try writer.finish()
         #expect(try IndoMERDataset.loadRelease(at: folder.root).fingerprint != once)
@@ -144,19 +183,24 @@ import Testing
 
     /// The val text features in another layout, as hand-written pickle bytes.
     static func writeValText(_ folder: ReleaseFolder, _ bytes: [UInt8]) throws {
-        try Data(bytes).write(to: folder.root.appendingPathComponent("text_feature/val_text_features.pkl"))
+        try Data(bytes).write(
+            to: folder.root.appendingPathComponent("text_feature/val_text_features.pkl"))
     }
 
     static func array(_ values: [Float], _ shape: [Int]) -> [UInt8] {
-        HostilePickleTests.array(shape: shape.map(UInt64.init), data: values.withUnsafeBytes { Array($0) })
+        HostilePickleTests.array(
+            shape: shape.map(UInt64.init), data: values.withUnsafeBytes { Array($0) })
     }
 
-    static func names(_ ids: [String]) -> [UInt8] { [Op.emptyList, Op.mark] + ids.flatMap(Op.shortString) + [0x65] }
+    static func names(_ ids: [String]) -> [UInt8] {
+        [Op.emptyList, Op.mark] + ids.flatMap(Op.shortString) + [0x65]
+    }
 
     @Test func theTextPickleIsReadInEveryPlausibleLayout() throws {
         let folder = try ReleaseFolder()
         defer { folder.remove() }
-        let expected = try IndoMERDataset.loadRelease(at: folder.root, modalities: [.text]).features[.text]!
+        let expected = try IndoMERDataset.loadRelease(at: folder.root, modalities: [.text])
+            .features[.text]!
         let ids = try Self.valIDs(folder)
         let values: [[Float]] = ids.map { id in
             let v = folder.values[.text]![id]!
@@ -167,7 +211,9 @@ import Testing
         var listed: [UInt8] = [Op.emptyList, Op.mark]
         for (id, v) in zip(ids, values) {
             byName += Op.shortString(id) + Self.array(v, [5, 4])
-            listed += [0x7D, Op.mark] + Op.shortString("clip_id") + Op.shortString(id) + Op.shortString("bert_embedding") + Self.array(v, [5, 4]) + [0x75]
+            listed +=
+                [0x7D, Op.mark] + Op.shortString("clip_id") + Op.shortString(id)
+                + Op.shortString("bert_embedding") + Self.array(v, [5, 4]) + [0x75]
         }
         var keyed: [UInt8] = [0x7D, Op.mark] + Op.shortString("ids") + Self.names(ids)
         keyed += Op.shortString("features") + stacked + [0x75]
@@ -179,7 +225,8 @@ import Testing
         ]
         for (layout, bytes) in layouts {
             try Self.writeValText(folder, Op.proto4 + bytes + [Op.stop])
-            let read = try IndoMERDataset.loadRelease(at: folder.root, modalities: [.text]).features[.text]!
+            let read = try IndoMERDataset.loadRelease(at: folder.root, modalities: [.text])
+                .features[.text]!
             #expect(read.offsets == expected.offsets && read.data == expected.data, "\(layout)")
         }
     }
@@ -188,10 +235,16 @@ import Testing
         let folder = try ReleaseFolder()
         defer { folder.remove() }
         let ids = try Self.valIDs(folder)
-        try Self.writeValText(folder, Op.proto4 + [0x7D, Op.mark] + Op.shortString("version") + Op.int1(2) + Op.shortString("clips") + Self.names(Array(ids.prefix(5))) + [0x75, Op.stop])
+        try Self.writeValText(
+            folder,
+            Op.proto4 + [0x7D, Op.mark] + Op.shortString("version") + Op.int1(2)
+                + Op.shortString("clips") + Self.names(Array(ids.prefix(5))) + [0x75, Op.stop])
         let text = Self.refusal(folder)
-        #expect(text.contains("val_text_features.pkl") && text.contains("Accepted layouts"), "\(text)")
-        #expect(text.contains("dict of 2 {str 'version': 2, str 'clips': list of 5 [str '\(ids[0])'"), "\(text)")
+        #expect(
+            text.contains("val_text_features.pkl") && text.contains("Accepted layouts"), "\(text)")
+        #expect(
+            text.contains("dict of 2 {str 'version': 2, str 'clips': list of 5 [str '\(ids[0])'"),
+            "\(text)")
     }
 }
 
@@ -202,14 +255,26 @@ import Testing
         defer { folder.remove() }
         let dataset = try IndoMERDataset.loadRelease(at: folder.root)
         let cache = folder.root.appendingPathComponent("cache.h5").path
-        try FeatureCache.write(dataset, to: cache, sourceFiles: FeatureCache.SourceFile.release(folder.root, modalities: Modality.allCases))
+        try FeatureCache.write(
+            dataset, to: cache,
+            sourceFiles: FeatureCache.SourceFile.release(folder.root, modalities: Modality.allCases)
+        )
         let header = try FeatureCache.header(at: cache)
         #expect(header.sourceFiles.count == 4 + 6, "four label files and six pickles")
-        #expect(header.modalities == Modality.allCases && !header.synthetic && header.fingerprint == dataset.fingerprint)
+        #expect(
+            header.modalities == Modality.allCases && !header.synthetic
+                && header.fingerprint == dataset.fingerprint)
         #expect(header.changedSource() == nil)
-        try ReleaseValidationTests.editLabels(folder, "7_Class/7_class_train.json") { rows in rows[0]["text"] = "diubah" }
-        #expect(header.changedSource()?.contains("7_class_train.json changed") == true, "\(header.changedSource() ?? "unchanged")")
+        try ReleaseValidationTests.editLabels(folder, "7_Class/7_class_train.json") { rows in
+            rows[0]["text"] = "diubah"
+        }
+        #expect(
+            header.changedSource()?.contains("7_class_train.json changed") == true,
+            "\(header.changedSource() ?? "unchanged")")
         // No partial file is left beside it.
-        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.root.path).allSatisfy { !$0.contains(".partial-") })
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: folder.root.path).allSatisfy {
+                !$0.contains(".partial-")
+            })
     }
 }

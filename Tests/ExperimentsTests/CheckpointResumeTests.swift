@@ -32,7 +32,8 @@ import Testing
     @Test(arguments: [1, 3])
     func resumedRunEqualsUninterrupted(_ killedAfter: Int) throws {
         let data = SyntheticIndoMER.generate(.tiny)
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("checkpoint-\(UUID().uuidString)")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "checkpoint-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("run.h5").path
         func train(epochs: Int, checkpoint: Trainer.Checkpointing?) throws -> Trainer.Outcome {
@@ -47,20 +48,24 @@ import Testing
         _ = try train(epochs: killedAfter, checkpoint: .init(path: path, run: "r"))
         #expect(FileManager.default.fileExists(atPath: path))
         var warnings: [String] = []
-        let resumed = try train(epochs: 8, checkpoint: .init(path: path, run: "r", warn: { warnings.append($0) }))
+        let resumed = try train(
+            epochs: 8, checkpoint: .init(path: path, run: "r", warn: { warnings.append($0) }))
         #expect(warnings.isEmpty, "\(warnings)")
         #expect(resumed.resumedAfterEpoch == killedAfter)
         #expect(resumed.curve == whole.curve, "curve after resuming from epoch \(killedAfter)")
         #expect(resumed.predictions == whole.predictions)
         #expect(resumed.bestEpoch == whole.bestEpoch)
-        #expect(whole.curve.map(\.learningRate).contains { $0 != whole.curve[0].learningRate }, "the plateau lowered the rate (its state matters)")
+        #expect(
+            whole.curve.map(\.learningRate).contains { $0 != whole.curve[0].learningRate },
+            "the plateau lowered the rate (its state matters)")
     }
 
     /// A process killed after the checkpoint of the epoch where early stopping ended the run
     /// (but before the run was recorded) trains no further epoch when resumed.
     @Test func resumingAFinishedRunTrainsNothingMore() throws {
         let data = SyntheticIndoMER.generate(.tiny)
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("checkpoint-\(UUID().uuidString)")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "checkpoint-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("run.h5").path
         var (config, training) = Self.setting(epochs: 30)
@@ -68,8 +73,10 @@ import Testing
         training.selection = .loss
         training.plateauPatience = 0
         func train() throws -> Trainer.Outcome {
-            try Trainer().train(.efLSTM, configurations: config, training: training, dataset: data, task: .sentiment,
-                                modalities: Modality.allCases, seed: 2, checkpointing: .init(path: path, run: "r"))
+            try Trainer().train(
+                .efLSTM, configurations: config, training: training, dataset: data,
+                task: .sentiment,
+                modalities: Modality.allCases, seed: 2, checkpointing: .init(path: path, run: "r"))
         }
         let first = try train()
         #expect(first.curve.count < 30, "early stopping ended it (\(first.curve.count) epochs)")
@@ -82,35 +89,46 @@ import Testing
     /// reported once and the run goes on to the same result as a run without checkpoints.
     @Test func aCheckpointThatCannotBeWrittenDoesNotStopTheRun() throws {
         let data = SyntheticIndoMER.generate(.tiny)
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("checkpoint-\(UUID().uuidString)")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "checkpoint-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         try Data("a file".utf8).write(to: dir.appendingPathComponent("file"))
         let (config, training) = Self.setting(epochs: 3)
         var warnings: [String] = []
         let trainer = Trainer()
-        let without = try trainer.train(.efLSTM, configurations: config, training: training, dataset: data, task: .sentiment,
-                                        modalities: Modality.allCases, seed: 4)
+        let without = try trainer.train(
+            .efLSTM, configurations: config, training: training, dataset: data, task: .sentiment,
+            modalities: Modality.allCases, seed: 4)
         let failing = try trainer.train(
-            .efLSTM, configurations: config, training: training, dataset: data, task: .sentiment, modalities: Modality.allCases,
-            seed: 4, checkpointing: .init(path: dir.appendingPathComponent("file/run.h5").path, run: "r", warn: { warnings.append($0) }))
-        #expect(warnings.count == 1 && warnings[0].contains("cannot save the checkpoint"), "\(warnings)")
+            .efLSTM, configurations: config, training: training, dataset: data, task: .sentiment,
+            modalities: Modality.allCases,
+            seed: 4,
+            checkpointing: .init(
+                path: dir.appendingPathComponent("file/run.h5").path, run: "r",
+                warn: { warnings.append($0) }))
+        #expect(
+            warnings.count == 1 && warnings[0].contains("cannot save the checkpoint"), "\(warnings)"
+        )
         #expect(failing.curve == without.curve && failing.predictions == without.predictions)
     }
 
     /// A checkpoint of another run is not resumed: the run starts from epoch 1 and says why.
     @Test func checkpointOfAnotherRunStartsAfresh() throws {
         let data = SyntheticIndoMER.generate(.tiny)
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("checkpoint-\(UUID().uuidString)")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "checkpoint-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("run.h5").path
         let (config, training) = Self.setting(epochs: 2)
         let trainer = Trainer()
-        _ = try trainer.train(.efLSTM, configurations: config, training: training, dataset: data, task: .sentiment,
-                              modalities: Modality.allCases, seed: 1, checkpointing: .init(path: path, run: "one"))
+        _ = try trainer.train(
+            .efLSTM, configurations: config, training: training, dataset: data, task: .sentiment,
+            modalities: Modality.allCases, seed: 1, checkpointing: .init(path: path, run: "one"))
         var warnings: [String] = []
         let other = try trainer.train(
-            .efLSTM, configurations: config, training: training, dataset: data, task: .sentiment, modalities: Modality.allCases,
+            .efLSTM, configurations: config, training: training, dataset: data, task: .sentiment,
+            modalities: Modality.allCases,
             seed: 1, checkpointing: .init(path: path, run: "two", warn: { warnings.append($0) }))
         #expect(other.resumedAfterEpoch == nil && other.curve.count == 2)
         #expect(warnings.count == 1 && warnings[0].contains("another run"), "\(warnings)")

@@ -11,29 +11,42 @@ import Testing
         let truth: [Int]
         let predictions: [Int]
         let accuracy: Double
-        let macro_f1: Double
-        let weighted_f1: Double
+        let macroF1: Double
+        let weightedF1: Double
         let precision: [Double]
         let recall: [Double]
         let f1: [Double]
         let support: [Int]
         let confusion: [[Int]]
+        enum CodingKeys: String, CodingKey {
+            case name, classes, truth, predictions, accuracy, precision, recall, f1, support
+            case confusion
+            case macroF1 = "macro_f1"
+            case weightedF1 = "weighted_f1"
+        }
     }
 
     struct File: Decodable { let cases: [Case] }
 
     @Test func agreeWithScikitLearn() throws {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/metrics.json")
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/metrics.json")
         let file = try JSONDecoder().decode(File.self, from: Data(contentsOf: url))
         #expect(file.cases.count == 4)
         for c in file.cases {
-            let m = ClassificationMetrics(truth: c.truth, predictions: c.predictions, classes: c.classes)
+            let m = ClassificationMetrics(
+                truth: c.truth, predictions: c.predictions, classes: c.classes)
             #expect(Swift.abs(m.accuracy - c.accuracy) < 1e-9, "\(c.name) accuracy")
-            #expect(Swift.abs(m.macroF1 - c.macro_f1) < 1e-9, "\(c.name) macro-F1 \(m.macroF1) vs \(c.macro_f1)")
-            #expect(Swift.abs(m.weightedF1 - c.weighted_f1) < 1e-9, "\(c.name) weighted-F1")
+            #expect(
+                Swift.abs(m.macroF1 - c.macroF1) < 1e-9,
+                "\(c.name) macro-F1 \(m.macroF1) vs \(c.macroF1)")
+            #expect(Swift.abs(m.weightedF1 - c.weightedF1) < 1e-9, "\(c.name) weighted-F1")
             for k in 0..<c.classes {
-                #expect(Swift.abs(m.perClass[k].precision - c.precision[k]) < 1e-9, "\(c.name) precision \(k)")
-                #expect(Swift.abs(m.perClass[k].recall - c.recall[k]) < 1e-9, "\(c.name) recall \(k)")
+                #expect(
+                    Swift.abs(m.perClass[k].precision - c.precision[k]) < 1e-9,
+                    "\(c.name) precision \(k)")
+                #expect(
+                    Swift.abs(m.perClass[k].recall - c.recall[k]) < 1e-9, "\(c.name) recall \(k)")
                 #expect(Swift.abs(m.perClass[k].f1 - c.f1[k]) < 1e-9, "\(c.name) f1 \(k)")
                 #expect(m.perClass[k].support == c.support[k], "\(c.name) support \(k)")
             }
@@ -51,13 +64,19 @@ import Testing
     @Test func balancedAccuracyIsTheMeanRecallOverClassesPresent() {
         let m = ClassificationMetrics(confusion: [[2, 1, 0], [0, 3, 0], [0, 0, 0]])
         #expect(Swift.abs(m.balancedAccuracy - (2.0 / 3 + 1) / 2) < 1e-12)
-        #expect(m == ClassificationMetrics(truth: [0, 0, 0, 1, 1, 1], predictions: [0, 0, 1, 1, 1, 1], classes: 3))
+        #expect(
+            m
+                == ClassificationMetrics(
+                    truth: [0, 0, 0, 1, 1, 1], predictions: [0, 0, 1, 1, 1, 1], classes: 3))
     }
 
     @Test func bootstrapDrawsPercentilesAndHolm() {
         let draws = Bootstrap.draws(units: 10, resamples: 1000, seed: 1)
-        #expect(draws.count == 1000 && draws.allSatisfy { $0.count == 10 && $0.allSatisfy { (0..<10).contains($0) } })
-        #expect(Bootstrap.draws(units: 10, resamples: 5, seed: 1) == Array(draws.prefix(5)), "seeded")
+        #expect(
+            draws.count == 1000
+                && draws.allSatisfy { $0.count == 10 && $0.allSatisfy { (0..<10).contains($0) } })
+        #expect(
+            Bootstrap.draws(units: 10, resamples: 5, seed: 1) == Array(draws.prefix(5)), "seeded")
         #expect(Bootstrap.counts([[0, 2, 2]], units: 3) == [[1, 0, 2]])
         // Lemire's method is also what the standard library's `Int.random(in:using:)` uses.
         let (ours, library) = (Generator(seed: 9), Generator(seed: 9))
@@ -72,12 +91,16 @@ import Testing
         #expect(counts.allSatisfy { Swift.abs(Double($0) - 10_000) < 4 * 81.65 }, "\(counts)")
         // numpy.percentile's linear rule, by hand.
         #expect(Bootstrap.percentile([4, 1, 3, 2], 25) == 1.75)
-        #expect(Bootstrap.interval95((0...1000).map(Double.init)) == Bootstrap.ClosedInterval(low: 25, high: 975))
+        #expect(
+            Bootstrap.interval95((0...1000).map(Double.init))
+                == Bootstrap.ClosedInterval(low: 25, high: 975))
         // Holm, by hand: 0.01·4, 0.03·3, max(0.04·2, 0.09), 0.20·1.
         let adjusted = Bootstrap.holm([0.01, 0.04, 0.03, 0.20])
         for (a, b) in zip(adjusted, [0.04, 0.09, 0.09, 0.20]) { #expect(Swift.abs(a - b) < 1e-12) }
         // Paired: d = (1, 1, 1, -1): one resample at or below 0, so 2·(1 + 1)/(4 + 1).
         #expect(Bootstrap.pairedPValue(best: [1, 1, 1, 1], other: [0, 0, 0, 2]) == 0.8)
-        #expect(Bootstrap.pairedPValue(best: [1, 2, 3], other: [1, 2, 3]) == 1, "a model equal to the best")
+        #expect(
+            Bootstrap.pairedPValue(best: [1, 2, 3], other: [1, 2, 3]) == 1,
+            "a model equal to the best")
     }
 }

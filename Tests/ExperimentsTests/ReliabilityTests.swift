@@ -38,9 +38,14 @@ import Testing
         #expect(records.count == 4, "every run is recorded, the failed one too")
         let failed = records.filter(\.failed)
         #expect(failed.map { "\($0.model) \($0.modalities)" } == ["lf-dnn TAV"])
-        #expect(failed.first?.failure?.epoch == 1 && failed.first?.failure?.reason.contains("non-finite") == true, "\(failed.first?.failure as Any)")
+        #expect(
+            failed.first?.failure?.epoch == 1
+                && failed.first?.failure?.reason.contains("non-finite") == true,
+            "\(failed.first?.failure as Any)")
         #expect(failed.first?.metrics == nil)
-        #expect(records.first { $0.model == "lf-dnn" && $0.modalities == "T" }?.metrics != nil, "the grid went on after the failure")
+        #expect(
+            records.first { $0.model == "lf-dnn" && $0.modalities == "T" }?.metrics != nil,
+            "the grid went on after the failure")
         #expect(lines.contains { $0.contains("FAILED") })
         // The store reads back (NaN in the curve is written as a string).
         #expect(store.records().count == 4)
@@ -58,7 +63,10 @@ import Testing
         lines = []
         _ = try runner.run()
         #expect(store.records().count == 4)
-        #expect(lines.contains { $0.contains("1 run(s) recorded as failed") && $0.contains("--retry-failed") }, "\(lines)")
+        #expect(
+            lines.contains {
+                $0.contains("1 run(s) recorded as failed") && $0.contains("--retry-failed")
+            }, "\(lines)")
         runner.retryFailed = true
         _ = try runner.run()
         #expect(store.records().count == 5, "the failed run was trained again (and failed again)")
@@ -70,10 +78,13 @@ import Testing
         var data = TinyGrid.dataset
         for i in data.indices(in: .train) { data.clips[i].sourceVideo = "clip_1_Vlog" }
         let store = RunStore(path: dir.appendingPathComponent("runs.jsonl").path)
-        let runner = GridRunner(spec: try TinyGrid.spec(Self.specJSON, in: dir), dataset: data, store: store)
+        let runner = GridRunner(
+            spec: try TinyGrid.spec(Self.specJSON, in: dir), dataset: data, store: store)
         #expect {
             try runner.run()
-        } throws: { "\($0)".contains("come from 1 source video(s)") && "\($0)".contains("needs at least 2") }
+        } throws: {
+            "\($0)".contains("come from 1 source video(s)") && "\($0)".contains("needs at least 2")
+        }
         #expect(store.records().isEmpty, "nothing was trained")
     }
 }

@@ -7,27 +7,44 @@ import Testing
 
 /// `baselines tune`: search spaces, reproducible draws, the protocol guard, shards and the report.
 @Suite(.serialized) struct TuningTests {
-    static let experiments = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    static let experiments = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("experiments")
 
     /// models.json's defaults are one point of every shipped search space.
     @Test func shippedSpacesHoldTheDefaults() throws {
-        let space = try SearchSpace.load(path: Self.experiments.appendingPathComponent("search.json").path)
-        let spec = try GridSpec.load(path: Self.experiments.appendingPathComponent("tune.json").path)
-        let all = try JSONSerialization.jsonObject(with: JSONEncoder().encode(spec.hyperparameters)) as! [String: Any]
+        let space = try SearchSpace.load(
+            path: Self.experiments.appendingPathComponent("search.json").path)
+        let spec = try GridSpec.load(
+            path: Self.experiments.appendingPathComponent("tune.json").path)
+        let all =
+            try JSONSerialization.jsonObject(with: JSONEncoder().encode(spec.hyperparameters))
+            as! [String: Any]
         #expect(Set(space.parameters.keys) == Set(GridModel.allCases.filter { !$0.isReference }))
         for (model, parameters) in space.parameters {
             let config = all[model.fusionKind!.rawValue] as! [String: Any]
-            let training = try JSONSerialization.jsonObject(with: JSONEncoder().encode(spec.training[model]!)) as! [String: Any]
+            let training =
+                try JSONSerialization.jsonObject(with: JSONEncoder().encode(spec.training[model]!))
+                as! [String: Any]
             for p in parameters {
                 let defaults = p.keys.map { key -> Double in
-                    let value = key.hasPrefix("training.") ? training[String(key.dropFirst(9))] : Self.value(key, config)
+                    let value =
+                        key.hasPrefix("training.")
+                        ? training[String(key.dropFirst(9))] : Self.value(key, config)
                     return (value as! NSNumber).doubleValue
                 }
-                guard case .choice(let values) = p.distribution else { Issue.record("\(model) \(p.name) is not a choice"); continue }
-                let options = values.map { v in ((v as? [Any]) ?? [v]).map { ($0 as! NSNumber).doubleValue } }
-                #expect(options.contains { zip($0, defaults).allSatisfy { abs($0 - $1) <= 1e-6 * max(1, abs($1)) } },
-                        "\(model.rawValue) \(p.name): default \(defaults) not among \(options)")
+                guard case .choice(let values) = p.distribution else {
+                    Issue.record("\(model) \(p.name) is not a choice")
+                    continue
+                }
+                let options = values.map { v in
+                    ((v as? [Any]) ?? [v]).map { ($0 as! NSNumber).doubleValue }
+                }
+                #expect(
+                    options.contains {
+                        zip($0, defaults).allSatisfy { abs($0 - $1) <= 1e-6 * max(1, abs($1)) }
+                    },
+                    "\(model.rawValue) \(p.name): default \(defaults) not among \(options)")
             }
         }
     }
@@ -42,20 +59,24 @@ import Testing
         """
 
     static func tuneSpec(in dir: URL, trials: Int = 6) throws -> GridSpec {
-        try spaceJSON.write(to: dir.appendingPathComponent("space.json"), atomically: true, encoding: .utf8)
+        try spaceJSON.write(
+            to: dir.appendingPathComponent("space.json"), atomically: true, encoding: .utf8)
         let json = """
             {"models": ["majority", "ef-lstm"], "tasks": ["sentiment"], "modalities": ["TAV"], "seeds": [5, 6], "threads": 1,
              "training": {"epochs": 6, "patience": 6, "batchSize": 16, "selection": "macroF1"},
              "perModel": {"ef-lstm": {"hyperparameters": {"layers": 1}}},
              "tuning": {"trials": \(trials), "seed": 3, "space": "space.json"}}
             """
-        try json.write(to: dir.appendingPathComponent("tune.json"), atomically: true, encoding: .utf8)
-        return try GridSpec.load(path: dir.appendingPathComponent("tune.json").path, modelDefaults: "/nonexistent")
+        try json.write(
+            to: dir.appendingPathComponent("tune.json"), atomically: true, encoding: .utf8)
+        return try GridSpec.load(
+            path: dir.appendingPathComponent("tune.json").path, modelDefaults: "/nonexistent")
     }
 
     func runner(_ dir: URL, _ name: String, spec: GridSpec) throws -> TuneRunner {
         try TuneRunner(
-            spec: spec, dataset: TinyGrid.dataset, trialStore: RunStore(path: dir.appendingPathComponent("\(name)-trials.jsonl").path),
+            spec: spec, dataset: TinyGrid.dataset,
+            trialStore: RunStore(path: dir.appendingPathComponent("\(name)-trials.jsonl").path),
             store: RunStore(path: dir.appendingPathComponent("\(name)-runs.jsonl").path))
     }
 
@@ -68,11 +89,16 @@ import Testing
         let b = try runner(dir, "b", spec: spec).trials().map(\.parameters)
         #expect(a == b && a.count == 6 && Set(a).count > 1)
         let space = try SearchSpace.load(path: dir.appendingPathComponent("space.json").path)
-        let alone = space.sample(.efLSTM, generator: SearchSpace.generator(seed: 3, model: .efLSTM, task: .sentiment, modalities: Modality.allCases, index: 4))
+        let alone = space.sample(
+            .efLSTM,
+            generator: SearchSpace.generator(
+                seed: 3, model: .efLSTM, task: .sentiment, modalities: Modality.allCases, index: 4))
         #expect(SearchSpace.text(alone) == a[4])
         var other = spec
         other.tuning!.seed = 4
-        #expect(try runner(dir, "c", spec: other).trials().map(\.parameters) != a, "another seed, other draws")
+        #expect(
+            try runner(dir, "c", spec: other).trials().map(\.parameters) != a,
+            "another seed, other draws")
     }
 
     /// A planted best configuration (a learning rate that learns against one that cannot) is
@@ -86,15 +112,24 @@ import Testing
         var whole = try runner(dir, "whole", spec: spec)
         whole.trainer.observer = { phase, ids in touched.add(phase, ids) }
         try whole.runTrials()
-        let validation = Set(TinyGrid.dataset.indices(in: .val).map { TinyGrid.dataset.clips[$0].id })
+        let validation = Set(
+            TinyGrid.dataset.indices(in: .val).map { TinyGrid.dataset.clips[$0].id })
         #expect(!touched.phases.contains("report"), "a trial evaluated the reported split")
-        #expect(touched.ids.isDisjoint(with: validation), "a trial touched a clip of the reported split")
+        #expect(
+            touched.ids.isDisjoint(with: validation), "a trial touched a clip of the reported split"
+        )
         #expect(!touched.ids.isEmpty)
         let trials = whole.trialStore.records()
-        #expect(trials.count == 6 && trials.allSatisfy { $0.isTrial && $0.predictions.isEmpty && $0.truth.isEmpty && $0.metrics == nil })
+        #expect(
+            trials.count == 6
+                && trials.allSatisfy {
+                    $0.isTrial && $0.predictions.isEmpty && $0.truth.isEmpty && $0.metrics == nil
+                })
 
         let choice = try #require(try whole.choices().first)
-        #expect(choice.trial.parameters.contains("\"training.learningRate\":0.03"), "chose \(choice.trial.parameters)")
+        #expect(
+            choice.trial.parameters.contains("\"training.learningRate\":0.03"),
+            "chose \(choice.trial.parameters)")
         let drawn = try whole.trials().filter { $0.parameters.contains("0.03") }.count
         #expect(drawn >= 1 && drawn < 6, "both learning rates drawn")
 
@@ -107,23 +142,34 @@ import Testing
         second.shard = (2, 2)
         try second.runTrials()
         let sharded = try second.choices()
-        #expect(sharded.map(\.trial.index) == [choice.trial.index] && sharded.map(\.score) == [choice.score])
+        #expect(
+            sharded.map(\.trial.index) == [choice.trial.index]
+                && sharded.map(\.score) == [choice.score])
         try second.runTrials()
         #expect(second.trialStore.records().count == 6, "a rerun trains no trial again")
 
         let records = try whole.runFinal()
-        #expect(records.contains { $0.tuning?.role == .tuned } && records.contains { $0.tuning == nil && $0.model == "ef-lstm" })
+        #expect(
+            records.contains { $0.tuning?.role == .tuned }
+                && records.contains { $0.tuning == nil && $0.model == "ef-lstm" })
         let out = dir.appendingPathComponent("report").path
-        let written = try ReportBuilder(records: ReportBuilder.merge([trials, records])).write(to: out)
-        #expect(written.contains { $0.hasSuffix("table_tuning.tex") } && written.contains { $0.hasSuffix("figure_tuning.tex") })
+        let written = try ReportBuilder(records: ReportBuilder.merge([trials, records])).write(
+            to: out)
+        #expect(
+            written.contains { $0.hasSuffix("table_tuning.tex") }
+                && written.contains { $0.hasSuffix("figure_tuning.tex") })
         let csv = try String(contentsOfFile: "\(out)/results.csv", encoding: .utf8)
         #expect(csv.contains("ef-lstm+tuned") && csv.contains("\nef-lstm,"))
         let main = try String(contentsOfFile: "\(out)/table_main_sentiment.tex", encoding: .utf8)
         #expect(main.contains("EF-LSTM (tuned)") && main.contains("6 trials in 1 search(es)"))
         let appendix = try String(contentsOfFile: "\(out)/appendix.tex", encoding: .utf8)
         let document = try String(contentsOfFile: "\(out)/tables.tex", encoding: .utf8)
-        #expect(appendix.contains("\\input{table_tuning}") && appendix.contains("\\input{figure_tuning}"))
-        #expect(!document.contains("tuning"), "the search goes to the appendix, not the results document")
+        #expect(
+            appendix.contains("\\input{table_tuning}")
+                && appendix.contains("\\input{figure_tuning}"))
+        #expect(
+            !document.contains("tuning"),
+            "the search goes to the appendix, not the results document")
         let tuning = try String(contentsOfFile: "\(out)/table_tuning.tex", encoding: .utf8)
         #expect(tuning.contains("learningRate 0.03"))
 

@@ -1,9 +1,9 @@
 import Autograd
 import Datasets
+import Foundation
 import FusionModels
 import NN
 import TestSupport
-import Foundation
 import Testing
 
 /// Small hyperparameters so that the debug-build suite stays fast; the defaults are checked
@@ -28,7 +28,10 @@ func smallConfigurations() -> ModelConfigurations {
     return c
 }
 
-let allSubsets: [[Modality]] = [[.text], [.audio], [.video], [.text, .audio], [.text, .video], [.audio, .video], [.text, .audio, .video]]
+let allSubsets: [[Modality]] = [
+    [.text], [.audio], [.video], [.text, .audio], [.text, .video], [.audio, .video],
+    [.text, .audio, .video],
+]
 
 @Suite struct ParameterCountTests {
     /// At IndoMER's widths with the default (MMSA `sims`) hyperparameters, the counts equal
@@ -38,16 +41,27 @@ let allSubsets: [[Modality]] = [[.text], [.audio], [.video], [.text, .audio], [.
     /// and text-sequence LayerNorm (3,072).
     @Test func defaultsAtIndoMERWidthsAgreeWithTwinsAndMMSA() throws {
         let mmsa: [ModelKind: (Int, Int)] = [
-            .efLSTM: (209_293 - 138, 209_425 - 138), .lfDNN: (630_697, 630_829), .tfn: (35_626_953, 35_627_085),
-            .mfn: (591_459, 591_719), .mult: (1_868_753, 1_869_957), .misa: (19_616_891 - 516 - 3_072, 19_618_431 - 516 - 3_072),
+            .efLSTM: (209_293 - 138, 209_425 - 138), .lfDNN: (630_697, 630_829),
+            .tfn: (35_626_953, 35_627_085),
+            .mfn: (591_459, 591_719), .mult: (1_868_753, 1_869_957),
+            .misa: (19_616_891 - 516 - 3_072, 19_618_431 - 516 - 3_072),
         ]
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/parameter_counts.json")
-        let twins = try JSONDecoder().decode([String: [String: Int]].self, from: Data(contentsOf: url))
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/parameter_counts.json")
+        let twins = try JSONDecoder().decode(
+            [String: [String: Int]].self, from: Data(contentsOf: url))
         for kind in ModelKind.allCases {
-            for (task, expected) in [(IndoMERTask.sentiment, mmsa[kind]!.0), (.emotion, mmsa[kind]!.1)] {
-                let count = ModelConfigurations().make(kind, problem: .indoMER(Modality.allCases, task: task), generator: Generator(seed: 0)).parameterCount
+            for (task, expected) in [
+                (IndoMERTask.sentiment, mmsa[kind]!.0), (.emotion, mmsa[kind]!.1),
+            ] {
+                let count = ModelConfigurations().make(
+                    kind, problem: .indoMER(Modality.allCases, task: task),
+                    generator: Generator(seed: 0)
+                ).parameterCount
                 #expect(count == expected, "\(kind.displayName) \(task) vs MMSA")
-                #expect(count == twins[kind.rawValue]?["\(task.classCount)"], "\(kind.displayName) \(task) vs the PyTorch twin")
+                #expect(
+                    count == twins[kind.rawValue]?["\(task.classCount)"],
+                    "\(kind.displayName) \(task) vs the PyTorch twin")
             }
         }
     }
@@ -57,34 +71,45 @@ let allSubsets: [[Modality]] = [[.text], [.audio], [.video], [.text, .audio], [.
     static let data = SyntheticIndoMER.generate(.tiny)
 
     func problem(_ modalities: [Modality], classes: Int = 3) -> FusionProblem {
-        FusionProblem(modalities: modalities, dims: Self.data.features.mapValues(\.dim), classes: classes)
+        FusionProblem(
+            modalities: modalities, dims: Self.data.features.mapValues(\.dim), classes: classes)
     }
 
     /// One clip alone and the same clip inside a batch of longer clips give the same logits.
     @Test(arguments: ModelKind.allCases)
     func paddingNeverChangesTheOutput(_ kind: ModelKind) {
-        let model = smallConfigurations().make(kind, problem: problem(Modality.allCases), generator: Generator(seed: 1))
+        let model = smallConfigurations().make(
+            kind, problem: problem(Modality.allCases), generator: Generator(seed: 1))
         model.eval()
         var batcher = Batcher(dataset: Self.data, modalities: Modality.allCases, task: .sentiment)
         batcher.audioPool = model.audioPool
         // The shortest clip (by video) beside the two longest.
-        let byLength = Self.data.clips.indices.sorted { Self.data.features[.video]!.length(of: $0) < Self.data.features[.video]!.length(of: $1) }
+        let byLength = Self.data.clips.indices.sorted {
+            Self.data.features[.video]!.length(of: $0) < Self.data.features[.video]!.length(of: $1)
+        }
         let short = byLength[0]
         let alone = noGrad { model(batcher.batch([short])).logits }
-        let together = noGrad { model(batcher.batch([byLength.last!, short, byLength[byLength.count - 2]])).logits }
-        expectClose(together.slice(axis: 0, 1..<2).scalars, alone.scalars, rtol: 1e-5, atol: 1e-5, "\(kind.displayName) logits")
+        let together = noGrad {
+            model(batcher.batch([byLength.last!, short, byLength[byLength.count - 2]])).logits
+        }
+        expectClose(
+            together.slice(axis: 0, 1..<2).scalars, alone.scalars, rtol: 1e-5, atol: 1e-5,
+            "\(kind.displayName) logits")
     }
 
     /// Each model fits 32 synthetic clips (training accuracy 100%).
     @Test(arguments: ModelKind.allCases)
     func overfitsThirtyTwoClips(_ kind: ModelKind) {
         let generator = Generator(seed: 3)
-        let model = smallConfigurations().make(kind, problem: problem(Modality.allCases), generator: generator)
+        let model = smallConfigurations().make(
+            kind, problem: problem(Modality.allCases), generator: generator)
         var batcher = Batcher(dataset: Self.data, modalities: Modality.allCases, task: .sentiment)
         batcher.audioPool = model.audioPool
         // 32 clips with all three classes.
         let train = Self.data.indices(in: .train)
-        let clips = Array((train.filter { Self.data.clips[$0].sentiment != 1 }.prefix(16) + train.filter { Self.data.clips[$0].sentiment == 1 }.prefix(16)))
+        let clips = Array(
+            (train.filter { Self.data.clips[$0].sentiment != 1 }.prefix(16)
+                + train.filter { Self.data.clips[$0].sentiment == 1 }.prefix(16)))
         let batch = batcher.batch(clips)
         let optimizer = Adam(parameters: model.namedParameters(), learningRate: 3e-3)
         var accuracy = 0.0
@@ -99,7 +124,9 @@ let allSubsets: [[Modality]] = [[.text], [.audio], [.video], [.text, .audio], [.
             if step % 20 == 19 {
                 model.eval()
                 let logits = noGrad { model(batch).logits }
-                let predictions = (0..<32).map { i in (0..<3).max { logits.scalars[i * 3 + $0] < logits.scalars[i * 3 + $1] }! }
+                let predictions = (0..<32).map { i in
+                    (0..<3).max { logits.scalars[i * 3 + $0] < logits.scalars[i * 3 + $1] }!
+                }
                 accuracy = Double(zip(predictions, batch.labels).filter { $0 == $1 }.count) / 32
                 if accuracy == 1 { break }
             }
@@ -112,12 +139,15 @@ let allSubsets: [[Modality]] = [[.text], [.audio], [.video], [.text, .audio], [.
     func trainsOnEveryModalitySubset(_ kind: ModelKind) {
         for subset in allSubsets {
             let generator = Generator(seed: 5)
-            let model = smallConfigurations().make(kind, problem: problem(subset, classes: 7), generator: generator)
+            let model = smallConfigurations().make(
+                kind, problem: problem(subset, classes: 7), generator: generator)
             var batcher = Batcher(dataset: Self.data, modalities: subset, task: .emotion)
             batcher.audioPool = model.audioPool
             let optimizer = Adam(parameters: model.namedParameters(), learningRate: 1e-3)
             let train = Self.data.indices(in: .train)
-            for clips in batcher.batches(of: train, batchSize: 16, shuffle: true, generator: generator) {
+            for clips in batcher.batches(
+                of: train, batchSize: 16, shuffle: true, generator: generator)
+            {
                 let batch = batcher.batch(clips)
                 let output = model(batch)
                 #expect(output.logits.shape == [clips.count, 7], "\(kind.displayName) \(subset)")
@@ -147,8 +177,12 @@ let allSubsets: [[Modality]] = [[.text], [.audio], [.video], [.text, .audio], [.
         let x = Tensor([1, 2, 3, 4, 10, 20, 0, 0], shape: [2, 4, 1])
         #expect(SequenceOps.mean(x, lengths: [4, 2]).scalars == [2.5, 15])
         #expect(SequenceOps.lastStep(x, lengths: [3, 2]).scalars == [3, 20])
-        checkGradients([randomTensor([2, 4, 3])], "masked mean") { SequenceOps.mean($0[0], lengths: [4, 2]) }
-        checkGradients([randomTensor([2, 4, 3])], "last step") { SequenceOps.lastStep($0[0], lengths: [1, 3]) }
+        checkGradients([randomTensor([2, 4, 3])], "masked mean") {
+            SequenceOps.mean($0[0], lengths: [4, 2])
+        }
+        checkGradients([randomTensor([2, 4, 3])], "last step") {
+            SequenceOps.lastStep($0[0], lengths: [1, 3])
+        }
     }
 
     @Test func batcherPoolsAudioAndPadsToTheBatchLongest() {
@@ -159,12 +193,17 @@ let allSubsets: [[Modality]] = [[.text], [.audio], [.video], [.text, .audio], [.
         let batch = batcher.batch(clips)
         let lengths = clips.map { (data.features[.audio]!.length(of: $0) + 3) / 4 }
         #expect(batch.inputs[.audio]!.lengths == lengths)
-        #expect(batch.inputs[.audio]!.features.shape == [3, lengths.max()!, data.features[.audio]!.dim])
+        #expect(
+            batch.inputs[.audio]!.features.shape == [3, lengths.max()!, data.features[.audio]!.dim])
         // The first pooled frame is the mean of the first four.
         let f = data.features[.audio]!
         let frames = Array(f.frames(of: 0))
-        let expected = (0..<f.dim).map { d in (0..<4).map { frames[$0 * f.dim + d] }.reduce(0, +) / 4 }
-        expectClose(Array(batch.inputs[.audio]!.features.scalars[0..<f.dim]), expected, rtol: 1e-5, atol: 1e-6)
+        let expected = (0..<f.dim).map { d in
+            (0..<4).map { frames[$0 * f.dim + d] }.reduce(0, +) / 4
+        }
+        expectClose(
+            Array(batch.inputs[.audio]!.features.scalars[0..<f.dim]), expected, rtol: 1e-5,
+            atol: 1e-6)
     }
 }
 
@@ -174,7 +213,9 @@ let allSubsets: [[Modality]] = [[.text], [.audio], [.video], [.text, .audio], [.
     /// parameters would be neither trained nor saved.
     @Test(arguments: ModelKind.allCases)
     func everyStoredSubmoduleIsRegistered(_ kind: ModelKind) {
-        let model = smallConfigurations().make(kind, problem: .indoMER(Modality.allCases, task: .sentiment), generator: Generator(seed: 0))
+        let model = smallConfigurations().make(
+            kind, problem: .indoMER(Modality.allCases, task: .sentiment),
+            generator: Generator(seed: 0))
         var registered = Set<ObjectIdentifier>()
         var stack: [Module] = [model]
         while let m = stack.popLast() {
@@ -191,7 +232,10 @@ let allSubsets: [[Modality]] = [[.text], [.audio], [.video], [.text, .audio], [.
             guard visited.insert(ObjectIdentifier(m)).inserted else { continue }
             for child in Mirror(reflecting: m).children {
                 for sub in stored(child.value) {
-                    #expect(registered.contains(ObjectIdentifier(sub)), "\(kind.displayName): \(type(of: m)).\(child.label ?? "?") (\(type(of: sub))) is not in children")
+                    #expect(
+                        registered.contains(ObjectIdentifier(sub)),
+                        "\(kind.displayName): \(type(of: m)).\(child.label ?? "?") (\(type(of: sub))) is not in children"
+                    )
                     stack.append(sub)
                 }
             }
@@ -202,15 +246,25 @@ let allSubsets: [[Modality]] = [[.text], [.audio], [.video], [.text, .audio], [.
 @Suite struct ConfigurationTests {
     /// `experiments/models.json` (the defaults as data) and the coded defaults agree.
     @Test func experimentsFileHoldsTheDefaults() throws {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("experiments/models.json")
-        let decoded = try JSONDecoder().decode(ModelConfigurations.self, from: Data(contentsOf: url))
-        #expect(decoded == ModelConfigurations(), "regenerate with: swift run baselines models --defaults > /tmp/models.json && mv /tmp/models.json experiments/models.json")
+        let decoded = try JSONDecoder().decode(
+            ModelConfigurations.self, from: Data(contentsOf: url))
+        #expect(
+            decoded == ModelConfigurations(),
+            "regenerate with: swift run baselines models --defaults > /tmp/models.json && mv /tmp/models.json experiments/models.json"
+        )
     }
 
     @Test func partialOverridesKeepOtherDefaults() throws {
-        let decoded = try JSONDecoder().decode(ModelConfigurations.self, from: Data(#"{"mult": \#(String(decoding: try JSONEncoder().encode(MulTConfig()), as: UTF8.self))}"#.utf8))
+        let decoded = try JSONDecoder().decode(
+            ModelConfigurations.self,
+            from: Data(
+                #"{"mult": \#(String(decoding: try JSONEncoder().encode(MulTConfig()), as: UTF8.self))}"#
+                    .utf8))
         #expect(decoded == ModelConfigurations())
-        #expect(ModelConfigurations().mult.audioPool == 4 && ModelConfigurations().misa.audioPool == 1)
+        #expect(
+            ModelConfigurations().mult.audioPool == 4 && ModelConfigurations().misa.audioPool == 1)
     }
 }

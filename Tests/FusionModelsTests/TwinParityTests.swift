@@ -16,7 +16,9 @@ func parityConfigurations() -> ModelConfigurations {
     c.lfDNN.postFusionDropout = 0
     c.tfn.dropout = PerModality(text: 0, audio: 0, video: 0)
     c.tfn.postFusionDropout = 0
-    for keyPath: WritableKeyPath<MFNConfig, MFNConfig.Block> in [\.attention, \.candidate, \.retainGate, \.updateGate, \.output] {
+    for keyPath: WritableKeyPath<MFNConfig, MFNConfig.Block> in [
+        \.attention, \.candidate, \.retainGate, \.updateGate, \.output,
+    ] {
         c.mfn[keyPath: keyPath].dropout = 0
     }
     c.mult.attentionDropout = 0
@@ -36,14 +38,17 @@ func parityConfigurations() -> ModelConfigurations {
 @Suite struct TwinParityTests {
     @Test(arguments: ModelKind.allCases)
     func matchesThePyTorchTwin(_ kind: ModelKind) throws {
-        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/\(kind.rawValue).h5").path
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/\(kind.rawValue).h5").path
         let file = try HDF5File(path: path, mode: .read)
         func tensor(_ name: String) throws -> Tensor {
             let (values, shape) = try file.readFloats(name)
             return Tensor(values, shape: shape)
         }
         let model = parityConfigurations().make(
-            kind, problem: FusionProblem(modalities: Modality.allCases, dims: [.text: 6, .audio: 3, .video: 5], classes: 3),
+            kind,
+            problem: FusionProblem(
+                modalities: Modality.allCases, dims: [.text: 6, .audio: 3, .video: 5], classes: 3),
             generator: Generator(seed: 0))
         try model.load(from: path, group: "state")
         model.train()
@@ -51,22 +56,33 @@ func parityConfigurations() -> ModelConfigurations {
         for m in Modality.allCases {
             let x = try tensor("inputs/\(m.rawValue)")
             x.requiresGrad = true
-            inputs[m] = ModalityBatch(features: x, lengths: try file.readInt64s("lengths/\(m.rawValue)").values.map { Int($0) })
+            inputs[m] = ModalityBatch(
+                features: x,
+                lengths: try file.readInt64s("lengths/\(m.rawValue)").values.map { Int($0) })
         }
         let labels = try file.readInt64s("labels").values.map { Int($0) }
-        let batch = FusionBatch(inputs: inputs, labels: labels, clipIDs: ["a", "b", "c"], textLengths: inputs[.text]!.lengths)
+        let batch = FusionBatch(
+            inputs: inputs, labels: labels, clipIDs: ["a", "b", "c"],
+            textLengths: inputs[.text]!.lengths)
         let output = model(batch)
         var loss = Tensor.crossEntropy(logits: output.logits, targets: labels)
         if let aux = output.auxiliaryLoss { loss = loss + aux }
         let name = kind.displayName
-        expectClose(output.logits, try tensor("outputs/logits"), rtol: 1e-4, atol: 1e-5, "\(name) logits")
-        expectClose([loss.item], try tensor("outputs/loss").scalars, rtol: 1e-4, atol: 1e-5, "\(name) loss")
+        expectClose(
+            output.logits, try tensor("outputs/logits"), rtol: 1e-4, atol: 1e-5, "\(name) logits")
+        expectClose(
+            [loss.item], try tensor("outputs/loss").scalars, rtol: 1e-4, atol: 1e-5, "\(name) loss")
         loss.backward()
         for m in Modality.allCases {
-            expectClose(inputs[m]!.features.grad ?? Tensor.zeros(inputs[m]!.features.shape), try tensor("grads/inputs/\(m.rawValue)"), rtol: 1e-4, atol: 1e-5, "\(name) d loss/d \(m.rawValue)")
+            expectClose(
+                inputs[m]!.features.grad ?? Tensor.zeros(inputs[m]!.features.shape),
+                try tensor("grads/inputs/\(m.rawValue)"), rtol: 1e-4, atol: 1e-5,
+                "\(name) d loss/d \(m.rawValue)")
         }
         for (key, p) in model.namedParameters() {
-            expectClose(p.grad ?? Tensor.zeros(p.shape), try tensor("grads/params/\(key)"), rtol: 1e-4, atol: 1e-5, "\(name) d loss/d \(key)")
+            expectClose(
+                p.grad ?? Tensor.zeros(p.shape), try tensor("grads/params/\(key)"), rtol: 1e-4,
+                atol: 1e-5, "\(name) d loss/d \(key)")
         }
     }
 }

@@ -4,7 +4,9 @@ import Testing
 
 @Suite struct HDF5FileTests {
     func temporaryPath() -> String {
-        FileManager.default.temporaryDirectory.appendingPathComponent("hdf5-\(UUID().uuidString).h5").path
+        FileManager.default.temporaryDirectory.appendingPathComponent(
+            "hdf5-\(UUID().uuidString).h5"
+        ).path
     }
 
     @Test func writeAndReadEveryKindWithGroupsAndAttributes() throws {
@@ -12,7 +14,9 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: path) }
         do {
             let file = try HDF5File(path: path, mode: .create)
-            try file.write("a/b/floats", floats: [1.5, -2, 3.25, 0, 1e-30, .greatestFiniteMagnitude], shape: [2, 3])
+            try file.write(
+                "a/b/floats", floats: [1.5, -2, 3.25, 0, 1e-30, .greatestFiniteMagnitude],
+                shape: [2, 3])
             try file.write("ints", int64s: [-1, 0, Int64.max], shape: [3])
             try file.write("names", strings: ["clip_1", "ünïcode, \"quoted\"", ""])
             try file.write("empty", floats: [], shape: [0, 4])
@@ -40,9 +44,17 @@ import Testing
         #expect { try HDF5File(path: path, mode: .read) } throws: { "\($0)".contains(path) }
         let file = try HDF5File(path: path, mode: .create)
         try file.write("x", floats: [1], shape: [1])
-        #expect { try file.write("x", floats: [1], shape: [1]) } throws: { "\($0)".contains("x") && "\($0)".contains("already exists") }
-        #expect { try file.readFloats("missing") } throws: { "\($0)".contains("missing") && "\($0)".contains("no such dataset") }
-        #expect { try file.readStrings("x") } throws: { "\($0)".contains("expected a string dataset") }
-        #expect { try file.write("y", floats: [1, 2], shape: [3]) } throws: { "\($0)".contains("2 values for shape [3]") }
+        #expect { try file.write("x", floats: [1], shape: [1]) } throws: {
+            "\($0)".contains("x") && "\($0)".contains("already exists")
+        }
+        #expect { try file.readFloats("missing") } throws: {
+            "\($0)".contains("missing") && "\($0)".contains("no such dataset")
+        }
+        #expect { try file.readStrings("x") } throws: {
+            "\($0)".contains("expected a string dataset")
+        }
+        #expect { try file.write("y", floats: [1, 2], shape: [3]) } throws: {
+            "\($0)".contains("2 values for shape [3]")
+        }
     }
 }

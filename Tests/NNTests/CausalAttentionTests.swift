@@ -20,17 +20,29 @@ import Testing
         let queryLengths = try fixture.ints("\(group)/inputs/query_lengths")
         let keyLengths = try fixture.ints("\(group)/inputs/key_lengths")
         let heads = try fixture.ints("\(group)/heads")[0]
-        let out = Tensor.attention(query: q, key: k, value: v, heads: heads, queryLengths: queryLengths, keyLengths: keyLengths, causal: true)
-        expectClose(out, try fixture.tensor("\(group)/outputs/out"), rtol: 1e-4, atol: 1e-5, "\(group) output")
+        let out = Tensor.attention(
+            query: q, key: k, value: v, heads: heads, queryLengths: queryLengths,
+            keyLengths: keyLengths, causal: true)
+        expectClose(
+            out, try fixture.tensor("\(group)/outputs/out"), rtol: 1e-4, atol: 1e-5,
+            "\(group) output")
         (out * (try fixture.tensor("\(group)/weights/out"))).sum().backward()
         for (name, x) in [("q", q), ("k", k), ("v", v)] {
-            expectClose(try #require(x.grad), try fixture.tensor("\(group)/grads/inputs/\(name)"), rtol: 1e-4, atol: 1e-5, "\(group) d/d\(name)")
+            expectClose(
+                try #require(x.grad), try fixture.tensor("\(group)/grads/inputs/\(name)"),
+                rtol: 1e-4, atol: 1e-5, "\(group) d/d\(name)")
         }
         // The mask matters where the rule hides keys, and is a no-op where lq >= 2·lk − 1.
-        let unmasked = Tensor.attention(query: q, key: k, value: v, heads: heads, queryLengths: queryLengths, keyLengths: keyLengths)
-        expectClose(unmasked, try fixture.tensor("\(group)/outputs/out_unmasked"), rtol: 1e-4, atol: 1e-5, "\(group) unmasked")
+        let unmasked = Tensor.attention(
+            query: q, key: k, value: v, heads: heads, queryLengths: queryLengths,
+            keyLengths: keyLengths)
+        expectClose(
+            unmasked, try fixture.tensor("\(group)/outputs/out_unmasked"), rtol: 1e-4, atol: 1e-5,
+            "\(group) unmasked")
         let differs = zip(out.scalars, unmasked.scalars).contains { Swift.abs($0 - $1) > 1e-3 }
-        #expect(differs == (group != "more_queries"), "\(group): the mask changes the output: \(differs)")
+        #expect(
+            differs == (group != "more_queries"),
+            "\(group): the mask changes the output: \(differs)")
     }
 
     /// More queries than keys but fewer than 2·lk − 1 (lq = 5, lk = 4): query 0 sees keys 0 and
@@ -40,11 +52,16 @@ import Testing
         let k = randomTensor([1, 4, 4], seed: 4)
         let v = randomTensor([1, 4, 2], seed: 5)
         let causal = Tensor.attention(query: q, key: k, value: v, heads: 2, causal: true).scalars
-        let firstTwo = Tensor.attention(query: q, key: k, value: v, heads: 2, keyLengths: [2]).scalars
+        let firstTwo = Tensor.attention(query: q, key: k, value: v, heads: 2, keyLengths: [2])
+            .scalars
         let all = Tensor.attention(query: q, key: k, value: v, heads: 2).scalars
-        expectClose(Array(causal[0..<2]), Array(firstTwo[0..<2]), rtol: 1e-6, atol: 1e-7, "query 0 sees keys 0, 1")
+        expectClose(
+            Array(causal[0..<2]), Array(firstTwo[0..<2]), rtol: 1e-6, atol: 1e-7,
+            "query 0 sees keys 0, 1")
         // Query 3 sees keys 0 ... 4, i.e. all four.
-        expectClose(Array(causal[6..<8]), Array(all[6..<8]), rtol: 1e-6, atol: 1e-7, "query 3 sees every key")
+        expectClose(
+            Array(causal[6..<8]), Array(all[6..<8]), rtol: 1e-6, atol: 1e-7,
+            "query 3 sees every key")
         #expect(zip(causal[0..<2], all[0..<2]).contains { Swift.abs($0 - $1) > 1e-4 })
     }
 
@@ -53,7 +70,9 @@ import Testing
         let k = randomTensor([2, 7, 4], seed: 12)
         let v = randomTensor([2, 7, 4], seed: 13)
         checkGradients([q, k, v], "causal attention") {
-            Tensor.attention(query: $0[0], key: $0[1], value: $0[2], heads: 2, queryLengths: [5, 3], keyLengths: [7, 2], causal: true)
+            Tensor.attention(
+                query: $0[0], key: $0[1], value: $0[2], heads: 2, queryLengths: [5, 3],
+                keyLengths: [7, 2], causal: true)
         }
     }
 
@@ -67,24 +86,39 @@ import Testing
         let k = randomTensor([2, 8, 4], seed: 22)
         let v = randomTensor([2, 8, 4], seed: 23)
         func padded(_ x: Tensor, to steps: Int) -> Tensor {
-            Tensor.concat([x, Tensor.zeros([x.shape[0], steps - x.shape[1], x.shape[2]])], axis: 1)
+            Tensor.concat(
+                [x, Tensor.zeros([x.shape[0], steps - x.shape[1], x.shape[2]])], axis: 1)
         }
         let (qp, kp, vp) = (padded(q, to: 9), padded(k, to: 14), padded(v, to: 14))
         for x in [q, k, v, qp, kp, vp] { x.requiresGrad = true }
-        let short = Tensor.attention(query: q, key: k, value: v, heads: 2, queryLengths: queryLengths, keyLengths: keyLengths, causal: true)
-        let long = Tensor.attention(query: qp, key: kp, value: vp, heads: 2, queryLengths: queryLengths, keyLengths: keyLengths, causal: true)
+        let short = Tensor.attention(
+            query: q, key: k, value: v, heads: 2, queryLengths: queryLengths,
+            keyLengths: keyLengths, causal: true)
+        let long = Tensor.attention(
+            query: qp, key: kp, value: vp, heads: 2, queryLengths: queryLengths,
+            keyLengths: keyLengths, causal: true)
         func rows(_ t: Tensor, _ steps: Int, _ lengths: [Int]) -> [Float] {
             let s = t.scalars
             let w = t.shape[2]
-            return (0..<2).flatMap { b in Array(s[(b * steps * w)..<((b * steps + lengths[b]) * w)]) }
+            return (0..<2).flatMap { b in Array(s[(b * steps * w)..<((b * steps + lengths[b]) * w)])
+            }
         }
-        expectClose(rows(short, 6, queryLengths), rows(long, 9, queryLengths), rtol: 1e-6, atol: 1e-7, "valid output rows")
+        expectClose(
+            rows(short, 6, queryLengths), rows(long, 9, queryLengths), rtol: 1e-6, atol: 1e-7,
+            "valid output rows")
         short.sum().backward()
         long.sum().backward()
-        expectClose(rows(q.grad!, 6, queryLengths), rows(qp.grad!, 9, queryLengths), rtol: 1e-5, atol: 1e-6, "dq")
-        expectClose(rows(k.grad!, 8, keyLengths), rows(kp.grad!, 14, keyLengths), rtol: 1e-5, atol: 1e-6, "dk")
+        expectClose(
+            rows(q.grad!, 6, queryLengths), rows(qp.grad!, 9, queryLengths), rtol: 1e-5, atol: 1e-6,
+            "dq")
+        expectClose(
+            rows(k.grad!, 8, keyLengths), rows(kp.grad!, 14, keyLengths), rtol: 1e-5, atol: 1e-6,
+            "dk")
         // The mask is in effect here: without it the first query's output differs.
-        let open = Tensor.attention(query: q, key: k, value: v, heads: 2, queryLengths: queryLengths, keyLengths: keyLengths)
-        #expect(zip(short.scalars[0..<4], open.scalars[0..<4]).contains { Swift.abs($0 - $1) > 1e-4 })
+        let open = Tensor.attention(
+            query: q, key: k, value: v, heads: 2, queryLengths: queryLengths, keyLengths: keyLengths
+        )
+        #expect(
+            zip(short.scalars[0..<4], open.scalars[0..<4]).contains { Swift.abs($0 - $1) > 1e-4 })
     }
 }

@@ -11,7 +11,8 @@ struct Fixture {
     let file: HDF5File
 
     init(_ name: String) throws {
-        path = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        path =
+            URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .appendingPathComponent("Fixtures/\(name).h5").path
         file = try HDF5File(path: path, mode: .read)
     }
@@ -43,16 +44,22 @@ struct Fixture {
         rtol: Double = 1e-4, atol: Double = 1e-5, sourceLocation: SourceLocation = #_sourceLocation
     ) throws {
         for (name, y) in outputs {
-            expectClose(y, try tensor("outputs/\(name)"), rtol: rtol, atol: atol, "\(path) output \(name)", sourceLocation: sourceLocation)
+            expectClose(
+                y, try tensor("outputs/\(name)"), rtol: rtol, atol: atol, "\(path) output \(name)",
+                sourceLocation: sourceLocation)
         }
         try loss(outputs).backward()
         for (name, x) in inputs {
             let g = try #require(x.grad, "no gradient for input \(name)")
-            expectClose(g, try tensor("grads/inputs/\(name)"), rtol: rtol, atol: atol, "\(path) d/d\(name)", sourceLocation: sourceLocation)
+            expectClose(
+                g, try tensor("grads/inputs/\(name)"), rtol: rtol, atol: atol, "\(path) d/d\(name)",
+                sourceLocation: sourceLocation)
         }
         for (key, p) in module.namedParameters() {
             let g = try #require(p.grad, "no gradient for parameter \(key)")
-            expectClose(g, try tensor("grads/params/\(key)"), rtol: rtol, atol: atol, "\(path) d/d\(key)", sourceLocation: sourceLocation)
+            expectClose(
+                g, try tensor("grads/params/\(key)"), rtol: rtol, atol: atol, "\(path) d/d\(key)",
+                sourceLocation: sourceLocation)
         }
     }
 

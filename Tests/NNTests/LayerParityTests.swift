@@ -32,8 +32,12 @@ import Testing
         try f.expectMatches(["y": m(x), "y3": m(x3)], inputs: ["x": x, "x3": x3], module: m)
         // Running statistics after the two batches, and evaluation with them.
         let after = try Fixture("batchnorm_eval")
-        expectClose(m.runningMean, try after.tensor("state/running_mean"), rtol: 1e-5, atol: 1e-6, "running_mean")
-        expectClose(m.runningVar, try after.tensor("state/running_var"), rtol: 1e-5, atol: 1e-6, "running_var")
+        expectClose(
+            m.runningMean, try after.tensor("state/running_mean"), rtol: 1e-5, atol: 1e-6,
+            "running_mean")
+        expectClose(
+            m.runningVar, try after.tensor("state/running_var"), rtol: 1e-5, atol: 1e-6,
+            "running_var")
         #expect(m.numBatchesTracked.item == 2)
         m.eval()
         let y = noGrad { m(try! after.tensor("inputs/x")) }
@@ -43,7 +47,8 @@ import Testing
     @Test(arguments: [("conv1d_k3", 3, 1, 1, true), ("conv1d_k5_s2_nobias", 5, 0, 2, false)])
     func conv1d(_ name: String, _ k: Int, _ padding: Int, _ stride: Int, _ bias: Bool) throws {
         let f = try Fixture(name)
-        let m = Conv1d(3, 4, kernelSize: k, padding: padding, stride: stride, bias: bias, generator: generator)
+        let m = Conv1d(
+            3, 4, kernelSize: k, padding: padding, stride: stride, bias: bias, generator: generator)
         try f.load(into: m)
         let x = try f.input("x")
         try f.expectMatches(["y": m(x)], inputs: ["x": x], module: m)
@@ -52,7 +57,9 @@ import Testing
     @Test(arguments: [("lstm_bi2", 2, true), ("lstm_uni1", 1, false)])
     func lstmWithTrueLengths(_ name: String, _ layers: Int, _ bidirectional: Bool) throws {
         let f = try Fixture(name)
-        let m = LSTM(inputSize: 5, hiddenSize: 4, numLayers: layers, bidirectional: bidirectional, generator: generator)
+        let m = LSTM(
+            inputSize: 5, hiddenSize: 4, numLayers: layers, bidirectional: bidirectional,
+            generator: generator)
         try f.load(into: m)
         let x = try f.input("x")
         let (output, h, c) = m(x, lengths: try f.ints("lengths/x"))
@@ -66,7 +73,8 @@ import Testing
         let (x, h, c) = (try f.input("x"), try f.input("h"), try f.input("c"))
         let first = m(x, state: (h, c))
         let second = m(x * 0.5, state: first)
-        try f.expectMatches(["h": second.h, "c": second.c], inputs: ["x": x, "h": h, "c": c], module: m)
+        try f.expectMatches(
+            ["h": second.h, "c": second.c], inputs: ["x": x, "h": h, "c": c], module: m)
     }
 
     @Test func multiheadAttentionWithKeyPadding() throws {
@@ -80,7 +88,9 @@ import Testing
 
     @Test func mulTCrossModalEncoder() throws {
         let f = try Fixture("mult_cross")
-        let m = TransformerEncoder(embedDim: 8, heads: 2, layers: 2, kind: .crossModal, dropout: .init(), generator: generator)
+        let m = TransformerEncoder(
+            embedDim: 8, heads: 2, layers: 2, kind: .crossModal, dropout: .init(),
+            generator: generator)
         try f.load(into: m)
         let (x, kv) = (try f.input("x"), try f.input("kv"))
         let xLengths = try f.ints("lengths/x")
@@ -90,9 +100,12 @@ import Testing
 
     @Test func mulTSelfAttentionEncoder() throws {
         let f = try Fixture("mult_self")
-        let m = TransformerEncoder(embedDim: 8, heads: 2, layers: 2, kind: .selfAttention, dropout: .init(), generator: generator)
+        let m = TransformerEncoder(
+            embedDim: 8, heads: 2, layers: 2, kind: .selfAttention, dropout: .init(),
+            generator: generator)
         try f.load(into: m)
         let x = try f.input("x")
-        try f.expectMatches(["y": m(x, lengths: try f.ints("lengths/x"))], inputs: ["x": x], module: m)
+        try f.expectMatches(
+            ["y": m(x, lengths: try f.ints("lengths/x"))], inputs: ["x": x], module: m)
     }
 }

@@ -8,7 +8,14 @@ import Testing
 @Suite struct OptimizerParityTests {
     static let cases: [(String, @Sendable ([(key: String, tensor: Tensor)]) -> Optimizer)] = [
         ("sgd", { SGD(parameters: $0, learningRate: 0.1) }),
-        ("sgd_momentum", { SGD(parameters: $0, learningRate: 0.1, momentum: 0.9, dampening: 0.1, weightDecay: 0.01) }),
+        (
+            "sgd_momentum",
+            {
+                SGD(
+                    parameters: $0, learningRate: 0.1, momentum: 0.9, dampening: 0.1,
+                    weightDecay: 0.01)
+            }
+        ),
         ("sgd_nesterov", { SGD(parameters: $0, learningRate: 0.1, momentum: 0.9, nesterov: true) }),
         ("adam", { Adam(parameters: $0, learningRate: 0.01, weightDecay: .l2(0.01)) }),
         ("adamw", { Adam.adamW(parameters: $0, learningRate: 0.01, weightDecay: 0.1) }),
@@ -30,8 +37,12 @@ import Testing
             w.grad = gw.slice(axis: 0, step..<(step + 1)).reshape([2, 3])
             b.grad = gb.slice(axis: 0, step..<(step + 1)).reshape([3])
             optimizer.step()
-            expectClose(w.scalars, sw.slice(axis: 0, step..<(step + 1)).scalars, rtol: 1e-5, atol: 1e-6, "\(name) weight after step \(step + 1)")
-            expectClose(b.scalars, sb.slice(axis: 0, step..<(step + 1)).scalars, rtol: 1e-5, atol: 1e-6, "\(name) bias after step \(step + 1)")
+            expectClose(
+                w.scalars, sw.slice(axis: 0, step..<(step + 1)).scalars, rtol: 1e-5, atol: 1e-6,
+                "\(name) weight after step \(step + 1)")
+            expectClose(
+                b.scalars, sb.slice(axis: 0, step..<(step + 1)).scalars, rtol: 1e-5, atol: 1e-6,
+                "\(name) bias after step \(step + 1)")
         }
     }
 
@@ -69,8 +80,12 @@ import Testing
         let byNorm = try parameters()
         let total = GradientClipping.clipNorm(byNorm, maxNorm: 1.5)
         expectClose([total], try f.tensor("norm/total").scalars, rtol: 1e-6, "total norm")
-        expectClose(byNorm[0].tensor.grad!, try f.tensor("norm/weight"), rtol: 1e-6, atol: 1e-7, "clipped by norm")
-        expectClose(byNorm[1].tensor.grad!, try f.tensor("norm/bias"), rtol: 1e-6, atol: 1e-7, "clipped by norm")
+        expectClose(
+            byNorm[0].tensor.grad!, try f.tensor("norm/weight"), rtol: 1e-6, atol: 1e-7,
+            "clipped by norm")
+        expectClose(
+            byNorm[1].tensor.grad!, try f.tensor("norm/bias"), rtol: 1e-6, atol: 1e-7,
+            "clipped by norm")
         let byValue = try parameters()
         GradientClipping.clipValue(byValue, limit: 0.7)
         expectClose(byValue[0].tensor.grad!, try f.tensor("value/weight"), "clipped by value")
@@ -80,11 +95,14 @@ import Testing
     @Test func reduceOnPlateauFollowsPyTorch() throws {
         let f = try Fixture("schedules")
         let optimizer = SGD(parameters: [], learningRate: 1)
-        let schedule = ReduceLROnPlateau(optimizer: optimizer, factor: 0.5, patience: 2, cooldown: 1, minLR: 0.05)
+        let schedule = ReduceLROnPlateau(
+            optimizer: optimizer, factor: 0.5, patience: 2, cooldown: 1, minLR: 0.05)
         let expected = try f.file.readFloats("plateau/lrs").values
         for (metric, lr) in zip(try f.file.readFloats("plateau/metrics").values, expected) {
             schedule.step(Double(metric))
-            #expect(Swift.abs(optimizer.learningRate - lr) < 1e-7, "lr \(optimizer.learningRate), PyTorch \(lr) after metric \(metric)")
+            #expect(
+                Swift.abs(optimizer.learningRate - lr) < 1e-7,
+                "lr \(optimizer.learningRate), PyTorch \(lr) after metric \(metric)")
         }
     }
 
@@ -97,6 +115,8 @@ import Testing
             schedule.step()
             lrs.append(optimizer.learningRate)
         }
-        expectClose(lrs, try f.file.readFloats("cosine/lrs").values, rtol: 1e-6, atol: 1e-7, "cosine schedule")
+        expectClose(
+            lrs, try f.file.readFloats("cosine/lrs").values, rtol: 1e-6, atol: 1e-7,
+            "cosine schedule")
     }
 }

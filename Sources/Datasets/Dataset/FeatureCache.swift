@@ -31,15 +31,22 @@ public enum FeatureCache {
         /// Each label file and each feature pickle of `modalities` under `root`, as it is now.
         public static func release(_ root: URL, modalities: [Modality]) -> [SourceFile] {
             let reader = ReleaseReader(root: root)
-            let paths = ReleaseReader.labelFiles.map { root.appendingPathComponent($0).path }
-                + modalities.flatMap { m in Split.allCases.compactMap { reader.featureFile(m, $0)?.path } }
+            let paths =
+                ReleaseReader.labelFiles.map { root.appendingPathComponent($0).path }
+                + modalities.flatMap { m in
+                    Split.allCases.compactMap { reader.featureFile(m, $0)?.path }
+                }
             return paths.compactMap(current)
         }
 
         /// The file at `path` as it is now, nil when it is gone.
         static func current(_ path: String) -> SourceFile? {
-            guard let a = try? FileManager.default.attributesOfItem(atPath: path) else { return nil }
-            return SourceFile(path: path, size: (a[.size] as? Int) ?? -1, modified: (a[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0)
+            guard let a = try? FileManager.default.attributesOfItem(atPath: path) else {
+                return nil
+            }
+            return SourceFile(
+                path: path, size: (a[.size] as? Int) ?? -1,
+                modified: (a[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0)
         }
     }
 
@@ -55,7 +62,10 @@ public enum FeatureCache {
         public func changedSource() -> String? {
             for file in sourceFiles {
                 guard let now = SourceFile.current(file.path) else { return "\(file.path) is gone" }
-                if now != file { return "\(file.path) changed (size \(file.size) -> \(now.size), modified \(Date(timeIntervalSince1970: file.modified)) -> \(Date(timeIntervalSince1970: now.modified)))" }
+                if now != file {
+                    return
+                        "\(file.path) changed (size \(file.size) -> \(now.size), modified \(Date(timeIntervalSince1970: file.modified)) -> \(Date(timeIntervalSince1970: now.modified)))"
+                }
             }
             return nil
         }
@@ -65,22 +75,41 @@ public enum FeatureCache {
     /// or partial file, another format, an older cache without provenance.
     public static func header(at path: String) throws -> Header {
         let file: HDF5File
-        do { file = try HDF5File(path: path, mode: .read) } catch { throw DataError(file: path, message: "not a readable HDF5 file (\(error))") }
-        guard try file.attribute("format") == format else {
-            throw DataError(file: path, message: "not a feature cache of format \(format) (found \(try file.attribute("format") ?? "none"))")
+        do { file = try HDF5File(path: path, mode: .read) } catch {
+            throw DataError(file: path, message: "not a readable HDF5 file (\(error))")
         }
-        guard let modalities = try file.attribute("modalities"), let filesJSON = try file.attribute("source_files"),
-              let files = try? JSONDecoder().decode([SourceFile].self, from: Data(filesJSON.utf8))
-        else { throw DataError(file: path, message: "a cache written by an older version, without a record of what it was built from") }
+        guard try file.attribute("format") == format else {
+            throw DataError(
+                file: path,
+                message:
+                    "not a feature cache of format \(format) (found \(try file.attribute("format") ?? "none"))"
+            )
+        }
+        guard let modalities = try file.attribute("modalities"),
+            let filesJSON = try file.attribute("source_files"),
+            let files = try? JSONDecoder().decode([SourceFile].self, from: Data(filesJSON.utf8))
+        else {
+            throw DataError(
+                file: path,
+                message:
+                    "a cache written by an older version, without a record of what it was built from"
+            )
+        }
         return Header(
-            synthetic: try file.attribute("synthetic") == "true", fingerprint: try file.attribute("fingerprint") ?? "",
-            source: try file.attribute("source") ?? "", modalities: modalities.split(separator: ",").compactMap { Modality(rawValue: String($0)) },
+            synthetic: try file.attribute("synthetic") == "true",
+            fingerprint: try file.attribute("fingerprint") ?? "",
+            source: try file.attribute("source") ?? "",
+            modalities: modalities.split(separator: ",").compactMap {
+                Modality(rawValue: String($0))
+            },
             sourceFiles: files)
     }
 
     /// Writes the cache to a temporary file beside `path` and renames it into place, so that
     /// a kill or a full disk never leaves a partial cache where a later run would find it.
-    public static func write(_ dataset: IndoMERDataset, to path: String, sourceFiles: [SourceFile] = []) throws {
+    public static func write(
+        _ dataset: IndoMERDataset, to path: String, sourceFiles: [SourceFile] = []
+    ) throws {
         let partial = "\(path).partial-\(getpid())"
         try? FileManager.default.removeItem(atPath: partial)
         do {
@@ -92,14 +121,19 @@ public enum FeatureCache {
         guard rename(partial, path) == 0 else {
             let reason = String(cString: strerror(errno))
             try? FileManager.default.removeItem(atPath: partial)
-            throw DataError(file: path, message: "cannot move the finished cache into place (\(reason))")
+            throw DataError(
+                file: path, message: "cannot move the finished cache into place (\(reason))")
         }
     }
 
-    private static func writeFile(_ dataset: IndoMERDataset, to path: String, sourceFiles: [SourceFile]) throws {
+    private static func writeFile(
+        _ dataset: IndoMERDataset, to path: String, sourceFiles: [SourceFile]
+    ) throws {
         let file = try HDF5File(path: path, mode: .create)
-        try file.setAttribute("modalities", dataset.modalities.map(\.rawValue).joined(separator: ","))
-        try file.setAttribute("source_files", String(decoding: try JSONEncoder().encode(sourceFiles), as: UTF8.self))
+        try file.setAttribute(
+            "modalities", dataset.modalities.map(\.rawValue).joined(separator: ","))
+        try file.setAttribute(
+            "source_files", String(decoding: try JSONEncoder().encode(sourceFiles), as: UTF8.self))
         try file.setAttribute("format", format)
         try file.setAttribute("synthetic", dataset.isSynthetic ? "true" : "false")
         try file.setAttribute("fingerprint", dataset.fingerprint)
@@ -107,34 +141,59 @@ public enum FeatureCache {
         let clips = dataset.clips
         try file.write("clips/id", strings: clips.map(\.id))
         try file.write("clips/source_video", strings: clips.map(\.sourceVideo))
-        try file.write("clips/split", int64s: clips.map { Int64(Split.allCases.firstIndex(of: $0.split)!) }, shape: [clips.count])
-        try file.write("labels/sentiment", int64s: clips.map { Int64($0.sentiment) }, shape: [clips.count])
-        try file.write("labels/emotion", int64s: clips.map { Int64($0.emotion) }, shape: [clips.count])
+        try file.write(
+            "clips/split", int64s: clips.map { Int64(Split.allCases.firstIndex(of: $0.split)!) },
+            shape: [clips.count])
+        try file.write(
+            "labels/sentiment", int64s: clips.map { Int64($0.sentiment) }, shape: [clips.count])
+        try file.write(
+            "labels/emotion", int64s: clips.map { Int64($0.emotion) }, shape: [clips.count])
         for m in Modality.allCases {
-            try file.write("labels/\(m.rawValue)_sentiment", int64s: clips.map { Int64($0.modalitySentiment[m] ?? -1) }, shape: [clips.count])
+            try file.write(
+                "labels/\(m.rawValue)_sentiment",
+                int64s: clips.map { Int64($0.modalitySentiment[m] ?? -1) }, shape: [clips.count])
         }
         for (m, f) in dataset.features.sorted(by: { $0.key < $1.key }) {
-            try file.write("features/\(m.rawValue)/data", floats: f.data, shape: [f.offsets.last!, f.dim])
-            try file.write("features/\(m.rawValue)/offsets", int64s: f.offsets.map(Int64.init), shape: [f.offsets.count])
-            try file.write("features/\(m.rawValue)/lengths", int64s: f.lengths.map(Int64.init), shape: [f.clipCount])
-            try file.write("features/\(m.rawValue)/padded_length", int64s: [Int64(f.paddedLength)], shape: [1])
+            try file.write(
+                "features/\(m.rawValue)/data", floats: f.data, shape: [f.offsets.last!, f.dim])
+            try file.write(
+                "features/\(m.rawValue)/offsets", int64s: f.offsets.map(Int64.init),
+                shape: [f.offsets.count])
+            try file.write(
+                "features/\(m.rawValue)/lengths", int64s: f.lengths.map(Int64.init),
+                shape: [f.clipCount])
+            try file.write(
+                "features/\(m.rawValue)/padded_length", int64s: [Int64(f.paddedLength)], shape: [1])
             if let n = dataset.normalization[m] {
-                try file.write("normalization/\(m.rawValue)/mean", floats: n.mean, shape: [n.mean.count])
-                try file.write("normalization/\(m.rawValue)/std", floats: n.std, shape: [n.std.count])
+                try file.write(
+                    "normalization/\(m.rawValue)/mean", floats: n.mean, shape: [n.mean.count])
+                try file.write(
+                    "normalization/\(m.rawValue)/std", floats: n.std, shape: [n.std.count])
             }
         }
     }
 
     /// Reads a cache, checking its format and that every array agrees with the clip count.
-    public static func read(from path: String, modalities: [Modality] = Modality.allCases) throws -> IndoMERDataset {
+    public static func read(
+        from path: String, modalities: [Modality] = Modality.allCases
+    ) throws -> IndoMERDataset {
         let file: HDF5File
-        do { file = try HDF5File(path: path, mode: .read) } catch { throw DataError(file: path, message: "\(error)") }
+        do { file = try HDF5File(path: path, mode: .read) } catch {
+            throw DataError(file: path, message: "\(error)")
+        }
         guard try file.attribute("format") == format else {
-            throw DataError(file: path, message: "not a feature cache of format \(format) (found \(try file.attribute("format") ?? "none")); rerun baselines prepare")
+            throw DataError(
+                file: path,
+                message:
+                    "not a feature cache of format \(format) (found \(try file.attribute("format") ?? "none")); rerun baselines prepare"
+            )
         }
         func ints(_ name: String, count: Int) throws -> [Int] {
             let values = try file.readInt64s(name).values.map { Int($0) }
-            guard values.count == count else { throw DataError(file: path, message: "\(name) has \(values.count) entries, expected \(count)") }
+            guard values.count == count else {
+                throw DataError(
+                    file: path, message: "\(name) has \(values.count) entries, expected \(count)")
+            }
             return values
         }
         let ids = try file.readStrings("clips/id")
@@ -144,28 +203,46 @@ public enum FeatureCache {
         let sentiment = try ints("labels/sentiment", count: n)
         let emotion = try ints("labels/emotion", count: n)
         var perModality: [Modality: [Int]] = [:]
-        for m in Modality.allCases { perModality[m] = try ints("labels/\(m.rawValue)_sentiment", count: n) }
+        for m in Modality.allCases {
+            perModality[m] = try ints("labels/\(m.rawValue)_sentiment", count: n)
+        }
         var clips: [Clip] = []
         for i in 0..<n {
-            guard splits[i] >= 0 && splits[i] < Split.allCases.count else { throw DataError(file: path, clip: ids[i], message: "split \(splits[i])") }
+            guard splits[i] >= 0 && splits[i] < Split.allCases.count else {
+                throw DataError(file: path, clip: ids[i], message: "split \(splits[i])")
+            }
             var labels: [Modality: Int] = [:]
-            for m in Modality.allCases where perModality[m]![i] >= 0 { labels[m] = perModality[m]![i] }
-            clips.append(Clip(id: ids[i], sourceVideo: sources[i], split: Split.allCases[splits[i]], sentiment: sentiment[i], emotion: emotion[i], modalitySentiment: labels))
+            for m in Modality.allCases where perModality[m]![i] >= 0 {
+                labels[m] = perModality[m]![i]
+            }
+            clips.append(
+                Clip(
+                    id: ids[i], sourceVideo: sources[i], split: Split.allCases[splits[i]],
+                    sentiment: sentiment[i], emotion: emotion[i], modalitySentiment: labels))
         }
         var features: [Modality: RaggedFeatures] = [:]
         var normalization: [Modality: Normalization] = [:]
         for m in modalities {
             let base = "features/\(m.rawValue)"
             guard file.contains("\(base)/data") else {
-                throw DataError(file: path, message: "no \(m.rawValue) features in the cache (it holds \(try file.names(in: "features").joined(separator: ", ")))")
+                throw DataError(
+                    file: path,
+                    message:
+                        "no \(m.rawValue) features in the cache (it holds \(try file.names(in: "features").joined(separator: ", ")))"
+                )
             }
             let (data, shape) = try file.readFloats("\(base)/data")
             let offsets = try ints("\(base)/offsets", count: n + 1)
-            guard shape.count == 2, offsets.first == 0, offsets.last == shape[0], zip(offsets, offsets.dropFirst()).allSatisfy({ $0 <= $1 }) else {
-                throw DataError(file: path, message: "\(base): offsets do not match data of shape \(shape)")
+            guard shape.count == 2, offsets.first == 0, offsets.last == shape[0],
+                zip(offsets, offsets.dropFirst()).allSatisfy({ $0 <= $1 })
+            else {
+                throw DataError(
+                    file: path, message: "\(base): offsets do not match data of shape \(shape)")
             }
-            let padded = try file.readInt64s("\(base)/padded_length").values.first.map { Int($0) } ?? 0
-            features[m] = RaggedFeatures(dim: shape[1], paddedLength: padded, offsets: offsets, data: data)
+            let padded =
+                try file.readInt64s("\(base)/padded_length").values.first.map { Int($0) } ?? 0
+            features[m] = RaggedFeatures(
+                dim: shape[1], paddedLength: padded, offsets: offsets, data: data)
             if file.contains("normalization/\(m.rawValue)/mean") {
                 normalization[m] = Normalization(
                     mean: try file.readFloats("normalization/\(m.rawValue)/mean").values,
@@ -175,6 +252,7 @@ public enum FeatureCache {
         return IndoMERDataset(
             clips: clips, features: features, normalization: normalization,
             isSynthetic: try file.attribute("synthetic") == "true",
-            fingerprint: try file.attribute("fingerprint") ?? "", source: try file.attribute("source") ?? path)
+            fingerprint: try file.attribute("fingerprint") ?? "",
+            source: try file.attribute("source") ?? path)
     }
 }

@@ -7,9 +7,13 @@ extension IndoMERDataset {
         var lines = ["data: \(provenanceLine)", "source: \(source)"]
         for split in Split.allCases {
             let clips = indices(in: split).map { self.clips[$0] }
-            lines.append("\(split.rawValue): \(clips.count) clips from \(Set(clips.map(\.sourceVideo)).count) source videos")
+            lines.append(
+                "\(split.rawValue): \(clips.count) clips from \(Set(clips.map(\.sourceVideo)).count) source videos"
+            )
             for task in IndoMERTask.allCases {
-                let counts = task.classNames.enumerated().map { k, name in "\(name) \(clips.filter { $0.label(for: task) == k }.count)" }
+                let counts = task.classNames.enumerated().map { k, name in
+                    "\(name) \(clips.filter { $0.label(for: task) == k }.count)"
+                }
                 lines.append("  \(task.rawValue): \(counts.joined(separator: ", "))")
             }
         }
@@ -17,9 +21,11 @@ extension IndoMERDataset {
             let f = features[m]!
             let lengths = f.lengths.sorted()
             let mean = Double(lengths.reduce(0, +)) / Double(Swift.max(lengths.count, 1))
-            let nonFinite = f.data.reduce(0) { $0 + ($1.isFinite ? 0 : 1) } + (nonFiniteReplaced[m] ?? 0)
+            let nonFinite =
+                f.data.reduce(0) { $0 + ($1.isFinite ? 0 : 1) } + (nonFiniteReplaced[m] ?? 0)
             lines.append(
-                "\(m.rawValue): padded \(f.paddedLength) x \(f.dim); true length min \(lengths.first ?? 0), median \(lengths.isEmpty ? 0 : lengths[lengths.count / 2]), mean \(String(format: "%.1f", mean)), max \(lengths.last ?? 0); NaN/Inf \(nonFinite)")
+                "\(m.rawValue): padded \(f.paddedLength) x \(f.dim); true length min \(lengths.first ?? 0), median \(lengths.isEmpty ? 0 : lengths[lengths.count / 2]), mean \(String(format: "%.1f", mean)), max \(lengths.last ?? 0); NaN/Inf \(nonFinite)"
+            )
         }
         return lines.joined(separator: "\n")
     }

@@ -10,7 +10,10 @@ public struct Clip: Codable, Equatable, Sendable {
     /// Per-modality sentiment labels of the release (text, audio, video), when given.
     public var modalitySentiment: [Modality: Int]
 
-    public init(id: String, sourceVideo: String, split: Split, sentiment: Int, emotion: Int, modalitySentiment: [Modality: Int]) {
+    public init(
+        id: String, sourceVideo: String, split: Split, sentiment: Int, emotion: Int,
+        modalitySentiment: [Modality: Int]
+    ) {
         self.id = id
         self.sourceVideo = sourceVideo
         self.split = split
@@ -23,7 +26,8 @@ public struct Clip: Codable, Equatable, Sendable {
 
     /// `clip_100_Opinion_1` -> `clip_100_Opinion`.
     public static func sourceVideo(of id: String) -> String {
-        guard let underscore = id.lastIndex(of: "_"), Int(id[id.index(after: underscore)...]) != nil else { return id }
+        guard let underscore = id.lastIndex(of: "_"), Int(id[id.index(after: underscore)...]) != nil
+        else { return id }
         return String(id[..<underscore])
     }
 }
@@ -38,7 +42,9 @@ public struct RaggedFeatures: Sendable {
     public var data: [Float]
 
     public init(dim: Int, paddedLength: Int, offsets: [Int], data: [Float]) {
-        precondition(offsets.first == 0 && offsets.last.map { $0 * dim } == data.count, "ragged offsets do not match the data")
+        precondition(
+            offsets.first == 0 && offsets.last.map { $0 * dim } == data.count,
+            "ragged offsets do not match the data")
         self.dim = dim
         self.paddedLength = paddedLength
         self.offsets = offsets
@@ -50,7 +56,9 @@ public struct RaggedFeatures: Sendable {
     public var lengths: [Int] { (0..<clipCount).map(length(of:)) }
 
     /// The true frames of `clip`, row-major `[length, dim]`.
-    public func frames(of clip: Int) -> ArraySlice<Float> { data[(offsets[clip] * dim)..<(offsets[clip + 1] * dim)] }
+    public func frames(of clip: Int) -> ArraySlice<Float> {
+        data[(offsets[clip] * dim)..<(offsets[clip + 1] * dim)]
+    }
 }
 
 /// Per-dimension standardisation statistics, fitted on the training split's true frames.
@@ -74,7 +82,8 @@ public struct IndoMERDataset: Sendable {
     public var nonFiniteReplaced: [Modality: Int] = [:]
 
     public init(
-        clips: [Clip], features: [Modality: RaggedFeatures], normalization: [Modality: Normalization],
+        clips: [Clip], features: [Modality: RaggedFeatures],
+        normalization: [Modality: Normalization],
         isSynthetic: Bool, fingerprint: String, source: String
     ) {
         self.clips = clips
@@ -87,7 +96,9 @@ public struct IndoMERDataset: Sendable {
 
     public var modalities: [Modality] { Modality.allCases.filter { features[$0] != nil } }
 
-    public func indices(in split: Split) -> [Int] { clips.indices.filter { clips[$0].split == split } }
+    public func indices(in split: Split) -> [Int] {
+        clips.indices.filter { clips[$0].split == split }
+    }
 
     /// "IndoMER release" or "synthetic IndoMER", with the fingerprint's first 12 hex digits.
     public var provenanceLine: String {

@@ -13,7 +13,9 @@ public struct SentimentLabels: Codable, Equatable, Sendable {
         self.video = video
     }
 
-    public subscript(_ m: Modality) -> Int { PerModality(text: text, audio: audio, video: video)[m] }
+    public subscript(_ m: Modality) -> Int {
+        PerModality(text: text, audio: audio, video: video)[m]
+    }
 
     /// The modalities whose own label differs from the overall one.
     public var disagreeing: [Modality] { Modality.allCases.filter { self[$0] != overall } }
@@ -51,7 +53,8 @@ public enum AgreementGroup: String, Codable, CaseIterable, Sendable {
 extension Clip {
     /// The clip's sentiment labels, when the release gives all three modality labels.
     public var sentimentLabels: SentimentLabels? {
-        guard let t = modalitySentiment[.text], let a = modalitySentiment[.audio], let v = modalitySentiment[.video]
+        guard let t = modalitySentiment[.text], let a = modalitySentiment[.audio],
+            let v = modalitySentiment[.video]
         else { return nil }
         return SentimentLabels(overall: sentiment, text: t, audio: a, video: v)
     }

@@ -13,7 +13,10 @@ public final class MappedFile: @unchecked Sendable {
     public init(path: String) throws {
         self.path = path
         let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { throw DataError(file: path, message: "cannot open (\(String(cString: strerror(errno))))") }
+        guard fd >= 0 else {
+            throw DataError(
+                file: path, message: "cannot open (\(String(cString: strerror(errno))))")
+        }
         defer { close(fd) }
         var info = stat()
         guard fstat(fd, &info) == 0 else { throw DataError(file: path, message: "cannot stat") }
@@ -23,7 +26,9 @@ public final class MappedFile: @unchecked Sendable {
             return
         }
         let mapped = mmap(nil, count, PROT_READ, MAP_PRIVATE, fd, 0)
-        guard let mapped, mapped != MAP_FAILED else { throw DataError(file: path, message: "cannot map into memory") }
+        guard let mapped, mapped != MAP_FAILED else {
+            throw DataError(file: path, message: "cannot map into memory")
+        }
         madvise(mapped, count, MADV_SEQUENTIAL)
         base = UnsafeRawPointer(mapped)
     }

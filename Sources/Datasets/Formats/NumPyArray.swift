@@ -1,6 +1,13 @@
 /// A NumPy dtype as a pickle describes it: `numpy.dtype('f4', False, True)` then its state.
 public struct NumPyDType: CustomStringConvertible, Equatable, Sendable {
-    public enum Kind: String, Sendable { case float = "f", signed = "i", unsigned = "u", bool = "b", object = "O", other = "?" }
+    public enum Kind: String, Sendable {
+        case float = "f"
+        case signed = "i"
+        case unsigned = "u"
+        case bool = "b"
+        case object = "O"
+        case other = "?"
+    }
     public var kind: Kind
     public var itemSize: Int
     /// `<` little, `>` big, `|` not applicable, `=` native.
@@ -19,8 +26,10 @@ public struct NumPyDType: CustomStringConvertible, Equatable, Sendable {
             s = s.dropFirst()
         }
         let named: [String: (Kind, Int)] = [
-            "float16": (.float, 2), "float32": (.float, 4), "float64": (.float, 8), "half": (.float, 2),
-            "single": (.float, 4), "double": (.float, 8), "int64": (.signed, 8), "int32": (.signed, 4),
+            "float16": (.float, 2), "float32": (.float, 4), "float64": (.float, 8),
+            "half": (.float, 2),
+            "single": (.float, 4), "double": (.float, 8), "int64": (.signed, 8),
+            "int32": (.signed, 4),
             "bool": (.bool, 1), "object": (.object, 8),
         ]
         if let (k, size) = named[String(s)] {
@@ -45,21 +54,35 @@ public struct NumPyArray {
 
     public var count: Int { shape.reduce(1, *) }
 
-    init(shape: [Int], dtype: NumPyDType, fortranOrder: Bool, data: PickleBytes, file: String) throws {
+    init(
+        shape: [Int], dtype: NumPyDType, fortranOrder: Bool, data: PickleBytes, file: String
+    ) throws {
         guard dtype.kind == .float, [2, 4, 8].contains(dtype.itemSize) else {
-            throw DataError(file: file, message: "array of dtype \(dtype) refused: only float16, float32 and float64 arrays are read (object arrays could run code)")
+            throw DataError(
+                file: file,
+                message:
+                    "array of dtype \(dtype) refused: only float16, float32 and float64 arrays are read (object arrays could run code)"
+            )
         }
         // The byte count, checked for overflow: a crafted shape such as (2^32, 2^32) is refused.
         var bytes = dtype.itemSize
         for n in shape {
             let (product, overflow) = bytes.multipliedReportingOverflow(by: n)
             guard n >= 0, !overflow else {
-                throw DataError(file: file, message: "array of shape \(shape) and dtype \(dtype) would need more bytes than a file can hold: corrupt")
+                throw DataError(
+                    file: file,
+                    message:
+                        "array of shape \(shape) and dtype \(dtype) would need more bytes than a file can hold: corrupt"
+                )
             }
             bytes = product
         }
         guard data.count == bytes else {
-            throw DataError(file: file, message: "array of shape \(shape) and dtype \(dtype) needs \(bytes) bytes, found \(data.count): truncated or corrupt")
+            throw DataError(
+                file: file,
+                message:
+                    "array of shape \(shape) and dtype \(dtype) needs \(bytes) bytes, found \(data.count): truncated or corrupt"
+            )
         }
         self.shape = shape
         self.dtype = dtype
@@ -100,7 +123,10 @@ public struct NumPyArray {
         let size = rest.reduce(1, *) * dtype.itemSize
         let part: PickleBytes
         switch data {
-        case .mapped(let range, let owner): part = .mapped(UnsafeRawBufferPointer(rebasing: range[(i * size)..<((i + 1) * size)]), owner: owner)
+        case .mapped(let range, let owner):
+            part = .mapped(
+                UnsafeRawBufferPointer(rebasing: range[(i * size)..<((i + 1) * size)]), owner: owner
+            )
         case .owned(let bytes): part = .owned(Array(bytes[(i * size)..<((i + 1) * size)]))
         }
         return NumPyArray(checkedShape: rest, dtype: dtype, fortranOrder: false, data: part)

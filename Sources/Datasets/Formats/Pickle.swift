@@ -41,11 +41,15 @@ public indirect enum PickleValue: CustomStringConvertible {
         guard levels > 0 else { return kind }
         switch self {
         case .list(let l):
-            return "list of \(l.items.count) [\(items(l.items.prefix(entries).map { $0.structure(levels: levels - 1, entries: entries) }, total: l.items.count))]"
+            return
+                "list of \(l.items.count) [\(items(l.items.prefix(entries).map { $0.structure(levels: levels - 1, entries: entries) }, total: l.items.count))]"
         case .tuple(let t):
-            return "tuple of \(t.items.count) (\(items(t.items.prefix(entries).map { $0.structure(levels: levels - 1, entries: entries) }, total: t.items.count)))"
+            return
+                "tuple of \(t.items.count) (\(items(t.items.prefix(entries).map { $0.structure(levels: levels - 1, entries: entries) }, total: t.items.count)))"
         case .dict(let d):
-            let shown = d.items.prefix(max(entries, 6)).map { "\($0.key.structure(levels: 1)): \($0.value.structure(levels: levels - 1, entries: entries))" }
+            let shown = d.items.prefix(max(entries, 6)).map {
+                "\($0.key.structure(levels: 1)): \($0.value.structure(levels: levels - 1, entries: entries))"
+            }
             return "dict of \(d.items.count) {\(items(shown, total: d.items.count))}"
         case .string(let s): return "str '\(s.prefix(40))'"
         case .array(let a): return "ndarray \(a.shape) \(a.dtype)"
@@ -141,7 +145,8 @@ public final class PickleDict {
     public var items: [(key: PickleValue, value: PickleValue)] = []
     var depth = 1
     public subscript(_ key: String) -> PickleValue? {
-        items.first { if case .string(let k) = $0.key { return k == key } else { return false } }?.value
+        items.first { if case .string(let k) = $0.key { return k == key } else { return false } }?
+            .value
     }
     public var stringKeys: [String] {
         items.compactMap { if case .string(let k) = $0.key { return k } else { return nil } }

@@ -9,7 +9,9 @@ public struct PickleWriter {
     public let path: String
 
     public init(path: String) throws {
-        guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
+        guard FileManager.default.createFile(atPath: path, contents: nil),
+            let handle = FileHandle(forWritingAtPath: path)
+        else {
             throw DataError(file: path, message: "cannot create")
         }
         self.handle = handle
@@ -18,7 +20,10 @@ public struct PickleWriter {
     }
 
     /// Appends one entry; `values` is row-major `[frames, dim]`.
-    public func append(name: String, nameKey: String, featureKey: String, values: UnsafeBufferPointer<Float>, frames: Int, dim: Int) {
+    public func append(
+        name: String, nameKey: String, featureKey: String, values: UnsafeBufferPointer<Float>,
+        frames: Int, dim: Int
+    ) {
         precondition(values.count == frames * dim)
         var out: [UInt8] = [0x7D, 0x28]  // EMPTY_DICT, MARK
         out += unicode(nameKey) + unicode(name) + unicode(featureKey)
@@ -26,8 +31,12 @@ public struct PickleWriter {
         out += [0x4B, 0, 0x85, 0x43, 1, UInt8(ascii: "b"), 0x87, 0x52]  // (0,), b'b' -> REDUCE
         out += [0x28, 0x4B, 1]  // MARK, version 1
         out += int(frames) + int(dim) + [0x86]  // shape
-        out += global("numpy", "dtype") + unicode("f4") + [0x89, 0x88, 0x87, 0x52]  // dtype('f4', False, True)
-        out += [0x28, 0x4B, 3] + unicode("<") + [0x4E, 0x4E, 0x4E] + int(-1) + int(-1) + [0x4B, 0, 0x74, 0x62]  // dtype state, BUILD
+        // dtype('f4', False, True)
+        out += global("numpy", "dtype") + unicode("f4") + [0x89, 0x88, 0x87, 0x52]
+        out +=
+            [0x28, 0x4B, 3] + unicode("<") + [0x4E, 0x4E, 0x4E] + int(-1) + int(-1) + [
+                0x4B, 0, 0x74, 0x62,
+            ]  // dtype state, BUILD
         out += [0x89, 0x8E]  // not Fortran; BINBYTES8
         let byteCount = UInt64(values.count * 4)
         out += (0..<8).map { UInt8(truncatingIfNeeded: byteCount >> (8 * UInt64($0))) }
@@ -49,7 +58,9 @@ public struct PickleWriter {
         return [0x58] + (0..<4).map { UInt8(truncatingIfNeeded: utf8.count >> (8 * $0)) } + utf8
     }
 
-    private func global(_ module: String, _ name: String) -> [UInt8] { [0x63] + Array("\(module)\n\(name)\n".utf8) }
+    private func global(_ module: String, _ name: String) -> [UInt8] {
+        [0x63] + Array("\(module)\n\(name)\n".utf8)
+    }
 
     private func int(_ v: Int) -> [UInt8] {
         let bits = UInt32(bitPattern: Int32(v))

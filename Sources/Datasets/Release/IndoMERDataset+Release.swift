@@ -12,7 +12,8 @@ extension IndoMERDataset {
     /// unless `nonFinite` is `.zero`. A clip's true length is its padded length minus its
     /// trailing all-zero frames (at least one frame is kept).
     public static func loadRelease(
-        at root: URL, modalities: [Modality] = Modality.allCases, nonFinite: NonFinitePolicy = .refuse,
+        at root: URL, modalities: [Modality] = Modality.allCases,
+        nonFinite: NonFinitePolicy = .refuse,
         log: (String) -> Void = { _ in }
     ) throws -> IndoMERDataset {
         let reader = ReleaseReader(root: root)
@@ -45,22 +46,32 @@ extension IndoMERDataset {
                         continue
                     }
                     guard owner == split else {
-                        throw DataError(file: file.path, clip: id, message: "a \(owner.rawValue)-split clip in the \(split.rawValue) pickle (the label files put it in \(owner.rawValue))")
+                        throw DataError(
+                            file: file.path, clip: id,
+                            message:
+                                "a \(owner.rawValue)-split clip in the \(split.rawValue) pickle (the label files put it in \(owner.rawValue))"
+                        )
                     }
                     arrays[id] = array
                 }
                 if !unknown.isEmpty {
-                    log("warning: \(file.path): \(unknown.count) entr\(unknown.count == 1 ? "y" : "ies") not in the label files, ignored (\(unknown.sorted().prefix(3).joined(separator: ", "))\(unknown.count > 3 ? ", ..." : ""))")
+                    log(
+                        "warning: \(file.path): \(unknown.count) entr\(unknown.count == 1 ? "y" : "ies") not in the label files, ignored (\(unknown.sorted().prefix(3).joined(separator: ", "))\(unknown.count > 3 ? ", ..." : ""))"
+                    )
                 }
             }
             let missing = clips.filter { arrays[$0.id] == nil }
             if !missing.isEmpty {
-                let file = Split.allCases.compactMap { reader.featureFile(modality, $0)?.path }.joined(separator: ", ")
+                let file = Split.allCases.compactMap { reader.featureFile(modality, $0)?.path }
+                    .joined(separator: ", ")
                 throw DataError(
                     file: file,
-                    message: "\(missing.count) clip(s) have no \(modality.rawValue) features: \(missing.prefix(10).map(\.id).joined(separator: ", "))\(missing.count > 10 ? ", ..." : "")")
+                    message:
+                        "\(missing.count) clip(s) have no \(modality.rawValue) features: \(missing.prefix(10).map(\.id).joined(separator: ", "))\(missing.count > 10 ? ", ..." : "")"
+                )
             }
-            (features[modality], replaced[modality]) = try ragged(modality, clips: clips, arrays: arrays, reader: reader, nonFinite: nonFinite)
+            (features[modality], replaced[modality]) = try ragged(
+                modality, clips: clips, arrays: arrays, reader: reader, nonFinite: nonFinite)
             _ = files  // the maps stay alive until every array has been copied
         }
         var dataset = IndoMERDataset(
@@ -85,7 +96,11 @@ extension IndoMERDataset {
             let array = arrays[clip.id]!
             guard array.shape == first.shape else {
                 let file = reader.featureFile(modality, clip.split)?.path ?? reader.root.path
-                throw DataError(file: file, clip: clip.id, message: "\(modality.rawValue) features of shape \(array.shape), expected \(first.shape) like clip \(clips[0].id)")
+                throw DataError(
+                    file: file, clip: clip.id,
+                    message:
+                        "\(modality.rawValue) features of shape \(array.shape), expected \(first.shape) like clip \(clips[0].id)"
+                )
             }
             buffer.withUnsafeMutableBufferPointer { array.copyFloats(into: $0) }
             array.releaseMappedPages()
@@ -101,12 +116,18 @@ extension IndoMERDataset {
         }
         if !nonFiniteClips.isEmpty && nonFinite == .refuse {
             let total = nonFiniteClips.reduce(0) { $0 + $1.1 }
-            let file = Split.allCases.compactMap { reader.featureFile(modality, $0)?.path }.joined(separator: ", ")
+            let file = Split.allCases.compactMap { reader.featureFile(modality, $0)?.path }.joined(
+                separator: ", ")
             throw DataError(
                 file: file,
-                message: "\(total) NaN or infinite \(modality.rawValue) values in \(nonFiniteClips.count) clip(s) (\(nonFiniteClips.prefix(5).map { "\($0.0): \($0.1)" }.joined(separator: ", "))); pass --zero-non-finite to replace them with 0")
+                message:
+                    "\(total) NaN or infinite \(modality.rawValue) values in \(nonFiniteClips.count) clip(s) (\(nonFiniteClips.prefix(5).map { "\($0.0): \($0.1)" }.joined(separator: ", "))); pass --zero-non-finite to replace them with 0"
+            )
         }
-        return (RaggedFeatures(dim: dim, paddedLength: padded, offsets: offsets, data: data), nonFiniteClips.reduce(0) { $0 + $1.1 })
+        return (
+            RaggedFeatures(dim: dim, paddedLength: padded, offsets: offsets, data: data),
+            nonFiniteClips.reduce(0) { $0 + $1.1 }
+        )
     }
 
     /// The number of frames before the trailing all-zero ones.
@@ -140,17 +161,21 @@ extension IndoMERDataset {
                 n += Double(f.length(of: c))
             }
             let mean = sum.map { $0 / Swift.max(n, 1) }
-            let std = zip(squares, mean).map { s, m in (Swift.max(s / Swift.max(n, 1) - m * m, 0)).squareRoot() }
+            let std = zip(squares, mean).map { s, m in
+                (Swift.max(s / Swift.max(n, 1) - m * m, 0)).squareRoot()
+            }
             let scale = std.map { $0 < 1e-6 ? 1 : 1 / $0 }
             f.data.withUnsafeMutableBufferPointer { data in
                 for row in 0..<(data.count / f.dim) {
                     for d in 0..<f.dim {
-                        data[row * f.dim + d] = Float((Double(data[row * f.dim + d]) - mean[d]) * scale[d])
+                        data[row * f.dim + d] = Float(
+                            (Double(data[row * f.dim + d]) - mean[d]) * scale[d])
                     }
                 }
             }
             features[modality] = f
-            normalization[modality] = Normalization(mean: mean.map { Float($0) }, std: std.map { Float($0) })
+            normalization[modality] = Normalization(
+                mean: mean.map { Float($0) }, std: std.map { Float($0) })
         }
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The two IndoMER tasks, with a fixed class order and English class names.
 public enum IndoMERTask: String, Codable, CaseIterable, Sendable {
     case sentiment
@@ -15,7 +17,8 @@ public enum IndoMERTask: String, Codable, CaseIterable, Sendable {
     public var releaseLabels: [String] {
         switch self {
         case .sentiment: ["negatif", "netral", "positif"]
-        case .emotion: ["ketakutan", "jijik", "kemarahan", "kesedihan", "netral", "kebahagiaan", "surprise"]
+        case .emotion:
+            ["ketakutan", "jijik", "kemarahan", "kesedihan", "netral", "kebahagiaan", "surprise"]
         }
     }
 
@@ -57,5 +60,3 @@ public enum Modality: String, Codable, CaseIterable, Sendable, Comparable {
 public enum Split: String, Codable, CaseIterable, Sendable {
     case train, val
 }
-
-import Foundation

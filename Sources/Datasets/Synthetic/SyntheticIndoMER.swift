@@ -121,7 +121,8 @@ public enum SyntheticIndoMER {
             (3, 1, 2, 1, 5), (3, 1, 2, 2, 8), (3, 2, 0, 0, 6), (3, 2, 1, 0, 2), (3, 2, 1, 2, 1),
             (3, 2, 2, 2, 2), (4, 0, 0, 0, 17), (4, 0, 0, 1, 3), (4, 0, 1, 0, 8), (4, 0, 1, 1, 39),
             (4, 0, 1, 2, 6), (4, 0, 2, 1, 12), (4, 0, 2, 2, 6), (4, 1, 0, 0, 17), (4, 1, 0, 1, 14),
-            (4, 1, 0, 2, 3), (4, 1, 1, 0, 11), (4, 1, 1, 1, 386), (4, 1, 1, 2, 103), (4, 1, 2, 0, 8),
+            (4, 1, 0, 2, 3), (4, 1, 1, 0, 11), (4, 1, 1, 1, 386), (4, 1, 1, 2, 103),
+            (4, 1, 2, 0, 8),
             (4, 1, 2, 1, 141), (4, 1, 2, 2, 138), (4, 2, 0, 0, 6), (4, 2, 0, 1, 3), (4, 2, 0, 2, 1),
             (4, 2, 1, 0, 4), (4, 2, 1, 1, 57), (4, 2, 1, 2, 22), (4, 2, 2, 0, 1), (4, 2, 2, 1, 22),
             (4, 2, 2, 2, 26), (5, 0, 0, 0, 1), (5, 0, 0, 2, 1), (5, 0, 1, 0, 1), (5, 0, 1, 1, 1),
@@ -160,7 +161,9 @@ public enum SyntheticIndoMER {
     /// Class evidence per event in latent units, per modality (text > video > audio), times `signal`.
     static let strength: [Modality: Float] = [.text: 6, .audio: 3.6, .video: 2.4]
     /// An event's length in frames at `lengthScale` 1: text tokens, audio at 100/s, video at 25/s.
-    static let eventLength: [Modality: ClosedRange<Int>] = [.text: 1...3, .audio: 20...60, .video: 5...15]
+    static let eventLength: [Modality: ClosedRange<Int>] = [
+        .text: 1...3, .audio: 20...60, .video: 5...15,
+    ]
     /// Correlation of the background noise between neighbouring frames.
     static let noiseCorrelation: [Modality: Float] = [.text: 0, .audio: 0.7, .video: 0.85]
     /// Spread of the per-source-video and per-clip offsets of the latent background.
@@ -207,30 +210,42 @@ public enum SyntheticIndoMER {
 
     /// GeMAPS v01b low-level descriptors, in openSMILE's column order (units as it writes them).
     static let audioColumns: [Column] = [
-        Column(kind: .loudness, mean: 0.9, sd: 0.5, lo: 0.02, hi: 4, expressive: true),  // Loudness_sma3
-        Column(kind: .linear, mean: -15, sd: 8, lo: -30, hi: 25, expressive: true),  // alphaRatio (dB)
-        Column(kind: .linear, mean: 24, sd: 10, lo: -15, hi: 45, expressive: true),  // hammarbergIndex (dB)
+        // Loudness_sma3
+        Column(kind: .loudness, mean: 0.9, sd: 0.5, lo: 0.02, hi: 4, expressive: true),
+        // alphaRatio (dB)
+        Column(kind: .linear, mean: -15, sd: 8, lo: -30, hi: 25, expressive: true),
+        // hammarbergIndex (dB)
+        Column(kind: .linear, mean: 24, sd: 10, lo: -15, hi: 45, expressive: true),
         Column(kind: .linear, mean: -0.01, sd: 0.04, lo: -0.1, hi: 0.2),  // slope0-500
         Column(kind: .linear, mean: -0.012, sd: 0.015, lo: -0.1, hi: 0.05),  // slope500-1500
-        Column(kind: .voiced(0), mean: 30, sd: 4, lo: 12, hi: 62, expressive: true),  // F0 (semitones from 27.5 Hz)
-        Column(kind: .voicedLogNormal, mean: 0.03, sd: 0.8, lo: 0, hi: 0.5, expressive: true),  // jitterLocal
-        Column(kind: .voicedLogNormal, mean: 1.2, sd: 0.6, lo: 0, hi: 6, expressive: true),  // shimmerLocaldB
-        Column(kind: .voiced(0), mean: 4, sd: 4.5, lo: -40, hi: 15, expressive: true),  // HNRdBACF (dB)
+        // F0 (semitones from 27.5 Hz)
+        Column(kind: .voiced(0), mean: 30, sd: 4, lo: 12, hi: 62, expressive: true),
+        // jitterLocal
+        Column(kind: .voicedLogNormal, mean: 0.03, sd: 0.8, lo: 0, hi: 0.5, expressive: true),
+        // shimmerLocaldB
+        Column(kind: .voicedLogNormal, mean: 1.2, sd: 0.6, lo: 0, hi: 6, expressive: true),
+        // HNRdBACF (dB)
+        Column(kind: .voiced(0), mean: 4, sd: 4.5, lo: -40, hi: 15, expressive: true),
         Column(kind: .voiced(0), mean: 5, sd: 10, lo: -40, hi: 50),  // logRelF0-H1-H2 (dB)
         Column(kind: .voiced(0), mean: 20, sd: 15, lo: -40, hi: 50),  // logRelF0-H1-A3 (dB)
         Column(kind: .linear, mean: 520, sd: 230, lo: 0, hi: 1800),  // F1frequency (Hz)
         Column(kind: .linear, mean: 1100, sd: 250, lo: 0, hi: 2500),  // F1bandwidth (Hz)
-        Column(kind: .voiced(-201), mean: -4, sd: 17, lo: -201, hi: 20),  // F1amplitudeLogRelF0 (dB)
+        // F1amplitudeLogRelF0 (dB)
+        Column(kind: .voiced(-201), mean: -4, sd: 17, lo: -201, hi: 20),
         Column(kind: .linear, mean: 1500, sd: 300, lo: 0, hi: 2700),  // F2frequency (Hz)
-        Column(kind: .voiced(-201), mean: -15, sd: 20, lo: -201, hi: 25),  // F2amplitudeLogRelF0 (dB)
+        // F2amplitudeLogRelF0 (dB)
+        Column(kind: .voiced(-201), mean: -15, sd: 20, lo: -201, hi: 25),
         Column(kind: .linear, mean: 2550, sd: 350, lo: 0, hi: 3800),  // F3frequency (Hz)
-        Column(kind: .voiced(-201), mean: -15, sd: 18, lo: -201, hi: 30),  // F3amplitudeLogRelF0 (dB)
+        // F3amplitudeLogRelF0 (dB)
+        Column(kind: .voiced(-201), mean: -15, sd: 18, lo: -201, hi: 30),
     ]
 
     /// OpenFace 2 FeatureExtraction columns less `frame` and the 40 shape parameters (`p_*`):
     /// 673, the release's width. Templates place landmarks around the clip's face position.
     static let videoColumns: [Column] = {
-        func linear(_ mean: Float, _ sd: Float, _ lo: Float, _ hi: Float, _ expressive: Bool = false) -> Column {
+        func linear(
+            _ mean: Float, _ sd: Float, _ lo: Float, _ hi: Float, _ expressive: Bool = false
+        ) -> Column {
             Column(kind: .linear, mean: mean, sd: sd, lo: lo, hi: hi, expressive: expressive)
         }
         func landmarks(_ count: Int, axis: Int, _ offset: (Int) -> Float, sd: Float) -> [Column] {
@@ -242,8 +257,11 @@ public enum SyntheticIndoMER {
             linear(0.93, 0.03, 0, 0.98),  // confidence
             Column(kind: .presence, mean: -1.9, sd: 0),  // success (1 in 97% of frames)
         ]
-        for _ in 0..<2 { c += [linear(0, 0.1, -1, 1), linear(0.15, 0.1, -1, 1), linear(-0.97, 0.03, -1, -0.5)] }  // gaze_k_{x,y,z}
-        c += [linear(0, 0.15, -1, 1, true), linear(0.15, 0.1, -1, 1, true)]  // gaze_angle_x, _y (rad)
+        for _ in 0..<2 {
+            c += [linear(0, 0.1, -1, 1), linear(0.15, 0.1, -1, 1), linear(-0.97, 0.03, -1, -0.5)]
+        }  // gaze_k_{x,y,z}
+        // gaze_angle_x, _y (rad)
+        c += [linear(0, 0.15, -1, 1, true), linear(0.15, 0.1, -1, 1, true)]
         // 56 eye landmarks, 28 per eye: 2-D in pixels, then 3-D in mm.
         let eyeSide: (Int) -> Float = { $0 < 28 ? -1 : 1 }
         let ring: (Int) -> Float = { Float(Foundation.sin(Double($0 % 28) * 2 * .pi / 28)) }
@@ -253,9 +271,14 @@ public enum SyntheticIndoMER {
         c += landmarks(56, axis: 3, { -30 + 4 * ring($0 + 7) }, sd: 1)
         c += landmarks(56, axis: 4, { -20 + 5 * ring($0) }, sd: 1)
         // Head pose: translation (mm) around the clip's position, rotation (rad).
-        c += [Column(kind: .position(2), mean: 0, sd: 2), Column(kind: .position(3), mean: 0, sd: 2),
-              Column(kind: .position(4), mean: 0, sd: 4)]
-        c += [linear(0.1, 0.1, -0.6, 0.6, true), linear(0, 0.15, -0.6, 0.6, true), linear(0, 0.07, -0.6, 0.6)]
+        c += [
+            Column(kind: .position(2), mean: 0, sd: 2), Column(kind: .position(3), mean: 0, sd: 2),
+            Column(kind: .position(4), mean: 0, sd: 4),
+        ]
+        c += [
+            linear(0.1, 0.1, -0.6, 0.6, true), linear(0, 0.15, -0.6, 0.6, true),
+            linear(0, 0.07, -0.6, 0.6),
+        ]
         // 68 face landmarks (jaw, brows, nose, eyes, mouth): 2-D in pixels, then 3-D in mm.
         let faceX: (Int) -> Float = { Float(Foundation.cos(Double($0) * 0.37)) * 100 }
         let faceY: (Int) -> Float = { -60 + 150 * Float($0 % 17) / 16 }
@@ -265,14 +288,20 @@ public enum SyntheticIndoMER {
         c += landmarks(68, axis: 3, { faceY($0) * 0.8 }, sd: 1.5)
         c += landmarks(68, axis: 4, { -20 + 25 * Float(Foundation.sin(Double($0) * 0.9)) }, sd: 1.5)
         // 17 action-unit intensities (AU01_r ... AU45_r; AU25, AU26 higher while talking), 18 presences.
-        c += (0..<17).map { Column(kind: .intensity, mean: $0 == 13 ? 1.0 : ($0 == 14 ? 0.6 : 0.1), sd: 0.6, lo: 0, hi: 5, expressive: true) }
+        c += (0..<17).map {
+            Column(
+                kind: .intensity, mean: $0 == 13 ? 1.0 : ($0 == 14 ? 0.6 : 0.1), sd: 0.6, lo: 0,
+                hi: 5, expressive: true)
+        }
         c += (0..<18).map { _ in Column(kind: .presence, mean: 0.5, sd: 0, expressive: true) }
         return c
     }()
 
     /// For widths other than the release's 673 (small test sets): a cycle of representative
     /// OpenFace columns (confidence, success, gaze angle, pose rotation, landmarks, AUs).
-    static let compactVideoColumns = [2, 3, 10, 295, 296, 298 + 30, 366 + 40, 638 + 9, 638 + 12, 655 + 10]
+    static let compactVideoColumns = [
+        2, 3, 10, 295, 296, 298 + 30, 366 + 40, 638 + 9, 638 + 12, 655 + 10,
+    ]
 
     static func columns(_ m: Modality, dim: Int, generator: Generator) -> [Column] {
         switch m {
@@ -280,18 +309,22 @@ public enum SyntheticIndoMER {
             return (0..<dim).map { audioColumns[$0 % audioColumns.count] }
         case .video:
             if dim == videoColumns.count { return videoColumns }
-            return (0..<dim).map { videoColumns[compactVideoColumns[$0 % compactVideoColumns.count]] }
+            return (0..<dim).map {
+                videoColumns[compactVideoColumns[$0 % compactVideoColumns.count]]
+            }
         case .text:
             // BERT-like: per-dimension offsets (σ 0.25), element spread 0.45, two outlier
             // dimensions; evidence on `dim / 24` dimensions spread over the width.
             let outliers: [Int: Float] = dim >= 4 ? [308 % dim: -4, 381 % dim: 3] : [:]
             let expressiveCount = Swift.max(1, Swift.min(32, dim / 4))
-            var expressive = Set((0..<expressiveCount).map { (5 + $0 * Swift.max(1, dim / expressiveCount)) % dim })
+            var expressive = Set(
+                (0..<expressiveCount).map { (5 + $0 * Swift.max(1, dim / expressiveCount)) % dim })
             expressive.subtract(outliers.keys)
             return (0..<dim).map { d in
                 let offset = Float(0.25 * generator.normal())
                 if let big = outliers[d] { return Column(kind: .linear, mean: big, sd: 1) }
-                return Column(kind: .linear, mean: offset, sd: 0.45, expressive: expressive.contains(d))
+                return Column(
+                    kind: .linear, mean: offset, sd: 0.45, expressive: expressive.contains(d))
             }
         }
     }
@@ -309,30 +342,41 @@ public enum SyntheticIndoMER {
     public static func generateRaw(_ config: Configuration = Configuration()) -> Generated {
         let generator = Generator(seed: config.seed)
         let clips = makeClips(config, generator)
-        let videoIndex = Dictionary(uniqueKeysWithValues: Set(clips.map(\.sourceVideo)).sorted().enumerated().map { ($1, $0) })
+        let videoIndex = Dictionary(
+            uniqueKeysWithValues: Set(clips.map(\.sourceVideo)).sorted().enumerated().map {
+                ($1, $0)
+            })
         // Lengths from one clip duration shared by audio and video.
         var lengths: [Modality: [Int]] = [:]
         for clip in clips {
             _ = clip
             let sigma = 0.35
-            let seconds = Swift.min(9, Swift.max(1.5, meanSeconds * Foundation.exp(sigma * generator.normal() - sigma * sigma / 2)))
+            let seconds = Swift.min(
+                9,
+                Swift.max(
+                    1.5,
+                    meanSeconds * Foundation.exp(sigma * generator.normal() - sigma * sigma / 2)))
             // Tokens: [CLS] + word pieces + [SEP], median 14 (the release's transcripts: median 10 words, at most 54).
-            let tokens = Swift.min(69, Swift.max(3, Int((14 * Foundation.exp(0.5 * generator.normal())).rounded())))
+            let tokens = Swift.min(
+                69, Swift.max(3, Int((14 * Foundation.exp(0.5 * generator.normal())).rounded())))
             for m in Modality.allCases {
-                let frames: Double = switch m {
-                case .text: Double(tokens)
-                case .audio: seconds * 100
-                case .video: seconds * 25
-                }
+                let frames: Double =
+                    switch m {
+                    case .text: Double(tokens)
+                    case .audio: seconds * 100
+                    case .video: seconds * 25
+                    }
                 let padded = config.paddedLengths[m]!
-                lengths[m, default: []].append(Swift.min(padded, Swift.max(1, Int((frames * config.lengthScale).rounded()))))
+                lengths[m, default: []].append(
+                    Swift.min(padded, Swift.max(1, Int((frames * config.lengthScale).rounded()))))
             }
         }
         let events = makeEvents(clips, lengths: lengths, config: config, generator: generator)
         var features: [Modality: RaggedFeatures] = [:]
         for m in Modality.allCases {
             features[m] = makeFeatures(
-                m, clips: clips, videoIndex: videoIndex, lengths: lengths[m]!, events: events[m]!, config: config,
+                m, clips: clips, videoIndex: videoIndex, lengths: lengths[m]!, events: events[m]!,
+                config: config,
                 generator: generator.split())
         }
         let dataset = IndoMERDataset(
@@ -351,10 +395,13 @@ public enum SyntheticIndoMER {
             }
             var rng = generator  // a reference: the shuffle advances the shared generator
             labels.shuffle(using: &rng)
-            let wanted = Int((Double(sourceVideos[split]!) * Swift.min(1, config.clipFraction * 4)).rounded())
+            let wanted = Int(
+                (Double(sourceVideos[split]!) * Swift.min(1, config.clipFraction * 4)).rounded())
             let videos = Swift.max(1, Swift.min(labels.count, wanted))
             // One clip for every video first, the rest by log-normal shares.
-            let shares = (0..<videos).map { _ in Foundation.exp(videoShareSigma * generator.normal()) }
+            let shares = (0..<videos).map { _ in
+                Foundation.exp(videoShareSigma * generator.normal())
+            }
             var cumulative: [Double] = []
             for s in shares { cumulative.append((cumulative.last ?? 0) + s) }
             var perVideo = [Int](repeating: 0, count: videos)
@@ -368,10 +415,11 @@ public enum SyntheticIndoMER {
                 }
                 perVideo[v] += 1
                 let video = "synthetic_\(split.rawValue)\(v + 1)_Video"
-                clips.append(Clip(
-                    id: "\(video)_\(perVideo[v])", sourceVideo: video, split: split,
-                    sentiment: sentiment(ofEmotion: label.e), emotion: label.e,
-                    modalitySentiment: [.text: label.t, .audio: label.a, .video: label.v]))
+                clips.append(
+                    Clip(
+                        id: "\(video)_\(perVideo[v])", sourceVideo: video, split: split,
+                        sentiment: sentiment(ofEmotion: label.e), emotion: label.e,
+                        modalitySentiment: [.text: label.t, .audio: label.a, .video: label.v]))
             }
         }
         return clips
@@ -399,17 +447,25 @@ public enum SyntheticIndoMER {
             events[m] = clips.enumerated().map { c, clip in
                 let length = lengths[m]![c]
                 guard generator.uniform() < eventRate[m]! else { return [] }
-                let count = 1 + (generator.uniform() < 0.45 ? 1 : 0) + (generator.uniform() < 0.15 ? 1 : 0)
+                let count =
+                    1 + (generator.uniform() < 0.45 ? 1 : 0) + (generator.uniform() < 0.15 ? 1 : 0)
                 let sentiment = clip.modalitySentiment[m]!
-                let emotion = expressedEmotion(clip: clip.emotion, sentiment: sentiment, generator: generator)
+                let emotion = expressedEmotion(
+                    clip: clip.emotion, sentiment: sentiment, generator: generator)
                 let range = eventLength[m]!
                 return (0..<count).map { _ in
                     let drawn = range.lowerBound + generator.int(below: range.count)
-                    let size = Swift.min(length, Swift.max(1, Int((Double(drawn) * (m == .text ? 1 : config.lengthScale)).rounded())))
+                    let size = Swift.min(
+                        length,
+                        Swift.max(
+                            1,
+                            Int((Double(drawn) * (m == .text ? 1 : config.lengthScale)).rounded())))
                     // Text events avoid [CLS] when there is room.
                     let first = m == .text && length > size + 1 ? 1 : 0
                     let start = first + generator.int(below: length - size - first + 1)
-                    return Event(frames: start..<(start + size), sentiment: sentiment, emotion: emotion, overall: false)
+                    return Event(
+                        frames: start..<(start + size), sentiment: sentiment, emotion: emotion,
+                        overall: false)
                 }
             }
         }
@@ -440,11 +496,16 @@ public enum SyntheticIndoMER {
         // The overall cue has prototypes of its own: it is not one more instance of a modality label.
         let overallSentiment = (0..<3).map { _ in prototype() }
         let overallEmotion = (0..<7).map { _ in prototype() }
-        let speakers = (0..<videoIndex.count).map { _ in (0..<dim).map { _ in speakerSpread * Float(generator.normal()) } }
+        let speakers = (0..<videoIndex.count).map { _ in
+            (0..<dim).map { _ in speakerSpread * Float(generator.normal()) }
+        }
         // Per video a face position: image x, y (px), X, Y, Z (mm).
         let faces = (0..<videoIndex.count).map { _ in
-            [640 + 60 * generator.normal(), 360 + 40 * generator.normal(), 50 * generator.normal(),
-             20 + 40 * generator.normal(), 500 + 150 * generator.normal()].map { Float($0) }
+            [
+                640 + 60 * generator.normal(), 360 + 40 * generator.normal(),
+                50 * generator.normal(),
+                20 + 40 * generator.normal(), 500 + 150 * generator.normal(),
+            ].map { Float($0) }
         }
         let strength = Self.strength[m]! * config.signal
         let rho = noiseCorrelation[m]!
@@ -460,10 +521,13 @@ public enum SyntheticIndoMER {
                 let speaker = speakers[videoIndex[clip.sourceVideo]!]
                 for d in 0..<dim { base[d] = speaker[d] + clipSpread * Float(generator.normal()) }
                 var face = faces[videoIndex[clip.sourceVideo]!]
-                for k in 0..<5 { face[k] += Float(generator.normal()) * (k < 2 ? 20 : (k == 4 ? 30 : 10)) }
+                for k in 0..<5 {
+                    face[k] += Float(generator.normal()) * (k < 2 ? 20 : (k == 4 ? 30 : 10))
+                }
                 let pixelScale = 500 / Swift.max(face[4], 150)
                 evidence = events[c].map { e in
-                    let (s, x) = e.overall
+                    let (s, x) =
+                        e.overall
                         ? (overallSentiment[e.sentiment], overallEmotion[e.emotion])
                         : (sentimentPrototypes[e.sentiment], emotionPrototypes[e.emotion])
                     return (0..<dim).map { strength * (s[$0] + x[$0]) }
@@ -485,27 +549,38 @@ public enum SyntheticIndoMER {
                         if inEvent { voiced = true }
                     }
                     for d in 0..<dim {
-                        out[row + d] = value(columns[d], z: base[d] + latent[d], voiced: voiced, frame: t, face: face, pixelScale: pixelScale)
+                        out[row + d] = value(
+                            columns[d], z: base[d] + latent[d], voiced: voiced, frame: t,
+                            face: face, pixelScale: pixelScale)
                     }
                     // [CLS] and [SEP]: near-constant vectors.
                     if m == .text && (t == 0 || (t == lengths[c] - 1 && t >= 2)) {
-                        for d in 0..<dim { out[row + d] = columns[d].mean + (t == 0 ? 0.8 : -0.6) + 0.1 * Float(generator.normal()) }
+                        for d in 0..<dim {
+                            out[row + d] =
+                                columns[d].mean + (t == 0 ? 0.8 : -0.6) + 0.1
+                                * Float(generator.normal())
+                        }
                     }
                 }
             }
         }
-        return RaggedFeatures(dim: dim, paddedLength: config.paddedLengths[m]!, offsets: offsets, data: data)
+        return RaggedFeatures(
+            dim: dim, paddedLength: config.paddedLengths[m]!, offsets: offsets, data: data)
     }
 
     @inline(__always)
-    static func value(_ column: Column, z: Float, voiced: Bool, frame: Int, face: [Float], pixelScale: Float) -> Float {
+    static func value(
+        _ column: Column, z: Float, voiced: Bool, frame: Int, face: [Float], pixelScale: Float
+    ) -> Float {
         func clamp(_ x: Float) -> Float { Swift.min(column.hi, Swift.max(column.lo, x)) }
         switch column.kind {
         case .linear: return clamp(column.mean + column.sd * z)
         case .logNormal: return clamp(column.mean * Foundation.exp(column.sd * z))
         case .voiced(let unvoiced): return voiced ? clamp(column.mean + column.sd * z) : unvoiced
-        case .voicedLogNormal: return voiced ? clamp(column.mean * Foundation.exp(column.sd * z)) : 0
-        case .loudness: return voiced ? clamp(column.mean + column.sd * z) : 0.05 + 0.02 * Swift.abs(z)
+        case .voicedLogNormal:
+            return voiced ? clamp(column.mean * Foundation.exp(column.sd * z)) : 0
+        case .loudness:
+            return voiced ? clamp(column.mean + column.sd * z) : 0.05 + 0.02 * Swift.abs(z)
         case .intensity: return Swift.min(column.hi, Swift.max(0, column.mean + column.sd * z))
         case .presence: return z > column.mean ? 1 : 0
         case .constant: return column.mean

@@ -8,7 +8,9 @@ import NN
 struct LayersBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "layers",
-        abstract: "Training-step time (forward, backward, Adam) of LSTM, bidirectional LSTM and a cross-modal Transformer.")
+        abstract:
+            "Training-step time (forward, backward, Adam) of LSTM, bidirectional LSTM and a cross-modal Transformer."
+    )
 
     @OptionGroup var blas: BLASOptions
     @Flag(help: "One JSON object per line instead of a table.") var json = false
@@ -38,16 +40,23 @@ struct LayersBench: ParsableCommand {
             let video = Tensor.normal([32, 135, 673], generator: generator)
             let transformer = TransformerEncoder(
                 embedDim: 50, heads: 10, layers: 3, kind: .crossModal,
-                dropout: TransformerDropout(attention: 0.1, relu: 0.1, residual: 0.1, embedding: 0.1), generator: generator)
+                dropout: TransformerDropout(
+                    attention: 0.1, relu: 0.1, residual: 0.1, embedding: 0.1), generator: generator)
             let queries = Tensor.normal([32, 69, 50], generator: generator)
             let keys = Tensor.normal([32, 540, 50], generator: generator)
             let full = { (n: Int, t: Int) in [Int](repeating: t, count: n) }
             return [
                 ("LSTM (32, 540, 18), hidden 32", lstm, { lstm(audio).output.mean() }),
                 ("bidirectional LSTM (32, 135, 673), hidden 64", bi, { bi(video).output.mean() }),
-                ("3-layer cross-modal Transformer d50 h10, (32,69) over (32,540)", transformer, {
-                    transformer(queries, lengths: full(32, 69), context: keys, contextLengths: full(32, 540)).mean()
-                }),
+                (
+                    "3-layer cross-modal Transformer d50 h10, (32,69) over (32,540)", transformer,
+                    {
+                        transformer(
+                            queries, lengths: full(32, 69), context: keys,
+                            contextLengths: full(32, 540)
+                        ).mean()
+                    }
+                ),
             ]
         }()
         for (name, module, loss) in cases {
@@ -58,7 +67,8 @@ struct LayersBench: ParsableCommand {
                 optimizer.step()
             }
             let result = Result(
-                layer: name, medianMs: Timing.median(times) * 1e3, minMs: (times.min() ?? .nan) * 1e3,
+                layer: name, medianMs: Timing.median(times) * 1e3,
+                minMs: (times.min() ?? .nan) * 1e3,
                 parameters: module.parameterCount, blas: context)
             if json {
                 printJSONLine(result)

@@ -8,7 +8,8 @@ import NN
 struct MemoryBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "memory",
-        abstract: "Resident memory across training steps of a small MLP (the graph must be released).")
+        abstract:
+            "Resident memory across training steps of a small MLP (the graph must be released).")
 
     @OptionGroup var blas: BLASOptions
     @Flag(help: "One JSON object instead of text.") var json = false
@@ -34,11 +35,13 @@ struct MemoryBench: ParsableCommand {
         let b2 = Tensor.zeros([7], requiresGrad: true)
         let x = Tensor.normal([32, 64], generator: generator)
         let targets = (0..<32).map { $0 % 7 }
-        let optimizer = SGD(parameters: [("w1", w1), ("b1", b1), ("w2", w2), ("b2", b2)], learningRate: 0.05)
+        let optimizer = SGD(
+            parameters: [("w1", w1), ("b1", b1), ("w2", w2), ("b2", b2)], learningRate: 0.05)
         var loss: Float = 0
         var afterWarmup = 0
         for step in 0..<steps {
-            let hidden = (x.matmul(w1) + b1).relu().dropout(0.1, training: true, generator: generator)
+            let hidden = (x.matmul(w1) + b1).relu().dropout(
+                0.1, training: true, generator: generator)
             let l = Tensor.crossEntropy(logits: hidden.matmul(w2) + b2, targets: targets)
             l.backward()
             loss = l.item
@@ -54,14 +57,18 @@ struct MemoryBench: ParsableCommand {
             printJSONLine(result)
         } else {
             print("bench memory: \(result.blas.line)")
-            print("\(steps) steps: resident \(afterWarmup >> 10) KiB after warm-up, \(end >> 10) KiB at the end (growth \((end - afterWarmup) >> 10) KiB); final loss \(loss)")
+            print(
+                "\(steps) steps: resident \(afterWarmup >> 10) KiB after warm-up, \(end >> 10) KiB at the end (growth \((end - afterWarmup) >> 10) KiB); final loss \(loss)"
+            )
         }
     }
 }
 
 /// The process's resident set size, from /proc/self/statm.
 func residentBytes() -> Int {
-    guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
+    guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else {
+        return 0
+    }
     let fields = text.split(separator: " ")
     guard fields.count > 1, let pages = Int(fields[1]) else { return 0 }
     return pages * Int(sysconf(Int32(_SC_PAGESIZE)))

@@ -8,7 +8,8 @@ import Foundation
 struct OpsBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ops",
-        abstract: "Tensor matmul vs direct sgemm (GFLOP/s); elementwise add, mul, exp vs memcpy (GB/s).")
+        abstract:
+            "Tensor matmul vs direct sgemm (GFLOP/s); elementwise add, mul, exp vs memcpy (GB/s).")
 
     @OptionGroup var blas: BLASOptions
     @Flag(help: "One JSON object per line instead of a table.") var json = false
@@ -53,35 +54,47 @@ struct OpsBench: ParsableCommand {
     func run() throws {
         blas.apply()
         let context = BLASContext()
-        if !json { print("bench ops: \(context.line); median of \(repeats) rounds, Tensor and direct interleaved") }
+        if !json {
+            print(
+                "bench ops: \(context.line); median of \(repeats) rounds, Tensor and direct interleaved"
+            )
+        }
         let generator = Generator(seed: 7)
         if !json {
-            print(pad("shape", 34) + pad("Tensor GFLOP/s", 16) + pad("direct GFLOP/s", 16) + "Tensor/direct")
+            print(
+                pad("shape", 34) + pad("Tensor GFLOP/s", 16) + pad("direct GFLOP/s", 16)
+                    + "Tensor/direct")
         }
         for c in Self.gemmCases {
-            let a = Tensor.uniform(c.batch == 1 ? [c.m, c.k] : [c.batch, c.m, c.k], low: -1, high: 1, generator: generator)
-            let b = Tensor.uniform(c.batch == 1 ? [c.k, c.n] : [c.batch, c.k, c.n], low: -1, high: 1, generator: generator)
+            let a = Tensor.uniform(
+                c.batch == 1 ? [c.m, c.k] : [c.batch, c.m, c.k], low: -1, high: 1,
+                generator: generator)
+            let b = Tensor.uniform(
+                c.batch == 1 ? [c.k, c.n] : [c.batch, c.k, c.n], low: -1, high: 1,
+                generator: generator)
             let direct = UnsafeMutablePointer<Float>.allocate(capacity: c.batch * c.m * c.n)
             defer { direct.deallocate() }
             var sink: Float = 0
             // The direct call leaves OpenBLAS's worker spinning for a while: let it park.
-            let times = Timing.interleaved(rounds: repeats, settle: 0.3, [
-                { sink += Tensor.matmul(a, b).withUnsafeBufferPointer { $0[0] } },
-                {
-                    a.withUnsafeBufferPointer { pa in
-                        b.withUnsafeBufferPointer { pb in
-                            for i in 0..<c.batch {
-                                BLAS.directSgemm(
-                                    transA: false, transB: false, m: c.m, n: c.n, k: c.k,
-                                    a: pa.baseAddress! + i * c.m * c.k, lda: c.k,
-                                    b: pb.baseAddress! + i * c.k * c.n, ldb: c.n,
-                                    c: direct + i * c.m * c.n, ldc: c.n)
+            let times = Timing.interleaved(
+                rounds: repeats, settle: 0.3,
+                [
+                    { sink += Tensor.matmul(a, b).withUnsafeBufferPointer { $0[0] } },
+                    {
+                        a.withUnsafeBufferPointer { pa in
+                            b.withUnsafeBufferPointer { pb in
+                                for i in 0..<c.batch {
+                                    BLAS.directSgemm(
+                                        transA: false, transB: false, m: c.m, n: c.n, k: c.k,
+                                        a: pa.baseAddress! + i * c.m * c.k, lda: c.k,
+                                        b: pb.baseAddress! + i * c.k * c.n, ldb: c.n,
+                                        c: direct + i * c.m * c.n, ldc: c.n)
+                                }
                             }
                         }
-                    }
-                    sink += direct[0]
-                },
-            ])
+                        sink += direct[0]
+                    },
+                ])
             let flops = 2.0 * Double(c.batch * c.m * c.n * c.k)
             let (tensorTime, directTime) = (Timing.median(times[0]), Timing.median(times[1]))
             let result = GEMMResult(
@@ -91,7 +104,9 @@ struct OpsBench: ParsableCommand {
             if json {
                 printJSONLine(result)
             } else {
-                print(pad(c.name, 34) + pad(fmt(result.tensorGFLOPs, 1), 16) + pad(fmt(result.directGFLOPs, 1), 16) + fmt(result.ratio, 3))
+                print(
+                    pad(c.name, 34) + pad(fmt(result.tensorGFLOPs, 1), 16)
+                        + pad(fmt(result.directGFLOPs, 1), 16) + fmt(result.ratio, 3))
             }
             if sink.isNaN { print("") }
         }
@@ -106,19 +121,25 @@ struct OpsBench: ParsableCommand {
         let target = UnsafeMutablePointer<Float>.allocate(capacity: n)
         defer { target.deallocate() }
         target.initialize(repeating: 0, count: n)
-        if !json { print("\n" + pad("kernel (16M floats)", 34) + pad("GB/s", 16) + pad("memcpy GB/s", 16) + "kernel/memcpy") }
+        if !json {
+            print(
+                "\n" + pad("kernel (16M floats)", 34) + pad("GB/s", 16) + pad("memcpy GB/s", 16)
+                    + "kernel/memcpy")
+        }
         let kernels: [(String, Int, () -> Tensor)] = [
             ("add", 3, { x + y }), ("mul", 3, { x * y }), ("exp", 2, { x.exp() }),
         ]
         for (name, arrays, body) in kernels {
             var sink: Float = 0
-            let times = Timing.interleaved(rounds: repeats, [
-                { sink += body().withUnsafeBufferPointer { $0[0] } },
-                {
-                    _ = x.withUnsafeBufferPointer { memcpy(target, $0.baseAddress!, n * 4) }
-                    sink += target[0]
-                },
-            ])
+            let times = Timing.interleaved(
+                rounds: repeats,
+                [
+                    { sink += body().withUnsafeBufferPointer { $0[0] } },
+                    {
+                        _ = x.withUnsafeBufferPointer { memcpy(target, $0.baseAddress!, n * 4) }
+                        sink += target[0]
+                    },
+                ])
             let (kernelTime, copyTime) = (Timing.median(times[0]), Timing.median(times[1]))
             let kernelBytes = Double(arrays * n * 4)
             let copyBytes = Double(2 * n * 4)
@@ -130,12 +151,16 @@ struct OpsBench: ParsableCommand {
             if json {
                 printJSONLine(result)
             } else {
-                print(pad(name, 34) + pad(fmt(result.gbPerSecond, 1), 16) + pad(fmt(result.memcpyGBPerSecond, 1), 16) + fmt(result.ratioToMemcpy, 2))
+                print(
+                    pad(name, 34) + pad(fmt(result.gbPerSecond, 1), 16)
+                        + pad(fmt(result.memcpyGBPerSecond, 1), 16) + fmt(result.ratioToMemcpy, 2))
             }
             if sink.isNaN { print("") }
         }
     }
 }
 
-func pad(_ s: String, _ width: Int) -> String { s.count >= width ? s + " " : s + String(repeating: " ", count: width - s.count) }
+func pad(_ s: String, _ width: Int) -> String {
+    s.count >= width ? s + " " : s + String(repeating: " ", count: width - s.count)
+}
 func fmt(_ x: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", x) }

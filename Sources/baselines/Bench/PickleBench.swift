@@ -9,10 +9,13 @@ import Foundation
 struct PickleBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pickle",
-        abstract: "Read a multi-gigabyte video feature pickle: seconds and peak memory vs the float32 size of its features.")
+        abstract:
+            "Read a multi-gigabyte video feature pickle: seconds and peak memory vs the float32 size of its features."
+    )
 
     @Option(help: "Size of the generated pickle in GB (10^9 bytes).") var gigabytes: Double = 4
-    @Option(help: "Where to write it (deleted afterwards).") var path = "/tmp/indomer-bench-video.pkl"
+    @Option(help: "Where to write it (deleted afterwards).") var path =
+        "/tmp/indomer-bench-video.pkl"
     @Flag(help: "One JSON object instead of text.") var json = false
 
     struct Result: Encodable {
@@ -42,8 +45,14 @@ struct PickleBench: ParsableCommand {
         for c in 0..<clips {
             let length = 40 + generator.int(below: 186)
             trueFrames += length
-            for i in 0..<(frames * dim) { buffer[i] = i < length * dim ? Float(i % 97) * 0.01 + 0.5 : 0 }
-            buffer.withUnsafeBufferPointer { writer.append(name: "clip_\(c).mp4", nameKey: "video_name", featureKey: "video_feature", values: $0, frames: frames, dim: dim) }
+            for i in 0..<(frames * dim) {
+                buffer[i] = i < length * dim ? Float(i % 97) * 0.01 + 0.5 : 0
+            }
+            buffer.withUnsafeBufferPointer {
+                writer.append(
+                    name: "clip_\(c).mp4", nameKey: "video_name", featureKey: "video_feature",
+                    values: $0, frames: frames, dim: dim)
+            }
         }
         try writer.finish()
         defer { try? FileManager.default.removeItem(atPath: path) }
@@ -62,7 +71,9 @@ struct PickleBench: ParsableCommand {
         data.reserveCapacity(trueFrames * dim)
         var scratch = [Float](repeating: 0, count: frames * dim)
         for item in list.items {
-            guard case .dict(let d) = item, case .array(let a)? = d["video_feature"] else { continue }
+            guard case .dict(let d) = item, case .array(let a)? = d["video_feature"] else {
+                continue
+            }
             scratch.withUnsafeMutableBufferPointer { a.copyFloats(into: $0) }
             a.releaseMappedPages()
             let length = IndoMERDataset.trueLength(scratch, frames: frames, dim: dim)
@@ -70,17 +81,27 @@ struct PickleBench: ParsableCommand {
         }
         let readSeconds = Double(Timing.now() - start) * 1e-9
         let result = Result(
-            fileBytes: fileBytes, clips: clips, writeSeconds: writeSeconds, parseSeconds: parseSeconds,
-            readSeconds: readSeconds, paddedFloat32Bytes: clips * clipBytes, trueFramesFloat32Bytes: data.count * 4,
+            fileBytes: fileBytes, clips: clips, writeSeconds: writeSeconds,
+            parseSeconds: parseSeconds,
+            readSeconds: readSeconds, paddedFloat32Bytes: clips * clipBytes,
+            trueFramesFloat32Bytes: data.count * 4,
             peakResidentBytes: PeakMemory.peakBytes() ?? 0, residentBeforeBytes: before)
         if json {
             printJSONLine(result)
         } else {
             let gb = { (b: Int) in String(format: "%.2f GB", Double(b) / 1e9) }
-            print("bench pickle: \(clips) video clips of \(frames)x\(dim) float32, file \(gb(fileBytes)) (written in \(fmt(writeSeconds, 1)) s)")
-            print("parse \(fmt(parseSeconds, 2)) s; parse + convert true frames \(fmt(readSeconds, 1)) s")
-            print("features: padded float32 \(gb(result.paddedFloat32Bytes)), true frames float32 \(gb(result.trueFramesFloat32Bytes))")
-            print("peak resident \(gb(result.peakResidentBytes)) (before reading \(gb(before))): \(fmt(Double(result.peakResidentBytes) / Double(result.trueFramesFloat32Bytes), 2))x the true-frame float32 size, \(fmt(Double(result.peakResidentBytes) / Double(result.paddedFloat32Bytes), 2))x the padded size")
+            print(
+                "bench pickle: \(clips) video clips of \(frames)x\(dim) float32, file \(gb(fileBytes)) (written in \(fmt(writeSeconds, 1)) s)"
+            )
+            print(
+                "parse \(fmt(parseSeconds, 2)) s; parse + convert true frames \(fmt(readSeconds, 1)) s"
+            )
+            print(
+                "features: padded float32 \(gb(result.paddedFloat32Bytes)), true frames float32 \(gb(result.trueFramesFloat32Bytes))"
+            )
+            print(
+                "peak resident \(gb(result.peakResidentBytes)) (before reading \(gb(before))): \(fmt(Double(result.peakResidentBytes) / Double(result.trueFramesFloat32Bytes), 2))x the true-frame float32 size, \(fmt(Double(result.peakResidentBytes) / Double(result.paddedFloat32Bytes), 2))x the padded size"
+            )
         }
     }
 }

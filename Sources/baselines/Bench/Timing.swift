@@ -28,8 +28,10 @@ enum Timing {
     /// of it) and is followed by `settle` seconds of sleep, so that threads it left spinning
     /// (OpenBLAS's idle workers spin for about 0.1 s after a threaded call) are parked before
     /// another body runs.
-    static func interleaved(rounds: Int, warmup: Int = 2, settle: Double = 0, _ bodies: [() -> Void]) -> [[Double]] {
-        for _ in 0..<warmup { bodies.forEach { $0() } }
+    static func interleaved(
+        rounds: Int, warmup: Int = 2, settle: Double = 0, _ bodies: [() -> Void]
+    ) -> [[Double]] {
+        for _ in 0..<warmup { for body in bodies { body() } }
         var times = [[Double]](repeating: [], count: bodies.count)
         for round in 0..<rounds {
             let order = round % 2 == 0 ? Array(bodies.indices) : bodies.indices.reversed()
@@ -55,7 +57,9 @@ struct BLASContext: Encodable {
     let threads = BLAS.threads
     let kernels = InstructionSet.summary
 
-    var line: String { "OpenBLAS \(openblas), core \(core) (\(coreSource)), \(threads) thread(s); own kernels \(kernels)" }
+    var line: String {
+        "OpenBLAS \(openblas), core \(core) (\(coreSource)), \(threads) thread(s); own kernels \(kernels)"
+    }
 }
 
 /// One JSON object per line.
