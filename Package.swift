@@ -11,6 +11,7 @@ let optimisedC: [CSetting] = [.unsafeFlags(["-O2"], .when(configuration: .debug)
 let package = Package(
     name: "IndoMERBaselines",
     products: [
+        .library(name: "Vocabulary", targets: ["Vocabulary"]),
         .library(name: "Autograd", targets: ["Autograd"]),
         .library(name: "NN", targets: ["NN"]),
         .library(name: "Datasets", targets: ["Datasets"]),
@@ -32,40 +33,56 @@ let package = Package(
         // Hot loops compiled for AVX2 + FMA and generic x86-64 (Swift has no target attributes).
         .target(name: "CKernels", cSettings: optimisedC),
 
+        // The words every layer shares: modality and subset, task, split, model name.
+        .target(name: "Vocabulary"),
+        // Tensors and reverse-mode autograd over OpenBLAS: ops in Sources/Autograd/Ops, the
+        // runtime they run on (BLAS door, thread pool, buffer cache, CPU and kernel selection)
+        // in Sources/Autograd/Runtime.
         .target(
             name: "Autograd", dependencies: ["CBLAS", "CLAPACKE", "CPlatform", "CKernels"],
             swiftSettings: optimisedSwift),
         // The one Swift wrapper over libhdf5: checkpoints (NN) and the feature cache (Datasets).
         .target(name: "HDF5", dependencies: ["CHDF5"]),
+        // Layers, optimizers and schedules, with PyTorch state_dict names.
         .target(name: "NN", dependencies: ["Autograd", "HDF5"], swiftSettings: optimisedSwift),
+        // Reading data: the restricted pickle reader, the release, the synthetic IndoMER, the
+        // feature cache. No model code.
         .target(
-            name: "Datasets", dependencies: ["Autograd", "HDF5"], swiftSettings: optimisedSwift),
+            name: "Datasets", dependencies: ["Vocabulary", "Autograd", "HDF5"],
+            swiftSettings: optimisedSwift),
+        // The six models and their inputs (`FusionBatch`); they never see a file.
         .target(
-            name: "FusionModels", dependencies: ["NN", "Datasets"], swiftSettings: optimisedSwift),
+            name: "FusionModels", dependencies: ["Vocabulary", "NN"], swiftSettings: optimisedSwift),
+        // Everything between data and models: batching, training, grids, tuning, reports.
         .target(
-            name: "Experiments", dependencies: ["FusionModels", "HDF5"],
+            name: "Experiments", dependencies: ["Vocabulary", "Datasets", "FusionModels", "HDF5"],
             swiftSettings: optimisedSwift),
         .target(name: "TestSupport", dependencies: ["Autograd"]),
         .executableTarget(
             name: "baselines",
             dependencies: [
-                "Autograd", "NN", "Datasets", "FusionModels", "Experiments",
+                "Vocabulary", "Autograd", "NN", "Datasets", "FusionModels", "Experiments",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
         .testTarget(name: "AutogradTests", dependencies: ["Autograd", "TestSupport"]),
         .testTarget(name: "HDF5Tests", dependencies: ["HDF5"]),
         .testTarget(
-            name: "DatasetsTests", dependencies: ["Datasets", "HDF5", "TestSupport"],
+            name: "DatasetsTests", dependencies: ["Vocabulary", "Datasets", "HDF5", "TestSupport"],
             exclude: ["Fixtures"]),
         .testTarget(
-            name: "FusionModelsTests", dependencies: ["FusionModels", "HDF5", "TestSupport"],
+            name: "FusionModelsTests",
+            dependencies: [
+                "Vocabulary", "Datasets", "FusionModels", "Experiments", "HDF5", "TestSupport",
+            ],
             exclude: ["Fixtures"]),
         .testTarget(
             name: "NNTests", dependencies: ["NN", "HDF5", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(
-            name: "ExperimentsTests", dependencies: ["Experiments", "TestSupport"],
+            name: "ExperimentsTests",
+            dependencies: ["Vocabulary", "Datasets", "FusionModels", "Experiments", "TestSupport"],
             exclude: ["Fixtures"]),
-        .testTarget(name: "BaselinesCLITests", dependencies: ["Autograd", "baselines"]),
+        .testTarget(
+            name: "BaselinesCLITests", dependencies: ["Vocabulary", "Autograd", "baselines"]),
     ]
 )

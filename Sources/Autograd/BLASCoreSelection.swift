@@ -118,8 +118,9 @@ public enum BLASCoreSelection {
         // execv returned: it failed. Carry on with the kernels we have rather than stop.
         unsetenv(coreVariable)
         unsetenv(markerVariable)
+        let reason = String(cString: strerror(errno))
         FileHandle.standardError.write(
-            "warning: could not restart with OPENBLAS_CORETYPE=\(core) (\(String(cString: strerror(errno))));"
+            "warning: could not restart with OPENBLAS_CORETYPE=\(core) (\(reason));"
                 .appending(" continuing with \(BLAS.coreName)\n").data(using: .utf8)!)
     }
 }

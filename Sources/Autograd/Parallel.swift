@@ -13,8 +13,9 @@ public enum Parallel {
     ///
     /// The threads are our own small pool (C, pthreads): its workers poll for 2 ms after a job
     /// before they sleep, so the many short jobs of a training step (split products, attention
-    /// heads, LSTM steps) start at once, and a worker is kept off its caller's CPU. `DispatchQueue.concurrentPerform` woke its second thread
-    /// too late for jobs under about 0.5 ms, which then ran on the caller alone.
+    /// heads, LSTM steps) start at once, and a worker is kept off its caller's CPU.
+    /// `DispatchQueue.concurrentPerform` woke its second thread too late for jobs under about
+    /// 0.5 ms, which then ran on the caller alone.
     public static func forEachChunk(of count: Int, _ body: (Range<Int>) -> Void) {
         let workers = Swift.max(1, Swift.min(BLAS.threads, count))
         guard workers > 1 else {

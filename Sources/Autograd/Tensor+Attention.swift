@@ -46,7 +46,8 @@ extension Tensor {
         precondition(
             queries.batch == keys.batch && v.shape.dropLast() == k.shape.dropLast()
                 && q.shape.last == k.shape.last,
-            "attention of q \(q.shape), k \(k.shape), v \(v.shape) for \(queries.batch) and \(keys.batch) sequences"
+            "attention of q \(q.shape), k \(k.shape), v \(v.shape) for \(queries.batch) and "
+                + "\(keys.batch) sequences"
         )
         let (width, valueWidth) = (q.shape.last!, v.shape.last!)
         precondition(
@@ -76,7 +77,8 @@ extension Tensor {
                 v: v.storage.base + kStart * valueWidth + h * dv,
                 out: out.storage.base + qStart * valueWidth + h * dv,
                 ldq: width, ldk: width, ldv: valueWidth, ldo: valueWidth)
-            // Each head's seed: the top half of a multiplicative hash of the call's seed plus its index.
+            // Each head's seed: the top half of a multiplicative hash of the call's seed plus its
+            // index.
             let seed = UInt32(
                 truncatingIfNeeded: ((callSeed &+ UInt64(index)) &* 0x9E37_79B9_7F4A_7C15) >> 32)
             return (view, seed, qStart * heads + h * queries.rows[b])

@@ -131,7 +131,8 @@ extension Tensor {
         precondition(
             !projected.isEmpty && projected.count == weightHH.count
                 && projected.count == reverse.count,
-            "LSTM layer: \(projected.count) projections, \(weightHH.count) weights, \(reverse.count) directions"
+            "LSTM layer: \(projected.count) projections, \(weightHH.count) weights, "
+                + "\(reverse.count) directions"
         )
         let (batch, steps, hidden) = (
             projected[0].shape[0], projected[0].shape[1], weightHH[0].shape[1]
@@ -198,7 +199,8 @@ private final class LSTMDirection: @unchecked Sendable {
     let rows: [Int]
     /// Rows active at step `t` (`t < length`): the first `active[t]` sorted rows.
     let active: [Int]
-    /// Step `t`'s rows start at packed row `offset[t]`; `offset[steps]` is the number of true steps.
+    /// Step `t`'s rows start at packed row `offset[t]`; `offset[steps]` is the number of true
+    /// steps.
     let offset: [Int]
     /// The steps in the order the recurrence visits them.
     let order: [Int]
@@ -365,8 +367,8 @@ private final class LSTMDirection: @unchecked Sendable {
             }
         }
         if let weightGradient, offset[steps] > 0 {
-            // dW_hh [4H, H] += Σ dGatesᵀ · h_carried over every true step, one GEMM: the carried
-            // states laid out beside their steps (zero where a row started from zero).
+            // dW_hh [4H, H] += Σ dGatesᵀ · h_carried over every true step, one GEMM: the
+            // carried states laid out beside their steps (zero where a row started from zero).
             let carriedStates = Tensor.zeros([offset[steps], hidden])
             let hp = carriedStates.storage.base
             for k in order.indices {

@@ -2,12 +2,12 @@
 /// reduction ops (with their broadcast copies) that compose it.
 ///
 /// Concretely, per row `x` of `n` features: `μ = mean(x)`, `σ² = mean((x − μ)²)` (biased),
-/// `x̂ = (x − μ)/√(σ² + eps)`, `y = x̂ ⊙ weight + bias`. The backward pass recomputes `x̂` from the
-/// saved `μ` and `1/√(σ² + eps)` of each row:
-/// `dx = (ĝ − mean(ĝ) − x̂ ⊙ mean(ĝ ⊙ x̂)) / √(σ² + eps)` with `ĝ = dy ⊙ weight`,
-/// `dweight = Σ_rows dy ⊙ x̂`, `dbias = Σ_rows dy`. The parameter gradients are summed over
-/// fixed blocks of rows and then block by block in order, so they do not depend on the thread
-/// count.
+/// `x̂ = (x − μ)/√(σ² + eps)`, `y = x̂ ⊙ weight + bias`. The backward pass recomputes
+/// `x̂` from the saved `μ` and `1/√(σ² + eps)` of each row:
+/// `dx = (ĝ − mean(ĝ) − x̂ ⊙ mean(ĝ ⊙ x̂)) / √(σ² + eps)`
+/// with `ĝ = dy ⊙ weight`, `dweight = Σ_rows dy ⊙ x̂`, `dbias = Σ_rows dy`. The parameter
+/// gradients are summed over fixed blocks of rows and then block by block in order, so they
+/// do not depend on the thread count.
 ///
 /// reference: https://pytorch.org/docs/stable/generated/torch.nn.LayerNorm.html
 extension Tensor {

@@ -31,7 +31,8 @@ extension Tensor {
         let (k2, n) = transposeB ? (bc, br) : (br, bc)
         precondition(
             k == k2,
-            "matmul inner sizes differ: \(a.shape)\(transposeA ? "ᵀ" : "") · \(b.shape)\(transposeB ? "ᵀ" : "")"
+            "matmul inner sizes differ: \(a.shape)\(transposeA ? "ᵀ" : "") · "
+                + "\(b.shape)\(transposeB ? "ᵀ" : "")"
         )
         let out = Tensor(uninitializedShape: batched ? [batch, m, n] : [m, n])
         BLAS.sgemmBatched(
@@ -40,7 +41,8 @@ extension Tensor {
             b: b.storage.base, ldb: bc, strideB: br * bc,
             c: out.storage.base, ldc: n, strideC: m * n)
         return out.recorded(from: [a, b]) { g in
-            // C = op(A) op(B):  dop(A) = G op(B)ᵀ,  dop(B) = op(A)ᵀ G, transposed back as needed.
+            // C = op(A) op(B):  dop(A) = G op(B)ᵀ,  dop(B) = op(A)ᵀ G, transposed back as
+            // needed.
             if a.requiresGrad {
                 a.accumulateGrad(
                     transposeA

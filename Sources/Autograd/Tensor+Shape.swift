@@ -139,7 +139,8 @@ extension Tensor {
         let out = Tensor(uninitializedShape: outShape)
         for (i, r) in indices.enumerated() {
             precondition(
-                r >= -1 && r < shape[0], "row \(r) out of range 0..<\(shape[0]) (or −1 for zeros)")
+                r >= -1 && r < shape[0],
+                "row \(r) out of range 0..<\(shape[0]) (or −1 for zeros)")
             let target = out.storage.base + i * rowSize
             if r < 0 {
                 target.update(repeating: 0, count: rowSize)

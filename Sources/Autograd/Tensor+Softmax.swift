@@ -94,9 +94,9 @@ extension Tensor {
 
     /// Cross-entropy of logits `[N, C]` against class indices, as PyTorch's `cross_entropy`.
     ///
-    /// Concretely: `Σᵢ w[yᵢ] · (−log softmax(xᵢ)[yᵢ]) / Σᵢ w[yᵢ]`, with `w = 1` when no
-    /// `classWeights` are given: the weighted mean, not the plain mean of weighted terms.
-    /// Accumulated in `Double`.
+    /// Concretely: `Σᵢ w[yᵢ] · (−log softmax(xᵢ)[yᵢ]) / Σᵢ w[yᵢ]`, with `w = 1`
+    /// when no `classWeights` are given: the weighted mean, not the plain mean of weighted
+    /// terms. Accumulated in `Double`.
     ///
     /// reference: https://pytorch.org/docs/stable/generated/torch.nn.CrossEntropyLoss.html
     public static func crossEntropy(

@@ -34,8 +34,8 @@ public enum VectorMath {
         p = p * r + 1.666_666_545_9e-1
         p = p * r + 5.000_000_120_1e-1
         p = p * (r * r) + r + 1
-        // 2ⁿ as 2^⌊n/2⌋ · 2^(n−⌊n/2⌋) from exponent bits: n runs over −126 ... 128 after
-        // clamping, and each half stays a normal float.
+        // 2ⁿ as 2^⌊n/2⌋ · 2^(n−⌊n/2⌋) from exponent bits: n runs over −126 ... 128
+        // after clamping, and each half stays a normal float.
         let n32 = unsafeBitCast(k, to: SIMD8<Int32>.self) &- 0x4B40_0000
         let half = n32 &>> 1
         let scale1 = unsafeBitCast((half &+ 127) &<< 23, to: Vector.self)

@@ -14,7 +14,8 @@ static inline long round8(long n) { return (n + 7) & ~7L; }
 long ck_attention_work_size(int tk, int d, int dv) { return round8(tk) * (2L * d + 2L * dv + 2); }
 
 /// `dst[c * ld + j] = src[j * stride + c]` for `j < rows`, zero for `rows <= j < ld`.
-CK_INLINE void transpose_padded(const float *src, long stride, int rows, int width, long ld, float *dst) {
+CK_INLINE void transpose_padded(const float *src, long stride, int rows, int width, long ld,
+                               float *dst) {
     for (int c = 0; c < width; c++) {
         float *row = dst + c * ld;
         for (int j = 0; j < rows; j++) row[j] = src[j * stride + c];
@@ -46,7 +47,8 @@ CK_INLINE void zero_rows(float *x, long stride, long from, long to, int width) {
         for (int c = 0; c < width; c++) x[i * stride + c] = 0;
 }
 
-CK_INLINE void attention_forward(const ck_attention_head *h, float dropout, uint32_t seed, float *lse, float *work) {
+CK_INLINE void attention_forward(const ck_attention_head *h, float dropout, uint32_t seed,
+                                 float *lse, float *work) {
     const int lq = h->lq, lk = h->lk, d = h->d, dv = h->dv;
     const long ld = round8(lk);
     float *kt = work, *vt = kt + d * ld, *row = vt + dv * ld;
@@ -79,20 +81,23 @@ CK_INLINE void attention_forward(const ck_attention_head *h, float dropout, uint
         const v8f inv = v8_splat(1 / total);
         for (long jb = 0; jb < lv; jb += 8) {
             v8f p = v8_load(row + jb) * inv;
-            if (dropout > 0) p *= v8_dropout_factors(seed, (uint32_t)(i * lk + jb), threshold, keep);
+            if (dropout > 0)
+                p *= v8_dropout_factors(seed, (uint32_t)(i * lk + jb), threshold, keep);
             v8_store(row + jb, p);
         }
         for (int c = 0; c < dv; c++) {
             v8f acc = v8_splat(0);
-            for (long jb = 0; jb < lv; jb += 8) acc += v8_load(row + jb) * v8_load(vt + c * ld + jb);
+            for (long jb = 0; jb < lv; jb += 8)
+                acc += v8_load(row + jb) * v8_load(vt + c * ld + jb);
             o[c] = v8_sum(acc);
         }
     }
     zero_rows(h->out, h->ldo, lq, h->tq, dv);
 }
 
-CK_INLINE void attention_backward(const ck_attention_head *h, float dropout, uint32_t seed, const float *dout,
-                                  const float *lse, float *gq, float *gk, float *gv, float *work) {
+CK_INLINE void attention_backward(const ck_attention_head *h, float dropout, uint32_t seed,
+                                  const float *dout, const float *lse, float *gq, float *gk,
+                                  float *gv, float *work) {
     const int lq = h->lq, lk = h->lk, d = h->d, dv = h->dv;
     const long ld = round8(lk);
     float *kt = work, *vt = kt + d * ld, *gkt = vt + dv * ld, *gvt = gkt + d * ld;
@@ -117,24 +122,30 @@ CK_INLINE void attention_backward(const ck_attention_head *h, float dropout, uin
         for (long jb = 0; jb < lv; jb += 8) {
             v8f e = v8_exp(v8_load(p + jb) - lse[i]);
             v8_store(p + jb, e);
-            v8_store(g + jb, dropout > 0 ? e * v8_dropout_factors(seed, (uint32_t)(i * lk + jb), threshold, keep) : e);
+            v8_store(g + jb,
+                     dropout > 0
+                         ? e * v8_dropout_factors(seed, (uint32_t)(i * lk + jb), threshold, keep)
+                         : e);
         }
         // dV += P'ᵀ·dO
         for (int c = 0; c < dv; c++) {
             const v8f doc = v8_splat(doi[c]);
-            for (long jb = 0; jb < lv; jb += 8) v8_store(gvt + c * ld + jb, v8_load(gvt + c * ld + jb) + doc * v8_load(g + jb));
+            for (long jb = 0; jb < lv; jb += 8)
+                v8_store(gvt + c * ld + jb, v8_load(gvt + c * ld + jb) + doc * v8_load(g + jb));
         }
         // dP = (dO·Vᵀ) ⊙ factors; dS = P ⊙ (dP − Σⱼ dP·P)
         v8f dot8 = v8_splat(0);
         for (long jb = 0; jb < lv; jb += 8) {
             v8f acc = v8_splat(0);
             for (int c = 0; c < dv; c++) acc += v8_splat(doi[c]) * v8_load(vt + c * ld + jb);
-            if (dropout > 0) acc *= v8_dropout_factors(seed, (uint32_t)(i * lk + jb), threshold, keep);
+            if (dropout > 0)
+                acc *= v8_dropout_factors(seed, (uint32_t)(i * lk + jb), threshold, keep);
             v8_store(g + jb, acc);
             dot8 += acc * v8_load(p + jb);
         }
         const v8f dot = v8_splat(v8_sum(dot8));
-        for (long jb = 0; jb < lv; jb += 8) v8_store(g + jb, v8_load(p + jb) * (v8_load(g + jb) - dot));
+        for (long jb = 0; jb < lv; jb += 8)
+            v8_store(g + jb, v8_load(p + jb) * (v8_load(g + jb) - dot));
         // dQ = dS·K, dK += dSᵀ·Q
         for (int c = 0; c < d; c++) {
             const v8f qc = v8_splat(qi[c]);
@@ -158,20 +169,24 @@ CK_INLINE void attention_backward(const ck_attention_head *h, float dropout, uin
 
 #define CK_AVX2 __attribute__((target("avx2,fma")))
 
-CK_AVX2 void ck_attention_forward_avx2(const ck_attention_head *head, float dropout, uint32_t seed, float *lse, float *work) {
+CK_AVX2 void ck_attention_forward_avx2(const ck_attention_head *head, float dropout, uint32_t seed,
+                                       float *lse, float *work) {
     attention_forward(head, dropout, seed, lse, work);
 }
 
-void ck_attention_forward_generic(const ck_attention_head *head, float dropout, uint32_t seed, float *lse, float *work) {
+void ck_attention_forward_generic(const ck_attention_head *head, float dropout, uint32_t seed,
+                                  float *lse, float *work) {
     attention_forward(head, dropout, seed, lse, work);
 }
 
-CK_AVX2 void ck_attention_backward_avx2(const ck_attention_head *head, float dropout, uint32_t seed, const float *dout,
-                                        const float *lse, float *gq, float *gk, float *gv, float *work) {
+CK_AVX2 void ck_attention_backward_avx2(const ck_attention_head *head, float dropout, uint32_t seed,
+                                        const float *dout, const float *lse, float *gq, float *gk,
+                                        float *gv, float *work) {
     attention_backward(head, dropout, seed, dout, lse, gq, gk, gv, work);
 }
 
-void ck_attention_backward_generic(const ck_attention_head *head, float dropout, uint32_t seed, const float *dout,
-                                   const float *lse, float *gq, float *gk, float *gv, float *work) {
+void ck_attention_backward_generic(const ck_attention_head *head, float dropout, uint32_t seed,
+                                   const float *dout, const float *lse, float *gq, float *gk,
+                                   float *gv, float *work) {
     attention_backward(head, dropout, seed, dout, lse, gq, gk, gv, work);
 }

@@ -28,7 +28,9 @@ CK_INLINE void v8_store(float *p, v8f v) { memcpy(p, &v, sizeof v); }
 CK_INLINE v8f v8_splat(float x) { return (v8f){x, x, x, x, x, x, x, x}; }
 
 /// `mask ? a : b` lane by lane, `mask` all ones or all zeros per lane (a comparison's result).
-CK_INLINE v8f v8_select(v8i mask, v8f a, v8f b) { return (v8f)(((v8i)a & mask) | ((v8i)b & ~mask)); }
+CK_INLINE v8f v8_select(v8i mask, v8f a, v8f b) {
+    return (v8f)(((v8i)a & mask) | ((v8i)b & ~mask));
+}
 
 CK_INLINE v8f v8_max(v8f a, v8f b) { return v8_select(a > b, a, b); }
 
@@ -52,7 +54,8 @@ CK_INLINE v8f v8_exp(v8f x) {
     const v8f lo = v8_splat(-87.33654f), hi = v8_splat(88.72283f);
     v8f c = v8_select(x < lo, lo, x);
     c = v8_select(c > hi, hi, c);
-    const v8f shifter = v8_splat(12582912.0f);  // 1.5·2²³: k's low mantissa bits hold round(x/ln 2)
+    // 1.5·2²³: k's low mantissa bits hold round(x/ln 2)
+    const v8f shifter = v8_splat(12582912.0f);
     v8f k = c * 1.44269504f + shifter;
     v8f n = k - shifter;
     v8f r = c - n * 0.693359375f - n * -2.12194440e-4f;

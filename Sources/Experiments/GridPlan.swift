@@ -3,15 +3,16 @@ import Datasets
 import Foundation
 import FusionModels
 import NN
+import Vocabulary
 
 /// What a grid will do, before it does it: every run with its resolved settings, whether the
 /// results file already holds it, and an estimate of its training time (`baselines run --plan`).
 public struct GridPlan {
     public struct PlannedRun: Codable, Sendable {
         public var runID: String
-        public var model: String
-        public var task: String
-        public var modalities: String
+        public var model: ModelName
+        public var task: ClassificationTask
+        public var modalities: ModalitySubset
         public var seed: UInt64
         /// The resolved training settings, exactly as the run will record them.
         public var training: TrainingConfig
@@ -48,12 +49,12 @@ public struct GridPlan {
             let (trainCount, foldCount) = (trainClips.count, foldClips.count)
             var steps = 0
             var seconds = 0.0
-            if let kind = run.model.fusionKind {
+            if let kind = run.model.fusionModel {
                 let batches = (trainCount + training.batchSize - 1) / training.batchSize
                 steps = (batches + training.accumulation - 1) / training.accumulation
                 if timing {
                     let key =
-                        "\(kind.rawValue)|\(run.task.rawValue)|\(run.modalities)|\(training.batchSize)"
+                        "\(kind.rawValue)|\(run.task.name)|\(run.modalities)|\(training.batchSize)"
                     let t =
                         timings[key]
                         ?? Self.time(kind, runner: runner, run: run, training: training)
@@ -63,7 +64,7 @@ public struct GridPlan {
                     let evaluations =
                         1
                         + (training.robustness
-                            ? RobustnessCondition.standard(for: run.modalities).count : 0)
+                            ? RobustnessCondition.standard(for: run.modalities.members).count : 0)
                     seconds =
                         Double(training.epochs) * perEpoch + Double(
                             evaluations * dataset.indices(in: .val).count) * t.inferClip
@@ -71,8 +72,7 @@ public struct GridPlan {
             }
             planned.append(
                 PlannedRun(
-                    runID: id, model: run.model.rawValue, task: run.task.rawValue,
-                    modalities: String(run.modalities.map(\.letter)),
+                    runID: id, model: run.model, task: run.task, modalities: run.modalities,
                     seed: run.seed, training: training, alreadyRecorded: recorded.contains(id),
                     stepsPerEpoch: steps,
                     estimatedSeconds: seconds))
@@ -83,7 +83,7 @@ public struct GridPlan {
     /// The plan's estimate of one epoch of `run` (training mini-batches and the inner-fold
     /// evaluation), from its short timing; what `--plan` multiplies by the epoch cap.
     public static func estimatedEpochSeconds(runner: GridRunner, run: GridSpec.Run) -> Double {
-        guard let kind = run.model.fusionKind else { return 0 }
+        guard let kind = run.model.fusionModel else { return 0 }
         let training = runner.trainingConfig(run)
         let (trainClips, foldClips) = InnerFold.split(
             runner.dataset, task: run.task, fraction: training.innerFold, seed: run.seed)
@@ -93,16 +93,17 @@ public struct GridPlan {
     }
 
     static func time(
-        _ kind: ModelKind, runner: GridRunner, run: GridSpec.Run, training: TrainingConfig
+        _ kind: ModelName, runner: GridRunner, run: GridSpec.Run, training: TrainingConfig
     ) -> Timing {
         let dataset = runner.dataset
         let problem = FusionProblem(
-            modalities: run.modalities, dims: dataset.features.mapValues(\.dim),
+            modalities: run.modalities.members, dims: dataset.features.mapValues(\.dim),
             classes: run.task.classCount)
         let model = runner.spec.hyperparameters.make(
             kind, problem: problem, generator: Generator(seed: run.seed))
-        var batcher = Batcher(dataset: dataset, modalities: run.modalities, task: run.task)
-        batcher.audioPool = model.audioPool
+        let batcher = Batcher(
+            dataset: dataset, modalities: run.modalities.members, task: run.task,
+            needs: model.inputNeeds)
         let optimizer = Adam(
             parameters: model.namedParameters(), learningRate: training.learningRate)
         let clips = Array(dataset.indices(in: .train).prefix(training.batchSize))
@@ -140,17 +141,17 @@ public struct GridPlan {
                 t.clipValue > 0
                 ? "value \(t.clipValue)" : t.clipNorm > 0 ? "norm \(t.clipNorm)" : "none"
             let estimate =
-                r.model == "majority" || r.model == "prior"
-                ? "-" : Self.duration(r.estimatedSeconds)
+                r.model.isReference ? "-" : Self.duration(r.estimatedSeconds)
             let rates = Modality.allCases.filter { t.modalityDropout[$0] > 0 }.map {
                 "\($0.letter)\(t.modalityDropout[$0])"
             }
             let conditions =
                 t.robustness
-                ? "\(RobustnessCondition.standard(for: (try? GridSpec.parseModalities(r.modalities)) ?? []).count)"
+                ? "\(RobustnessCondition.standard(for: r.modalities.members).count)"
                 : "-"
             let fields: [(String, Int)] = [
-                (r.model, 10), (r.task, 11), (r.modalities, 5), ("\(r.seed)", 7),
+                (r.model.rawValue, 10), (r.task.name, 11), (r.modalities.letters, 5),
+                ("\(r.seed)", 7),
                 ("\(t.epochs)", 7), ("\(t.patience)", 9),
                 ("\(t.batchSize)", 6), ("\(t.accumulation)", 6),
                 (String(format: "%g", t.learningRate), 9), (schedule, 16),

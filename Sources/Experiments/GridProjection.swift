@@ -1,6 +1,7 @@
 import Datasets
 import Foundation
 import FusionModels
+import Vocabulary
 
 /// How long a whole grid takes, projected from one measured epoch of each model setting
 /// (`baselines bench grid`): per run, its epochs times the measured epoch plus its evaluations;
@@ -10,8 +11,8 @@ import FusionModels
 public struct GridProjection {
     /// One measured model setting: `model` on `modalities` with a batch size.
     public struct Setting: Hashable, Sendable {
-        public var model: ModelKind
-        public var modalities: [Modality]
+        public var model: ModelName
+        public var modalities: ModalitySubset
         public var batchSize: Int
     }
 
@@ -37,7 +38,7 @@ public struct GridProjection {
     public static func settings(_ runner: GridRunner) -> [Setting] {
         var seen: Set<Setting> = []
         return runner.shardRuns.compactMap { run in
-            guard let kind = run.model.fusionKind else { return nil }
+            guard let kind = run.model.fusionModel else { return nil }
             let setting = Setting(
                 model: kind, modalities: run.modalities,
                 batchSize: runner.trainingConfig(run).batchSize)
@@ -51,7 +52,7 @@ public struct GridProjection {
     /// split), counted once per evaluation of a run.
     public static func measure(_ setting: Setting, runner: GridRunner) throws -> EpochTiming {
         let run = runner.shardRuns.first {
-            $0.model.fusionKind == setting.model && $0.modalities == setting.modalities
+            $0.model.fusionModel == setting.model && $0.modalities == setting.modalities
         }!
         var training = runner.trainingConfig(run)
         training.epochs = 1
@@ -61,7 +62,7 @@ public struct GridProjection {
         _ = try Trainer().train(
             setting.model, configurations: runner.spec.hyperparameters, training: training,
             dataset: runner.dataset,
-            task: run.task, modalities: run.modalities, seed: run.seed
+            task: run.task, modalities: run.modalities.members, seed: run.seed
         ) { epochSeconds = $0.seconds }
         return EpochTiming(
             epochSeconds: epochSeconds,
@@ -72,11 +73,12 @@ public struct GridProjection {
         self.timings = timings
         runs = runner.shardRuns.map { run in
             let training = runner.trainingConfig(run)
-            let setting = run.model.fusionKind.map {
+            let setting = run.model.fusionModel.map {
                 Setting(model: $0, modalities: run.modalities, batchSize: training.batchSize)
             }
             let conditions =
-                training.robustness ? RobustnessCondition.standard(for: run.modalities).count : 0
+                training.robustness
+                ? RobustnessCondition.standard(for: run.modalities.members).count : 0
             return ProjectedRun(
                 run: run, setting: setting, epochsCap: training.epochs, evaluations: 1 + conditions)
         }

@@ -2,6 +2,7 @@ import Autograd
 import Datasets
 import Foundation
 import FusionModels
+import Vocabulary
 
 /// Runs a grid: every run of the spec (or of one shard) that `results/runs.jsonl` does not
 /// already hold, appending each finished run at once.
@@ -52,7 +53,7 @@ public struct GridRunner {
         encoder.outputFormatting = [.sortedKeys]
         let training = String(
             decoding: (try? encoder.encode(trainingConfig(run))) ?? Data(), as: UTF8.self)
-        guard let kind = run.model.fusionKind else { return ("{}", training) }
+        guard let kind = run.model.fusionModel else { return ("{}", training) }
         let all =
             (try? JSONSerialization.jsonObject(with: encoder.encode(spec.hyperparameters)))
             as? [String: Any]
@@ -69,7 +70,7 @@ public struct GridRunner {
         let configHash = String(h.finalize().prefix(16))
         var id = SHA256()
         id.update(
-            "\(run.model.rawValue)|\(run.task.rawValue)|\(String(run.modalities.map(\.letter)))|\(run.seed)|\(configHash)|\(dataset.fingerprint)|\(Self.codeVersion)|\(spec.name)"
+            "\(run.model.rawValue)|\(run.task.name)|\(run.modalities.letters)|\(run.seed)|\(configHash)|\(dataset.fingerprint)|\(Self.codeVersion)|\(spec.name)"
                 + (tuning.map { t in
                     "|\(t.role.rawValue)|\(t.search ?? "")"
                         + (t.role == .trial ? "|trial \(t.trial)" : "")
@@ -126,7 +127,7 @@ public struct GridRunner {
                 throw DataError(
                     file: dataset.source,
                     message:
-                        "cannot train \(run.model.displayName) on \(run.task.rawValue) (seed \(run.seed)): \(problem)"
+                        "cannot train \(run.model.displayName) on \(run.task.name) (seed \(run.seed)): \(problem)"
                 )
             }
         }
@@ -217,13 +218,13 @@ public struct GridRunner {
         var checkpointSeconds: Double?
         var tuning = self.tuning
         let trial = tuning?.role == .trial
-        if let kind = run.model.fusionKind {
+        if let kind = run.model.fusionModel {
             let training = trainingConfig(run)
             do {
                 let outcome = try trainer.train(
                     kind, configurations: spec.hyperparameters, training: training,
                     dataset: dataset, task: run.task,
-                    modalities: run.modalities, seed: run.seed,
+                    modalities: run.modalities.members, seed: run.seed,
                     checkpointing: checkpoints
                         ? Trainer.Checkpointing(
                             path: checkpointPath(id), run: id,
@@ -266,8 +267,7 @@ public struct GridRunner {
             ? ClassificationMetrics(
                 truth: truth, predictions: predictions, classes: run.task.classCount) : nil
         return RunRecord(
-            runID: id, model: run.model.rawValue, task: run.task.rawValue,
-            modalities: String(run.modalities.map(\.letter)),
+            runID: id, model: run.model, task: run.task, modalities: run.modalities,
             seed: run.seed, hyperparameters: hyperparameters, training: trainingJSON,
             configHash: configHash,
             dataFingerprint: dataset.fingerprint, synthetic: dataset.isSynthetic,
@@ -348,6 +348,6 @@ func fmt(_ x: Double) -> String { String(format: "%.3f", x) }
 extension GridSpec.Run {
     /// `TFN (class-weighted) emotion TAV seed 3`, for progress lines.
     var label: String {
-        "\(model.displayName)\(classWeights == true ? " (class-weighted)" : "") \(task.rawValue) \(String(modalities.map(\.letter))) seed \(seed)"
+        "\(model.displayName)\(classWeights == true ? " (class-weighted)" : "") \(task.name) \(modalities.letters) seed \(seed)"
     }
 }

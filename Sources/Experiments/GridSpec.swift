@@ -1,25 +1,7 @@
 import Datasets
 import Foundation
 import FusionModels
-
-/// What a grid can run: the six models and two trivial references.
-public enum GridModel: String, Codable, CaseIterable, Sendable {
-    case majority, prior
-    case efLSTM = "ef-lstm"
-    case lfDNN = "lf-dnn"
-    case tfn, mfn, mult, misa
-
-    public var fusionKind: ModelKind? { ModelKind(rawValue: rawValue) }
-    public var isReference: Bool { fusionKind == nil }
-
-    public var displayName: String {
-        switch self {
-        case .majority: "Majority class"
-        case .prior: "Class-prior random"
-        default: fusionKind!.displayName
-        }
-    }
-}
+import Vocabulary
 
 /// Which inner-fold score picks the epoch and drives early stopping.
 public enum SelectionMetric: String, Codable, Sendable {
@@ -97,13 +79,13 @@ public struct GridSpec: Sendable {
     /// The grid's name, its spec file's stem (`default`, `paper`): part of every run id, so
     /// that two grids never share a record and each reports its own tables.
     public var name = "grid"
-    public var models: [GridModel]
-    public var tasks: [IndoMERTask]
-    public var modalities: [[Modality]]
+    public var models: [ModelName]
+    public var tasks: [ClassificationTask]
+    public var modalities: [ModalitySubset]
     public var seeds: [UInt64]
     public var threads: Int
     /// Resolved per model (every model of the grid has an entry).
-    public var training: [GridModel: TrainingConfig]
+    public var training: [ModelName: TrainingConfig]
     /// The class-weighting axis (`"classWeights": [false, true]`): each run of a trained model
     /// once per value, overriding its resolved `classWeights`; nil when the spec has no axis.
     public var classWeights: [Bool]?
@@ -125,9 +107,9 @@ public struct GridSpec: Sendable {
 
     /// One run of the grid.
     public struct Run: Sendable, Equatable {
-        public var model: GridModel
-        public var task: IndoMERTask
-        public var modalities: [Modality]
+        public var model: ModelName
+        public var task: ClassificationTask
+        public var modalities: ModalitySubset
         public var seed: UInt64
         /// This run's value on the class-weighting axis (nil: the resolved setting).
         public var classWeights: Bool? = nil
@@ -138,7 +120,7 @@ public struct GridSpec: Sendable {
     /// A model, task, subset or seed listed twice (`TAV` and `VAT` are one subset) is one run.
     public var runs: [Run] {
         Self.unique(tasks).flatMap { task in
-            Self.unique(modalities.map { $0.sorted() }).flatMap { subset in
+            Self.unique(modalities).flatMap { subset in
                 Self.unique(models).flatMap { model in
                     let axis: [Bool?] =
                         model.isReference
@@ -172,8 +154,8 @@ extension GridSpec {
             }
         }
         check("model", models, \.rawValue)
-        check("task", tasks, \.rawValue)
-        check("modality subset", modalities.map { $0.sorted() }) { String($0.map(\.letter)) }
+        check("task", tasks, \.name)
+        check("modality subset", modalities, \.letters)
         check("seed", seeds) { "\($0)" }
         return repeated.isEmpty
             ? nil : "listed more than once, run once: " + repeated.joined(separator: "; ")
@@ -193,24 +175,18 @@ extension GridSpec {
         "tuning",
     ]
 
-    /// `TAV`, `TA`, `V`, ... -> modalities in T, A, V order.
-    public static func parseModalities(_ text: String) throws -> [Modality] {
-        var result: [Modality] = []
-        for c in text.uppercased() {
-            guard let m = Modality.allCases.first(where: { $0.letter == c }), !result.contains(m)
-            else {
-                throw SpecError(
-                    file: "modalities",
-                    message:
-                        "'\(text)' is not a modality subset: use the letters T, A, V, each at most once (T, A, V, TA, TV, AV, TAV)"
-                )
-            }
-            result.append(m)
-        }
-        guard !result.isEmpty else {
+    /// `TAV`, `TA`, `V`, ... (order and case ignored) -> the subset.
+    public static func parseModalities(_ text: String) throws -> ModalitySubset {
+        guard !text.isEmpty else {
             throw SpecError(file: "modalities", message: "an empty modality subset")
         }
-        return result.sorted()
+        guard let subset = ModalitySubset(letters: text) else {
+            throw SpecError(
+                file: "modalities",
+                message: "'\(text)' is not a modality subset: use the letters T, A, V, each at "
+                    + "most once (T, A, V, TA, TV, AV, TAV)")
+        }
+        return subset
     }
 
     /// Loads a spec file (following `base`), checking every key and value.
@@ -236,7 +212,7 @@ extension GridSpec {
                 ModelConfigurations.self, from: JSONSerialization.data(withJSONObject: json))
             let defaults = try jsonObject(TrainingConfig())
             for (name, schedule) in schedules {
-                guard GridModel(rawValue: name)?.fusionKind != nil else {
+                guard ModelName(rawValue: name)?.fusionModel != nil else {
                     throw SpecError(
                         file: defaultsPath, message: "unknown model '\(name)' in training")
                 }
@@ -362,24 +338,27 @@ extension GridSpec {
             }
             return try items.map(convert)
         }
-        let models = try list("models") { v -> GridModel in
-            guard let s = v as? String, let m = GridModel(rawValue: s) else {
+        let models = try list("models") { v -> ModelName in
+            guard let s = v as? String, let m = ModelName(rawValue: s) else {
                 throw SpecError(
                     file: file,
                     message:
-                        "unknown model '\(v)' (models: \(GridModel.allCases.map(\.rawValue).joined(separator: ", ")))"
+                        "unknown model '\(v)' (models: \(ModelName.allCases.map(\.rawValue).joined(separator: ", ")))"
                 )
             }
             return m
         }
-        let tasks = try list("tasks") { v -> IndoMERTask in
-            guard let s = v as? String, let t = IndoMERTask(rawValue: s) else {
+        let tasks = try list("tasks") { v -> ClassificationTask in
+            guard let s = v as? String, let t = ClassificationTask(named: s) else {
                 throw SpecError(
-                    file: file, message: "unknown task '\(v)' (tasks: sentiment, emotion)")
+                    file: file,
+                    message:
+                        "unknown task '\(v)' (tasks: \(ClassificationTask.known.map(\.name).joined(separator: ", ")))"
+                )
             }
             return t
         }
-        let subsets = try list("modalities") { v -> [Modality] in
+        let subsets = try list("modalities") { v -> ModalitySubset in
             guard let s = v as? String else {
                 throw SpecError(file: file, message: "modality subsets are strings such as \"TAV\"")
             }
@@ -408,7 +387,7 @@ extension GridSpec {
         }
 
         let defaultTraining = try jsonObject(TrainingConfig())
-        var training: [GridModel: TrainingConfig] = [:]
+        var training: [ModelName: TrainingConfig] = [:]
         var configs = hyperparameters
         let layers = trainingLayers ?? [(file: file, object: object)]
         for layer in layers {
@@ -418,7 +397,7 @@ extension GridSpec {
         }
         let perModel = object["perModel"] as? [String: Any] ?? [:]
         for (name, value) in perModel {
-            guard let model = GridModel(rawValue: name) else {
+            guard let model = ModelName(rawValue: name) else {
                 throw SpecError(file: file, message: "unknown model '\(name)' in perModel")
             }
             guard let entry = value as? [String: Any] else {
@@ -436,7 +415,7 @@ extension GridSpec {
                     t, against: defaultTraining, at: "perModel.\(name).training", file: file)
             }
             if let h = entry["hyperparameters"] {
-                guard let kind = model.fusionKind else {
+                guard let kind = model.fusionModel else {
                     throw SpecError(file: file, message: "\(name) has no hyperparameters")
                 }
                 let all = try jsonObject(configs) as! [String: Any]
@@ -453,7 +432,7 @@ extension GridSpec {
                     ModelConfigurations.self, from: JSONSerialization.data(withJSONObject: merged))
             }
         }
-        for model in GridModel.allCases {
+        for model in ModelName.allCases {
             var merged = defaultTraining as! [String: Any]
             for layer in layers {
                 merged = merge(merged, layer.object["training"] as? [String: Any] ?? [:])

@@ -1,5 +1,6 @@
 import Autograd
 import Datasets
+import Vocabulary
 
 /// The inner validation fold for model selection: about `fraction` of the training split,
 /// whole source videos only (no speaker crosses it), stratified as far as groups allow.
@@ -10,7 +11,7 @@ import Datasets
 /// validation split is never touched.
 public enum InnerFold {
     public static func split(
-        _ dataset: IndoMERDataset, task: IndoMERTask, fraction: Double = 0.15, seed: UInt64
+        _ dataset: IndoMERDataset, task: ClassificationTask, fraction: Double = 0.15, seed: UInt64
     ) -> (train: [Int], fold: [Int]) {
         let train = dataset.indices(in: .train)
         var groups: [String: [Int]] = [:]
@@ -52,7 +53,7 @@ public enum InnerFold {
     /// the fold takes whole source videos, so the training split needs at least two, and the
     /// official validation split must not be empty.
     public static func problem(
-        _ dataset: IndoMERDataset, task: IndoMERTask, fraction: Double, seed: UInt64
+        _ dataset: IndoMERDataset, task: ClassificationTask, fraction: Double, seed: UInt64
     ) -> String? {
         let train = dataset.indices(in: .train)
         let videos = Set(train.map { dataset.clips[$0].sourceVideo })

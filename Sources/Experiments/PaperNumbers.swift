@@ -1,4 +1,5 @@
 import Datasets
+import Vocabulary
 
 /// Numbers quoted from the OmniMER paper (Yan et al., "OmniMER: Indonesian Multimodal Emotion
 /// Recognition via Auxiliary-Enhanced LLM Adaptation", arXiv:2512.19379), Tables III-VIII,
@@ -65,7 +66,7 @@ public enum PaperNumbers {
     }
 
     /// OmniMER's six rows for an IndoMER task.
-    public static func rows(_ task: IndoMERTask) -> [Row] {
+    public static func rows(_ task: ClassificationTask) -> [Row] {
         task == .sentiment
             ? rows(indoMERSentiment, indoMERSentimentPerClass)
             : rows(indoMEREmotion, indoMEREmotionPerClass)
@@ -75,7 +76,7 @@ public enum PaperNumbers {
     public static var chsims: [Row] { rows(chsimsSentiment, chsimsSentimentPerClass) }
 
     /// What a careful reader must know beside these rows.
-    public static func note(_ task: IndoMERTask) -> String {
+    public static func note(_ task: ClassificationTask) -> String {
         let common =
             "The OmniMER rows are the paper's, on the release's 356 validation clips, where always answering neutral scores accuracy 0.736, above most OmniMER accuracies: macro-F1 is the figure that separates models."
         return task == .sentiment

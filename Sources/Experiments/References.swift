@@ -1,11 +1,12 @@
 import Autograd
 import Datasets
+import Vocabulary
 
 /// The trivial references every grid carries: the majority class of the training split, and
 /// random guessing with the training split's class prior (seeded).
 public enum References {
     public static func predictions(
-        _ model: GridModel, dataset: IndoMERDataset, task: IndoMERTask, seed: UInt64
+        _ model: ModelName, dataset: IndoMERDataset, task: ClassificationTask, seed: UInt64
     ) -> [Int] {
         let trainLabels = dataset.indices(in: .train).map { dataset.clips[$0].label(for: task) }
         var counts = [Int](repeating: 0, count: task.classCount)

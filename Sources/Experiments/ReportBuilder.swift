@@ -1,5 +1,6 @@
 import Datasets
 import Foundation
+import Vocabulary
 
 /// Turns the finished runs of one group (one grid on one data set with one code version) into
 /// tables and figures: LaTeX (booktabs, TikZ/PGFPlots) files plus `tables.tex`, which compiles
@@ -50,11 +51,14 @@ public struct ReportBuilder {
             }
         }
         let modelOrder = Dictionary(
-            uniqueKeysWithValues: GridModel.allCases.enumerated().map { ($1.rawValue, $0) })
-        return result.sorted {
-            ($0.task, $0.modalities.count, $0.modalities, modelOrder[$0.model] ?? 99, $0.seed)
-                < ($1.task, $1.modalities.count, $1.modalities, modelOrder[$1.model] ?? 99, $1.seed)
+            uniqueKeysWithValues: ModelName.allCases.enumerated().map { ($1, $0) })
+        func key(_ r: RunRecord) -> (String, Int, String, Int, UInt64) {
+            (
+                r.task.name, r.modalities.members.count, r.modalities.letters, modelOrder[r.model]!,
+                r.seed
+            )
         }
+        return result.sorted { key($0) < key($1) }
     }
 
     // MARK: - Groups
@@ -129,10 +133,10 @@ public struct ReportBuilder {
     /// class-weighting axis), with its default settings or a configuration chosen by
     /// `baselines tune`; runs of different rows are never averaged together.
     public struct ReportRow: Hashable, Sendable {
-        public var model: GridModel
+        public var model: ModelName
         public var classWeighted: Bool
         public var tuned = false
-        public init(model: GridModel, classWeighted: Bool, tuned: Bool = false) {
+        public init(model: ModelName, classWeighted: Bool, tuned: Bool = false) {
             self.model = model
             self.classWeighted = classWeighted
             self.tuned = tuned
@@ -149,19 +153,21 @@ public struct ReportBuilder {
     }
 
     func row(of record: RunRecord) -> ReportRow? {
-        GridModel(rawValue: record.model).map {
-            ReportRow(
-                model: $0,
-                classWeighted: !$0.isReference && classWeightedRuns.contains(record.runID),
-                tuned: record.tuning?.role == .tuned)
-        }
+        ReportRow(
+            model: record.model,
+            classWeighted: !record.model.isReference && classWeightedRuns.contains(record.runID),
+            tuned: record.tuning?.role == .tuned)
     }
 
     /// A row's runs: only those of the row's newest settings (its last record's config hash),
     /// so runs of different settings are never averaged together.
-    func runs(_ task: IndoMERTask, _ modalities: String, _ row: ReportRow) -> [RunRecord] {
+    func runs(
+        _ task: ClassificationTask, _ modalities: ModalitySubset, _ row: ReportRow
+    )
+        -> [RunRecord]
+    {
         let matching = current.filter {
-            $0.task == task.rawValue && $0.modalities == modalities && self.row(of: $0) == row
+            $0.task == task && $0.modalities == modalities && self.row(of: $0) == row
         }
         return matching.filter { $0.configHash == matching.last?.configHash }
     }
@@ -171,37 +177,35 @@ public struct ReportBuilder {
     public var omitted: [RunRecord] {
         let shown = Set(
             current.compactMap { r -> String? in
-                guard let row = row(of: r), let task = IndoMERTask(rawValue: r.task) else {
-                    return nil
-                }
-                return runs(task, r.modalities, row).contains { $0.runID == r.runID }
+                guard let row = row(of: r) else { return nil }
+                return runs(r.task, r.modalities, row).contains { $0.runID == r.runID }
                     ? r.runID : nil
             })
         return records.filter { !$0.failed && !shown.contains($0.runID) }
     }
 
-    var tasks: [IndoMERTask] {
-        IndoMERTask.allCases.filter { t in current.contains { $0.task == t.rawValue } }
+    var tasks: [ClassificationTask] {
+        ClassificationTask.known.filter { t in current.contains { $0.task == t } }
     }
 
     /// The rows present for a task: models in grid order, each unweighted before class-weighted.
-    func models(_ task: IndoMERTask) -> [ReportRow] {
-        let present = Set(current.filter { $0.task == task.rawValue }.compactMap(row(of:)))
-        return GridModel.allCases.flatMap { m in
+    func models(_ task: ClassificationTask) -> [ReportRow] {
+        let present = Set(current.filter { $0.task == task }.compactMap(row(of:)))
+        return ModelName.allCases.flatMap { m in
             [false, true].flatMap { w in
                 [false, true].map { ReportRow(model: m, classWeighted: w, tuned: $0) }
             }
         }.filter(present.contains)
     }
 
-    func subsets(_ task: IndoMERTask) -> [String] {
-        ["T", "A", "V", "TA", "TV", "AV", "TAV"].filter { s in
-            current.contains { $0.task == task.rawValue && $0.modalities == s }
+    func subsets(_ task: ClassificationTask) -> [ModalitySubset] {
+        ModalitySubset.tableOrder.filter { s in
+            current.contains { $0.task == task && $0.modalities == s }
         }
     }
 
-    func mainSubset(_ task: IndoMERTask) -> String {
-        subsets(task).contains("TAV") ? "TAV" : subsets(task).last ?? "TAV"
+    func mainSubset(_ task: ClassificationTask) -> ModalitySubset {
+        subsets(task).contains(.all) ? .all : subsets(task).last ?? .all
     }
 
     // MARK: - Output
@@ -220,7 +224,7 @@ public struct ReportBuilder {
             atPath: directory, withIntermediateDirectories: true)
         var tables: [Table] = []
         var figures: [(name: String, tex: String)] = []
-        var summaries: [IndoMERTask: [TableSummary]] = [:]
+        var summaries: [ClassificationTask: [TableSummary]] = [:]
         for task in tasks {
             let main = summary(task, mainSubset(task))
             tables += [
@@ -235,7 +239,7 @@ public struct ReportBuilder {
             figures += ReportFigures(builder: self).figures(
                 main, ablation: others.isEmpty ? nil : [main] + others, conflict: conflict)
             if let noise = ReportFigures(builder: self).noise(main) {
-                figures.append(("noise_\(task.rawValue)", noise))
+                figures.append(("noise_\(task.name)", noise))
             }
             summaries[task] = [main] + others + (conflict ?? [])
         }

@@ -1,5 +1,6 @@
 import Datasets
 import Foundation
+import Vocabulary
 
 /// The cross-modal conflict analysis: each model scored on the clips whose modality labels
 /// agree with the overall sentiment and on those where one or more disagree, and unimodal
@@ -35,9 +36,9 @@ extension ReportBuilder {
             rules.insert(rows.count - 1)
         }
         let caption =
-            "Cross-modal conflict, \(main.task.rawValue), \(main.subset), \(dataText), \(seedsText(main)): each model on the validation clips of each agreement group, by whether each modality's own sentiment label (the release's text_label, audio_label, video_label) equals the clip's overall sentiment; the groups are the same for both tasks. Each cell is the mean over seeds and the percentile 95% interval of a cluster bootstrap over the group's source videos (\(resamples) resamples, seed \(Bootstrap.seed)). A class with no clip in a group still counts in its macro-F1, as 0 (scikit-learn's rule, as everywhere here), so a group that lacks classes has a lower ceiling: compare groups by accuracy as well."
+            "Cross-modal conflict, \(main.task.name), \(main.subset), \(dataText), \(seedsText(main)): each model on the validation clips of each agreement group, by whether each modality's own sentiment label (the release's text_label, audio_label, video_label) equals the clip's overall sentiment; the groups are the same for both tasks. Each cell is the mean over seeds and the percentile 95% interval of a cluster bootstrap over the group's source videos (\(resamples) resamples, seed \(Bootstrap.seed)). A class with no clip in a group still counts in its macro-F1, as 0 (scikit-learn's rule, as everywhere here), so a group that lacks classes has a lower ceiling: compare groups by accuracy as well."
         return Table(
-            name: "conflict_\(main.task.rawValue)", caption: caption,
+            name: "conflict_\(main.task.name)", caption: caption,
             columns: [
                 "Agreement group", "Clips", "Videos", "Model", "Accuracy [95% interval]",
                 "Macro-F1 [95% interval]",
@@ -47,11 +48,11 @@ extension ReportBuilder {
 
     /// For unimodal runs on sentiment: how often the predictions equal the modality's own
     /// label and how often the overall label; nil without unimodal runs or modality labels.
-    func modalityLabelTable(_ task: IndoMERTask) -> Table? {
+    func modalityLabelTable(_ task: ClassificationTask) -> Table? {
         guard task == .sentiment else { return nil }
         var rows: [[String]] = []
         for modality in Modality.allCases {
-            let subset = String(modality.letter)
+            let subset = ModalitySubset([modality])
             for row in models(task) where !row.isReference {
                 let runs = self.runs(task, subset, row)
                 guard !runs.isEmpty, runs.allSatisfy({ $0.sentimentLabels != nil }) else {
@@ -71,7 +72,8 @@ extension ReportBuilder {
                 let labels = runs[0].sentimentLabels!.values
                 let differing = labels.filter { $0[modality] != $0.overall }.count
                 rows.append([
-                    row.displayName, subset, agreement { $0[modality] }, agreement(\.overall),
+                    row.displayName, subset.letters, agreement { $0[modality] },
+                    agreement(\.overall),
                     "\(differing) of \(labels.count)",
                 ])
             }

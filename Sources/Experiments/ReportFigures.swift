@@ -1,5 +1,6 @@
 import Datasets
 import Foundation
+import Vocabulary
 
 /// The report's figures as TikZ/PGFPlots source that `tables.tex` inputs, so the compiled PDF
 /// shows them (no plotting dependency beyond TeX Live's `pgf` and `pgfplots`): per task the
@@ -9,7 +10,7 @@ struct ReportFigures {
     let builder: ReportBuilder
 
     /// One colour per model, the same in every figure.
-    static let colors: [GridModel: String] = [
+    static let colors: [ModelName: String] = [
         .efLSTM: "blue", .lfDNN: "red", .tfn: "teal", .mfn: "orange", .mult: "violet",
         .misa: "black",
         .majority: "gray", .prior: "gray",
@@ -21,17 +22,17 @@ struct ReportFigures {
         var figures: [(name: String, tex: String)] = []
         let trained = main.rows.filter { !$0.row.isReference }
         if !trained.isEmpty {
-            figures.append(("confusion_\(main.task.rawValue)", confusion(main, trained)))
+            figures.append(("confusion_\(main.task.name)", confusion(main, trained)))
         }
         let curves = trained.filter { !($0.runs.first?.curve.isEmpty ?? true) }
         if !curves.isEmpty {
-            figures.append(("curves_\(main.task.rawValue)", self.curves(main, curves)))
+            figures.append(("curves_\(main.task.name)", self.curves(main, curves)))
         }
         if let ablation {
-            figures.append(("ablation_\(main.task.rawValue)", self.ablation(main.task, ablation)))
+            figures.append(("ablation_\(main.task.name)", self.ablation(main.task, ablation)))
         }
         if let conflict, !trained.isEmpty {
-            figures.append(("conflict_\(main.task.rawValue)", self.conflict(main, conflict)))
+            figures.append(("conflict_\(main.task.name)", self.conflict(main, conflict)))
         }
         return figures
     }
@@ -82,8 +83,8 @@ struct ReportFigures {
         }
         body += "\\end{tikzpicture}\n"
         let caption =
-            "Confusion matrices, \(s.task.rawValue), \(s.subset), \(builder.dataText): rows are the true class, columns the predicted one; each cell gives the count of validation clips summed over the row's seeds, shaded by its share of the true class's row (white 0, dark blue 1)."
-        return figure(body, caption: caption, label: "confusion-\(s.task.rawValue)")
+            "Confusion matrices, \(s.task.name), \(s.subset), \(builder.dataText): rows are the true class, columns the predicted one; each cell gives the count of validation clips summed over the row's seeds, shaded by its share of the true class's row (white 0, dark blue 1)."
+        return figure(body, caption: caption, label: "confusion-\(s.task.name)")
     }
 
     /// Inner-fold macro-F1 and losses by epoch, first seed of each baseline, the kept epoch marked.
@@ -126,24 +127,25 @@ struct ReportFigures {
         }
         body += "\\end{tikzpicture}\n"
         let caption =
-            "Training curves, \(s.task.rawValue), \(s.subset), \(builder.dataText), each baseline's first seed (\(rows.map { "\($0.row.displayName) \($0.runs[0].seed)" }.joined(separator: ", "))). Left: inner-fold macro-F1 by epoch, the epoch kept circled. Right: training loss (solid) and inner-fold loss (dashed)."
-        return figure(body, caption: caption, label: "curves-\(s.task.rawValue)")
+            "Training curves, \(s.task.name), \(s.subset), \(builder.dataText), each baseline's first seed (\(rows.map { "\($0.row.displayName) \($0.runs[0].seed)" }.joined(separator: ", "))). Left: inner-fold macro-F1 by epoch, the epoch kept circled. Right: training loss (solid) and inner-fold loss (dashed)."
+        return figure(body, caption: caption, label: "curves-\(s.task.name)")
     }
 
     /// Macro-F1 by modality subset per baseline, mean over seeds with ± one sample std.
-    func ablation(_ task: IndoMERTask, _ summaries: [TableSummary]) -> String {
+    func ablation(_ task: ClassificationTask, _ summaries: [TableSummary]) -> String {
         let ordered = builder.subsets(task).compactMap { subset in
             summaries.first { $0.subset == subset }
         }
         let body = bars(
-            ordered.map { ($0.subset, $0) }, rows: builder.models(task).filter { !$0.isReference }
+            ordered.map { ($0.subset.letters, $0) },
+            rows: builder.models(task).filter { !$0.isReference }
         ) { r in
             let std = Self.number(r.std[.macroF1]!)
             return "+= (0, \(std)) -= (0, \(std))"
         }
         let caption =
-            "Modality ablation, \(task.rawValue), \(builder.dataText): macro-F1 by modality subset (T text, A audio, V video), mean over each row's seeds with ± one sample standard deviation (the ablation table's values)."
-        return figure(body, caption: caption, label: "ablation-\(task.rawValue)")
+            "Modality ablation, \(task.name), \(builder.dataText): macro-F1 by modality subset (T text, A audio, V video), mean over each row's seeds with ± one sample standard deviation (the ablation table's values)."
+        return figure(body, caption: caption, label: "ablation-\(task.name)")
     }
 
     /// Macro-F1 by agreement group per baseline, with the cluster-bootstrap 95% interval.
@@ -156,8 +158,8 @@ struct ReportFigures {
             return "+= (0, \(Self.number(up))) -= (0, \(Self.number(down)))"
         }
         let caption =
-            "Cross-modal conflict, \(main.task.rawValue), \(main.subset), \(builder.dataText): macro-F1 on the validation clips of each agreement group (whether each modality's own sentiment label equals the overall one), mean over seeds with the cluster-bootstrap 95% interval (the conflict table's values)."
-        return figure(body, caption: caption, label: "conflict-\(main.task.rawValue)")
+            "Cross-modal conflict, \(main.task.name), \(main.subset), \(builder.dataText): macro-F1 on the validation clips of each agreement group (whether each modality's own sentiment label equals the overall one), mean over seeds with the cluster-bootstrap 95% interval (the conflict table's values)."
+        return figure(body, caption: caption, label: "conflict-\(main.task.name)")
     }
 
     /// A grouped bar chart of macro-F1: one group of bars per category, one bar per row (model),

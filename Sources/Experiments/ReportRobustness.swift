@@ -1,5 +1,6 @@
 import Datasets
 import Foundation
+import Vocabulary
 
 /// The robustness evaluation in the report: macro-F1 with modalities removed and frames
 /// dropped, noise curves with MultiBench's relative and effective robustness, and a tidy CSV.
@@ -30,22 +31,22 @@ extension ReportBuilder {
         let rows = robustRows(s)
         guard !rows.isEmpty else { return [] }
         let conditions = RobustnessCondition.standard(
-            for: Modality.allCases.filter { s.subset.contains($0.letter) })
+            for: Modality.allCases.filter { s.subset.contains($0) })
         let shown = conditions.filter { c in c.kind != .noise && rows.contains { $0.1[c] != nil } }
         func label(_ c: RobustnessCondition) -> String {
             c.kind == .removed ? "−\(c.modalities)" : "Drop \(Int((c.level * 100).rounded()))%"
         }
         let removal = Table(
-            name: "robustness_\(s.task.rawValue)",
+            name: "robustness_\(s.task.name)",
             caption:
-                "Missing modalities and dropped frames, \(s.task.rawValue), \(s.subset), \(dataText), \(seedsText(s)): macro-F1 of the selected weights on the validation split with the named modalities removed (−: every frame of that modality treated as padding, length 0; what each model then does is documented in its source) or with each frame (token) of every modality dropped at random with the given probability (at least one kept), mean over seeds. Perturbations are seeded by condition, the same for every model and seed.",
+                "Missing modalities and dropped frames, \(s.task.name), \(s.subset), \(dataText), \(seedsText(s)): macro-F1 of the selected weights on the validation split with the named modalities removed (−: every frame of that modality treated as padding, length 0; what each model then does is documented in its source) or with each frame (token) of every modality dropped at random with the given probability (at least one kept), mean over seeds. Perturbations are seeded by condition, the same for every model and seed.",
             columns: ["Model", "Clean"] + shown.map(label),
             rows: rows.map { r, means in
                 [r.row.displayName, String(format: "%.3f", r.mean[.macroF1]!)]
                     + shown.map { c in means[c].map { String(format: "%.3f", $0.mean) } ?? "--" }
             })
         // Noise: per modality, the curve from clean (0) over the levels, summarised.
-        let modalities = Modality.allCases.filter { s.subset.contains($0.letter) }
+        let modalities = Modality.allCases.filter { s.subset.contains($0) }
         let levels = [0] + RobustnessCondition.noiseLevels
         func curve(
             _ r: RowSummary, _ means: [RobustnessCondition: (mean: Double, std: Double)],
@@ -59,9 +60,9 @@ extension ReportBuilder {
         }
         let lateFusion = rows.first { $0.0.row == ReportRow(model: .lfDNN, classWeighted: false) }
         let noise = Table(
-            name: "noise_\(s.task.rawValue)",
+            name: "noise_\(s.task.name)",
             caption:
-                "Gaussian noise, \(s.task.rawValue), \(s.subset), \(dataText), \(seedsText(s)): for noise on each modality's standardised features at σ = \(levels.dropFirst().map { String(format: "%.1f", $0) }.joined(separator: ", ")) feature standard deviations, macro-F1 at σ = 1, MultiBench's relative robustness (the area under the macro-F1 curve from σ = 0, clean, to 1) and effective robustness (the summed excess over LF-DNN's curve shifted to start at the model's clean score; LF-DNN is the late-fusion reference, 0 by definition), before MultiBench's min-max normalisation across models. Mean over seeds; the figure shows the curves.",
+                "Gaussian noise, \(s.task.name), \(s.subset), \(dataText), \(seedsText(s)): for noise on each modality's standardised features at σ = \(levels.dropFirst().map { String(format: "%.1f", $0) }.joined(separator: ", ")) feature standard deviations, macro-F1 at σ = 1, MultiBench's relative robustness (the area under the macro-F1 curve from σ = 0, clean, to 1) and effective robustness (the summed excess over LF-DNN's curve shifted to start at the model's clean score; LF-DNN is the late-fusion reference, 0 by definition), before MultiBench's min-max normalisation across models. Mean over seeds; the figure shows the curves.",
             columns: ["Model"]
                 + modalities.flatMap {
                     ["\($0.letter): σ=1", "\($0.letter): relative", "\($0.letter): effective"]
@@ -108,7 +109,8 @@ extension ReportBuilder {
                         }
                         guard values.count == r.runs.count else { continue }
                         let cells = [
-                            r.row.rawValue, summary.task.rawValue, summary.subset, condition.name,
+                            r.row.rawValue, summary.task.name, summary.subset.letters,
+                            condition.name,
                             condition.kind.rawValue, condition.modalities, "\(condition.level)",
                             name,
                             String(format: "%.6f", Statistics.mean(values)),
@@ -129,7 +131,7 @@ extension ReportFigures {
     /// Macro-F1 against the noise level, one panel per modality, one line per baseline.
     func noise(_ s: TableSummary) -> String? {
         let rows = builder.robustRows(s)
-        let modalities = Modality.allCases.filter { s.subset.contains($0.letter) }
+        let modalities = Modality.allCases.filter { s.subset.contains($0) }
         guard !rows.isEmpty else { return nil }
         var body = "\\begin{tikzpicture}\n"
         for (i, m) in modalities.enumerated() {
@@ -167,7 +169,7 @@ extension ReportFigures {
         }
         body += "\\end{tikzpicture}\n"
         let caption =
-            "Macro-F1 against Gaussian noise on each modality's standardised features (σ in feature standard deviations; 0 is clean), \(s.task.rawValue), \(s.subset), \(builder.dataText), mean over each baseline's seeds (the noise table's curves)."
-        return figure(body, caption: caption, label: "noise-\(s.task.rawValue)")
+            "Macro-F1 against Gaussian noise on each modality's standardised features (σ in feature standard deviations; 0 is clean), \(s.task.name), \(s.subset), \(builder.dataText), mean over each baseline's seeds (the noise table's curves)."
+        return figure(body, caption: caption, label: "noise-\(s.task.name)")
     }
 }

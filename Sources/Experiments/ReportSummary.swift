@@ -1,5 +1,6 @@
 import Datasets
 import Foundation
+import Vocabulary
 
 /// A metric the reports show, computed from a confusion matrix.
 public enum ReportMetric: Hashable, Sendable {
@@ -56,8 +57,8 @@ public struct RowSummary: Sendable {
 
 /// What the tables of one task and modality subset show.
 public struct TableSummary: Sendable {
-    public var task: IndoMERTask
-    public var subset: String
+    public var task: ClassificationTask
+    public var subset: ModalitySubset
     /// The agreement group the clips are limited to, nil for all clips.
     public var group: AgreementGroup?
     public var rows: [RowSummary]
@@ -84,7 +85,7 @@ extension ReportBuilder {
     /// `group` limits the clips to one agreement group (the conflict analysis); its videos are
     /// then those with a clip in the group.
     public func summary(
-        _ task: IndoMERTask, _ subset: String, group: AgreementGroup? = nil
+        _ task: ClassificationTask, _ subset: ModalitySubset, group: AgreementGroup? = nil
     ) -> TableSummary {
         let present = models(task).map { ($0, runs(task, subset, $0)) }.filter { !$0.1.isEmpty }
         let labels = present.first?.1[0].sentimentLabels

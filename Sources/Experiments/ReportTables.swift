@@ -1,5 +1,6 @@
 import Datasets
 import Foundation
+import Vocabulary
 
 /// The tables of a report, and their captions, built from the records alone.
 extension ReportBuilder {
@@ -105,7 +106,7 @@ extension ReportBuilder {
         return parts.joined(separator: "; ") + "."
     }
 
-    static func taskTitle(_ task: IndoMERTask) -> String {
+    static func taskTitle(_ task: ClassificationTask) -> String {
         task == .sentiment ? "Sentiment (3 classes)" : "Emotion (7 classes)"
     }
 
@@ -157,7 +158,7 @@ extension ReportBuilder {
         let caption =
             "\(Self.taskTitle(task)): classical baselines on \(dataText), modalities \(s.subset), \(seedsText(s)). Bold: the best of the six baselines, ties included (never a reference or a quoted row); 95% intervals and paired tests in the statistics table. † Quoted from the OmniMER paper (Yan et al., 2025, Tables \(task == .sentiment ? "III and V" : "IV and VI")), not from a run of this suite; n/r: not reported there. \(PaperNumbers.note(task)) \(protocolText(s))"
         return table(
-            "main_\(task.rawValue)", caption,
+            "main_\(task.name)", caption,
             ["Model", "Accuracy", "Balanced acc.", "Macro-F1", "Weighted-F1"],
             s, [.accuracy, .balancedAccuracy, .macroF1, .weightedF1], quoted: quoted)
     }
@@ -170,9 +171,9 @@ extension ReportBuilder {
         }
         let rare = zip(task.classNames, supports).filter { $0.1 < 10 }.map { "\($0.0) \($0.1)" }
         let caption =
-            "Per-class F1, \(task.rawValue), \(s.subset), \(dataText), \(seedsText(s)). n = validation clips per class\(rare.isEmpty ? "" : ": \(rare.joined(separator: ", ")) clip(s) only, so a class F1 there can rest on a single clip"). Bold: the best of the six baselines, ties included. † Quoted from the OmniMER paper (Table \(task == .sentiment ? "V, which lists the classes as neutral, positive, negative" : "VI")), in this table's class order."
+            "Per-class F1, \(task.name), \(s.subset), \(dataText), \(seedsText(s)). n = validation clips per class\(rare.isEmpty ? "" : ": \(rare.joined(separator: ", ")) clip(s) only, so a class F1 there can rest on a single clip"). Bold: the best of the six baselines, ties included. † Quoted from the OmniMER paper (Table \(task == .sentiment ? "V, which lists the classes as neutral, positive, negative" : "VI")), in this table's class order."
         return table(
-            "perclass_\(task.rawValue)", caption,
+            "perclass_\(task.name)", caption,
             ["Model"] + zip(task.classNames, supports).map { "\($0.0) (n=\($0.1))" },
             s, (0..<task.classCount).map(ReportMetric.f1), quoted: quoted)
     }
@@ -199,9 +200,9 @@ extension ReportBuilder {
             ? "as the runs recorded them" : "read from the clip ids, as the release names them"
         let bestName = best?.row.displayName ?? "none"
         let caption =
-            "Macro-F1 uncertainty, \(s.task.rawValue), \(s.subset), \(dataText), \(seedsText(s)): percentile 95% interval of a cluster bootstrap over the validation split's \(s.videos) source videos (\(source); \(s.clips) clips; \(resamples) resamples, seed \(Bootstrap.seed); a resample's value is the mean over seeds). Δ: the row minus the best baseline (\(bestName)). p: two-sided paired bootstrap p-value of no difference from \(bestName) on the same resamples, and Holm's adjustment over the \(compared) comparison(s). \(bestName) was chosen as the best on these same clips, which favours it; the tests say which baselines are distinguishable from it here. Clip-level intervals (clips resampled as if independent) are in results.csv for comparison with other papers."
+            "Macro-F1 uncertainty, \(s.task.name), \(s.subset), \(dataText), \(seedsText(s)): percentile 95% interval of a cluster bootstrap over the validation split's \(s.videos) source videos (\(source); \(s.clips) clips; \(resamples) resamples, seed \(Bootstrap.seed); a resample's value is the mean over seeds). Δ: the row minus the best baseline (\(bestName)). p: two-sided paired bootstrap p-value of no difference from \(bestName) on the same resamples, and Holm's adjustment over the \(compared) comparison(s). \(bestName) was chosen as the best on these same clips, which favours it; the tests say which baselines are distinguishable from it here. Clip-level intervals (clips resampled as if independent) are in results.csv for comparison with other papers."
         return Table(
-            name: "statistics_\(s.task.rawValue)", caption: caption,
+            name: "statistics_\(s.task.name)", caption: caption,
             columns: ["Model", "Macro-F1", "95% interval (videos)", "Δ vs best", "p", "p (Holm)"],
             rows: rows)
     }
@@ -227,15 +228,15 @@ extension ReportBuilder {
             .joined(separator: ", ")
         let cores = Set(s.rows.flatMap(\.runs).map(\.blas.core)).sorted().joined(separator: ", ")
         let caption =
-            "Cost per run, \(s.task.rawValue), \(s.subset), \(dataText), \(seedsText(s)): trainable parameters; epochs trained and the epoch kept (a range over seeds); wall time per run (mean over seeds, training and the one evaluation, without any robustness evaluation or, where recorded, checkpoint writing; \(threads) thread(s), OpenBLAS \(cores) kernels); peak resident memory of the process during the run (the largest over seeds; Linux VmHWM, reset when a run starts; n/r where a record has none)."
+            "Cost per run, \(s.task.name), \(s.subset), \(dataText), \(seedsText(s)): trainable parameters; epochs trained and the epoch kept (a range over seeds); wall time per run (mean over seeds, training and the one evaluation, without any robustness evaluation or, where recorded, checkpoint writing; \(threads) thread(s), OpenBLAS \(cores) kernels); peak resident memory of the process during the run (the largest over seeds; Linux VmHWM, reset when a run starts; n/r where a record has none)."
         return Table(
-            name: "efficiency_\(s.task.rawValue)", caption: caption,
+            name: "efficiency_\(s.task.name)", caption: caption,
             columns: [
                 "Model", "Parameters", "Epochs", "Kept epoch", "Wall time (s)", "Peak memory (GB)",
             ], rows: rows)
     }
 
-    func ablationTable(_ task: IndoMERTask, _ summaries: [TableSummary]) -> Table? {
+    func ablationTable(_ task: ClassificationTask, _ summaries: [TableSummary]) -> Table? {
         guard summaries.count > 1 else { return nil }
         let ordered = subsets(task).compactMap { subset in summaries.first { $0.subset == subset } }
         let models = self.models(task).filter { !$0.isReference }
@@ -251,10 +252,10 @@ extension ReportBuilder {
             for (j, v) in shown.enumerated() where v == best { bold.insert([i, j + 1]) }
         }
         let caption =
-            "Modality ablation, \(task.rawValue): macro-F1 by modality subset (T text, A audio, V video), \(dataText); each cell is the mean ± sample std over that row's seeds of one setting. Bold: each model's best subset, ties included. Figure: the same values."
+            "Modality ablation, \(task.name): macro-F1 by modality subset (T text, A audio, V video), \(dataText); each cell is the mean ± sample std over that row's seeds of one setting. Bold: each model's best subset, ties included. Figure: the same values."
         return Table(
-            name: "ablation_\(task.rawValue)", caption: caption,
-            columns: ["Model"] + ordered.map(\.subset),
+            name: "ablation_\(task.name)", caption: caption,
+            columns: ["Model"] + ordered.map(\.subset.letters),
             rows: rows, bold: bold)
     }
 
@@ -263,7 +264,8 @@ extension ReportBuilder {
         guard !failedRuns.isEmpty else { return nil }
         let rows = failedRuns.map { r in
             [
-                row(of: r)?.displayName ?? r.model, r.task, r.modalities, "\(r.seed)",
+                row(of: r)?.displayName ?? r.model.displayName, r.task.name, r.modalities.letters,
+                "\(r.seed)",
                 "\(r.failure!.epoch)", r.failure!.reason,
             ]
         }
@@ -350,7 +352,7 @@ extension ReportBuilder {
                     let test = metric == .macroF1 ? [number(r.p), number(r.pHolm)] : ["", ""]
                     let cells =
                         [
-                            r.row.rawValue, summary.task.rawValue, summary.subset,
+                            r.row.rawValue, summary.task.name, summary.subset.letters,
                             summary.group?.rawValue ?? "all",
                             metric.name(summary.task.classNames), number(r.mean[metric]),
                             number(r.std[metric]),

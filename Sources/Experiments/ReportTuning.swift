@@ -1,5 +1,6 @@
 import Datasets
 import Foundation
+import Vocabulary
 
 /// The report of a hyperparameter search (`baselines tune`), from its trial records: the chosen
 /// configuration per model, task and subset with the search's budget, and the spread of the
@@ -7,9 +8,9 @@ import Foundation
 extension ReportBuilder {
     /// The trials of one model, task and subset, in trial order.
     struct TrialGroup {
-        var model: GridModel
-        var task: IndoMERTask
-        var modalities: String
+        var model: ModelName
+        var task: ClassificationTask
+        var modalities: ModalitySubset
         var trials: [RunRecord]
         /// The finished trial with the best score (ties: the lowest index).
         var chosen: RunRecord? {
@@ -23,26 +24,28 @@ extension ReportBuilder {
         var groups: [String: TrialGroup] = [:]
         var order: [String] = []
         for r in trials {
-            guard let model = GridModel(rawValue: r.model), let task = IndoMERTask(rawValue: r.task)
-            else { continue }
-            let key = "\(r.task)|\(r.modalities)|\(r.model)"
+            let key = "\(r.task)|\(r.modalities)|\(r.model.rawValue)"
             if groups[key] == nil {
                 order.append(key)
                 groups[key] = TrialGroup(
-                    model: model, task: task, modalities: r.modalities, trials: [])
+                    model: r.model, task: r.task, modalities: r.modalities, trials: [])
             }
             groups[key]!.trials.append(r)
         }
         let modelOrder = Dictionary(
-            uniqueKeysWithValues: GridModel.allCases.enumerated().map { ($1, $0) })
+            uniqueKeysWithValues: ModelName.allCases.enumerated().map { ($1, $0) })
         return order.map { groups[$0]! }.map { g in
             var g = g
             g.trials.sort { $0.tuning!.trial < $1.tuning!.trial }
             return g
         }.sorted {
-            ($0.task.rawValue, $0.modalities.count, $0.modalities, modelOrder[$0.model]!) < (
-                $1.task.rawValue, $1.modalities.count, $1.modalities, modelOrder[$1.model]!
-            )
+            func key(_ g: TrialGroup) -> (String, Int, String, Int) {
+                (
+                    g.task.name, g.modalities.members.count, g.modalities.letters,
+                    modelOrder[g.model]!
+                )
+            }
+            return key($0) < key($1)
         }
     }
 
@@ -60,7 +63,7 @@ extension ReportBuilder {
                     format: "%.3f / %.3f / %.3f", scores.first!, scores[scores.count / 2],
                     scores.last!)
             return [
-                g.model.displayName, g.task.rawValue, g.modalities, "\(g.trials.count)",
+                g.model.displayName, g.task.name, g.modalities.letters, "\(g.trials.count)",
                 "\(g.trials.filter(\.failed).count)", spread,
                 chosen.map { "\($0.tuning!.trial)" } ?? "--",
                 chosen.map { String(format: "%.3f", $0.tuning!.score) } ?? "--",
@@ -106,7 +109,7 @@ extension ReportBuilder {
         let groups = trialGroups
         let keys = groups.indices.map { "s\($0)" }
         let labels = groups.map {
-            "{\(Self.escape("\($0.model.displayName) \($0.task.rawValue.prefix(4)) \($0.modalities)"))}"
+            "{\(Self.escape("\($0.model.displayName) \($0.task.name.prefix(4)) \($0.modalities)"))}"
         }
         var body =
             "\\begin{tikzpicture}\n\\begin{axis}[width=\(Swift.min(1, 0.25 + 0.1 * Double(groups.count)))\\linewidth, height=6.5cm,"

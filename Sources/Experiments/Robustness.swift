@@ -1,5 +1,6 @@
 import Datasets
 import Foundation
+import Vocabulary
 
 /// One documented test-time condition of the robustness evaluation: the selected weights are
 /// evaluated on the reported split with modalities removed, with Gaussian noise on one

@@ -1,5 +1,6 @@
 import Datasets
 import Foundation
+import Vocabulary
 
 /// One finished run, as one line of `results/runs.jsonl`.
 public struct RunRecord: Codable, Equatable, Sendable {
@@ -35,10 +36,10 @@ public struct RunRecord: Codable, Equatable, Sendable {
 
     /// Identifies the run: model, task, modalities, seed, config hash and data fingerprint.
     public var runID: String
-    public var model: String
-    public var task: String
-    /// `TAV`, `TA`, ...
-    public var modalities: String
+    public var model: ModelName
+    public var task: ClassificationTask
+    /// Encoded as its letters, `TAV`, `TA`, ...
+    public var modalities: ModalitySubset
     public var seed: UInt64
     /// The resolved hyperparameters and training settings, as JSON text (sorted keys).
     public var hyperparameters: String

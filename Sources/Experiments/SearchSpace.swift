@@ -2,6 +2,7 @@ import Autograd
 import Datasets
 import Foundation
 import FusionModels
+import Vocabulary
 
 /// The hyperparameter search spaces of `baselines tune`, as data (`experiments/search.json`):
 /// per model, parameters each drawn from a distribution. A parameter names a hyperparameter of
@@ -36,7 +37,7 @@ public struct SearchSpace {
 
     public var description: String
     /// Each model's parameters, sorted by name (the order of the draws).
-    public var parameters: [GridModel: [Parameter]]
+    public var parameters: [ModelName: [Parameter]]
 
     /// Loads and checks a search-space file against the models' configurations: every name must
     /// be a setting of its model (or of training), and a joint choice must give each name a value.
@@ -48,13 +49,13 @@ public struct SearchSpace {
         }
         let hyperparameters = try GridSpec.jsonObject(ModelConfigurations()) as! [String: Any]
         let training = try GridSpec.jsonObject(TrainingConfig()) as! [String: Any]
-        var parameters: [GridModel: [Parameter]] = [:]
+        var parameters: [ModelName: [Parameter]] = [:]
         for (name, value) in object where name != "description" {
-            guard let model = GridModel(rawValue: name), let kind = model.fusionKind else {
+            guard let model = ModelName(rawValue: name), let kind = model.fusionModel else {
                 throw SpecError(
                     file: path,
                     message:
-                        "unknown model '\(name)' (models: \(ModelKind.allCases.map(\.rawValue).joined(separator: ", ")))"
+                        "unknown model '\(name)' (models: \(ModelName.allCases.map(\.rawValue).joined(separator: ", ")))"
                 )
             }
             guard let entries = value as? [String: Any] else {
@@ -153,7 +154,7 @@ public struct SearchSpace {
 
     /// One configuration of `model`: each parameter drawn in name order from `generator`, as
     /// (setting, JSON value) pairs with joint names expanded.
-    public func sample(_ model: GridModel, generator: Generator) -> [(key: String, value: Any)] {
+    public func sample(_ model: ModelName, generator: Generator) -> [(key: String, value: Any)] {
         (parameters[model] ?? []).flatMap { p -> [(key: String, value: Any)] in
             switch p.distribution {
             case .choice(let values):
@@ -178,21 +179,22 @@ public struct SearchSpace {
     /// The generator of trial `index` of `model` on a task and subset: its own seed, so that a
     /// trial draws the same configuration whatever shard or order runs it.
     public static func generator(
-        seed: UInt64, model: GridModel, task: IndoMERTask, modalities: [Modality], index: Int
+        seed: UInt64, model: ModelName, task: ClassificationTask, modalities: ModalitySubset,
+        index: Int
     ) -> Generator {
         var h = SHA256()
         h.update(
-            "\(seed)|\(model.rawValue)|\(task.rawValue)|\(String(modalities.map(\.letter)))|\(index)"
+            "\(seed)|\(model.rawValue)|\(task.name)|\(modalities.letters)|\(index)"
         )
         return Generator(seed: UInt64(h.finalize().prefix(16), radix: 16)!)
     }
 
     /// `spec` with `values` set on `model`'s hyperparameters and training settings.
     public static func apply(
-        _ values: [(key: String, value: Any)], to spec: GridSpec, model: GridModel
+        _ values: [(key: String, value: Any)], to spec: GridSpec, model: ModelName
     ) throws -> GridSpec {
         var result = spec
-        guard let kind = model.fusionKind else { return result }
+        guard let kind = model.fusionModel else { return result }
         var all = try GridSpec.jsonObject(spec.hyperparameters) as! [String: Any]
         var config = all[kind.rawValue] as! [String: Any]
         var training = try GridSpec.jsonObject(spec.training[model]!) as! [String: Any]

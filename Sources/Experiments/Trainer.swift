@@ -3,6 +3,7 @@ import Datasets
 import Foundation
 import FusionModels
 import NN
+import Vocabulary
 
 /// Trains one model on one task and modality subset, selects the epoch on the inner fold,
 /// and evaluates the official validation split once.
@@ -74,8 +75,8 @@ public struct Trainer {
 
     /// Trains and evaluates; throws `Diverged` as soon as a loss is NaN or infinite.
     public func train(
-        _ kind: ModelKind, configurations: ModelConfigurations, training: TrainingConfig,
-        dataset: IndoMERDataset, task: IndoMERTask, modalities: [Modality], seed: UInt64,
+        _ kind: ModelName, configurations: ModelConfigurations, training: TrainingConfig,
+        dataset: IndoMERDataset, task: ClassificationTask, modalities: [Modality], seed: UInt64,
         checkpointing: Checkpointing? = nil, reportSplit: Bool = true,
         progress: (Progress) -> Void = { _ in }
     ) throws -> Outcome {
@@ -87,8 +88,8 @@ public struct Trainer {
             classes: task.classCount)
         let modelGenerator = generator.split()
         let model = configurations.make(kind, problem: problem, generator: modelGenerator)
-        var batcher = Batcher(dataset: dataset, modalities: modalities, task: task)
-        batcher.audioPool = model.audioPool
+        let batcher = Batcher(
+            dataset: dataset, modalities: modalities, task: task, needs: model.inputNeeds)
         let parameters = model.namedParameters()
         let optimizer = Adam(
             parameters: parameters, learningRate: training.learningRate,

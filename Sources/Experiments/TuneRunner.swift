@@ -1,6 +1,7 @@
 import Datasets
 import Foundation
 import FusionModels
+import Vocabulary
 
 /// `baselines tune`: a seeded random search per model, task and modality subset of a spec with
 /// `"tuning"`, then the spec's runs twice over: with the default settings and, as (tuned) rows,
@@ -65,9 +66,9 @@ public struct TuneRunner {
 
     /// One trial of one search.
     public struct Trial {
-        public var model: GridModel
-        public var task: IndoMERTask
-        public var modalities: [Modality]
+        public var model: ModelName
+        public var task: ClassificationTask
+        public var modalities: ModalitySubset
         public var index: Int
         public var values: [(key: String, value: Any)]
         /// The drawn values as canonical JSON text.
@@ -77,9 +78,10 @@ public struct TuneRunner {
     }
 
     /// The searches, in grid order (task, subset, model): each trained model on each task and subset.
-    public var searches: [(model: GridModel, task: IndoMERTask, modalities: [Modality])] {
+    public var searches: [(model: ModelName, task: ClassificationTask, modalities: ModalitySubset)]
+    {
         GridSpec.unique(spec.tasks).flatMap { task in
-            GridSpec.unique(spec.modalities.map { $0.sorted() }).flatMap { subset in
+            GridSpec.unique(spec.modalities).flatMap { subset in
                 GridSpec.unique(spec.models).filter { !$0.isReference }.map {
                     (model: $0, task: task, modalities: subset)
                 }
@@ -89,7 +91,8 @@ public struct TuneRunner {
 
     /// `spec` narrowed to one model, task and subset (and `seeds`).
     func narrowed(
-        _ model: GridModel, _ task: IndoMERTask, _ modalities: [Modality], seeds: [UInt64]
+        _ model: ModelName, _ task: ClassificationTask, _ modalities: ModalitySubset,
+        seeds: [UInt64]
     ) -> GridSpec {
         var narrowed = spec
         (narrowed.models, narrowed.tasks, narrowed.modalities, narrowed.seeds) = (
@@ -180,7 +183,7 @@ public struct TuneRunner {
             for trial in mine {
                 guard let record = records[trialRunner(trial).runID(trial.spec.runs[0]).id] else {
                     missing.append(
-                        "\(search.model.rawValue) \(search.task.rawValue) \(String(search.modalities.map(\.letter))) trial \(trial.index)"
+                        "\(search.model.rawValue) \(search.task.name) \(search.modalities.letters) trial \(trial.index)"
                     )
                     continue
                 }
@@ -191,7 +194,7 @@ public struct TuneRunner {
                 result.append(Choice(trial: best.0, score: best.1, trials: mine.count))
             } else if !mine.isEmpty {
                 log(
-                    "tune: every trial of \(search.model.displayName) \(search.task.rawValue) \(String(search.modalities.map(\.letter))) failed: no (tuned) rows for it"
+                    "tune: every trial of \(search.model.displayName) \(search.task.name) \(search.modalities.letters) failed: no (tuned) rows for it"
                 )
             }
         }
@@ -225,7 +228,7 @@ public struct TuneRunner {
                     trials: choice.trials, search: search))
             tuned.shard = shard
             log(
-                "tune: \(t.model.displayName) \(t.task.rawValue) \(String(t.modalities.map(\.letter))): trial \(t.index) chosen (inner-fold macro-F1 \(String(format: "%.3f", choice.score)) of \(choice.trials) trials): \(t.parameters)"
+                "tune: \(t.model.displayName) \(t.task.name) \(t.modalities.letters): trial \(t.index) chosen (inner-fold macro-F1 \(String(format: "%.3f", choice.score)) of \(choice.trials) trials): \(t.parameters)"
             )
             records += try tuned.run()
         }

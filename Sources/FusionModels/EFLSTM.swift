@@ -1,6 +1,6 @@
 import Autograd
-import Datasets
 import NN
+import Vocabulary
 
 /// EF-LSTM hyperparameters (MMSA `sims`).
 public struct EFLSTMConfig: Codable, Equatable, Sendable {
@@ -46,7 +46,9 @@ public final class EFLSTM: Module, FusionModel {
     let linear: Linear
     let out: Linear
 
-    public var audioPool: Int { config.audioPool }
+    public var inputNeeds: InputNeeds {
+        InputNeeds(audioPool: config.audioPool, alignedToText: true)
+    }
 
     public init(_ config: EFLSTMConfig, problem: FusionProblem, generator: Generator) {
         self.config = config
@@ -66,11 +68,8 @@ public final class EFLSTM: Module, FusionModel {
 
     public func callAsFunction(_ batch: FusionBatch) -> FusionOutput {
         let steps = batch.textLengths
-        let aligned = modalities.map { m in
-            m == .text
-                ? batch.inputs[m]!.features
-                : SequenceOps.align(batch.inputs[m]!, to: steps).features
-        }
+        // Audio and video arrive averaged onto the text tokens (`inputNeeds`).
+        let aligned = modalities.map { batch.inputs[$0]!.features }
         let x = aligned.count == 1 ? aligned[0] : Tensor.concat(aligned, axis: 2)
         let h = lstm(x, lengths: steps).h.slice(axis: 0, (config.layers - 1)..<config.layers)
             .squeeze(0)

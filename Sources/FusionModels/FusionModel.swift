@@ -1,6 +1,6 @@
 import Autograd
-import Datasets
 import NN
+import Vocabulary
 
 /// What every fusion model returns: class logits and any auxiliary loss (MISA's).
 public struct FusionOutput {
@@ -34,44 +34,15 @@ public struct FusionProblem: Sendable {
         self.classes = classes
     }
 
-    /// IndoMER's feature widths.
-    public static func indoMER(_ modalities: [Modality], task: IndoMERTask) -> FusionProblem {
-        FusionProblem(
-            modalities: modalities,
-            dims: Dictionary(
-                uniqueKeysWithValues: Modality.allCases.map { ($0, $0.releaseShape.features) }),
-            classes: task.classCount)
-    }
 }
 
 /// One interface for all six models, so that the runner never special-cases one.
 public protocol FusionModel: Module {
     /// The forward pass over a batch (modalities as given to the model at creation).
     func callAsFunction(_ batch: FusionBatch) -> FusionOutput
-    /// Audio frames averaged in windows of this many before the model (1 = none): a
-    /// per-model setting (MulT's default is 4, turning 100 frames/s into video's 25).
-    var audioPool: Int { get }
-}
-
-/// The six models, by their command-line names.
-public enum ModelKind: String, Codable, CaseIterable, Sendable {
-    case efLSTM = "ef-lstm"
-    case lfDNN = "lf-dnn"
-    case tfn
-    case mfn
-    case mult
-    case misa
-
-    public var displayName: String {
-        switch self {
-        case .efLSTM: "EF-LSTM"
-        case .lfDNN: "LF-DNN"
-        case .tfn: "TFN"
-        case .mfn: "MFN"
-        case .mult: "MulT"
-        case .misa: "MISA"
-        }
-    }
+    /// What the batches must hold (audio pooling, alignment onto text tokens); the batcher
+    /// applies it.
+    var inputNeeds: InputNeeds { get }
 }
 
 /// Every model's hyperparameters. The defaults are MMSA's `sims` values (see each config);
@@ -89,7 +60,7 @@ public struct ModelConfigurations: Codable, Equatable, Sendable {
 
     /// Decodes with every missing key taking its default, so a spec names only what it changes.
     public init(from decoder: Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let c = try decoder.container(keyedBy: Key.self)
         let d = ModelConfigurations()
         efLSTM = try c.decodeIfPresent(EFLSTMConfig.self, forKey: .efLSTM) ?? d.efLSTM
         lfDNN = try c.decodeIfPresent(LateFusionConfig.self, forKey: .lfDNN) ?? d.lfDNN
@@ -99,15 +70,30 @@ public struct ModelConfigurations: Codable, Equatable, Sendable {
         misa = try c.decodeIfPresent(MISAConfig.self, forKey: .misa) ?? d.misa
     }
 
-    enum CodingKeys: String, CodingKey {
-        case efLSTM = "ef-lstm"
-        case lfDNN = "lf-dnn"
-        case tfn, mfn, mult, misa
+    /// The keys are the models' names (`ef-lstm`), as in `experiments/models.json`.
+    struct Key: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init?(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+        init(_ model: ModelName) { stringValue = model.rawValue }
+        static let efLSTM = Key(.efLSTM), lfDNN = Key(.lfDNN), tfn = Key(.tfn), mfn = Key(.mfn)
+        static let mult = Key(.mult), misa = Key(.misa)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: Key.self)
+        try c.encode(efLSTM, forKey: .efLSTM)
+        try c.encode(lfDNN, forKey: .lfDNN)
+        try c.encode(tfn, forKey: .tfn)
+        try c.encode(mfn, forKey: .mfn)
+        try c.encode(mult, forKey: .mult)
+        try c.encode(misa, forKey: .misa)
     }
 
     /// Builds a model of `kind` for `problem`, initialised from `generator`.
     public func make(
-        _ kind: ModelKind, problem: FusionProblem, generator: Generator
+        _ kind: ModelName, problem: FusionProblem, generator: Generator
     ) -> any FusionModel {
         switch kind {
         case .efLSTM: EFLSTM(efLSTM, problem: problem, generator: generator)
@@ -116,6 +102,8 @@ public struct ModelConfigurations: Codable, Equatable, Sendable {
         case .mfn: MFN(mfn, problem: problem, generator: generator)
         case .mult: MulT(mult, problem: problem, generator: generator)
         case .misa: MISA(misa, problem: problem, generator: generator)
+        case .majority, .prior:
+            preconditionFailure("\(kind.displayName) is a reference, not a model")
         }
     }
 }

@@ -1,6 +1,6 @@
 import Autograd
-import Datasets
 import NN
+import Vocabulary
 
 /// Hyperparameters of LF-DNN and TFN, which share their architecture up to the fusion.
 public struct LateFusionConfig: Codable, Equatable, Sendable {
@@ -60,14 +60,13 @@ public class LateFusion: Module {
     let fusion1: Linear
     let fusion2: Linear
     let out: Linear
-    let audioPoolWindow: Int
-    public var audioPool: Int { audioPoolWindow }
+    public let inputNeeds: InputNeeds
 
     init(
         order: [Modality], problem: FusionProblem, config: LateFusionConfig,
         fusedSize: ([Int]) -> Int, generator: Generator
     ) {
-        audioPoolWindow = config.audioPool
+        inputNeeds = InputNeeds(audioPool: config.audioPool)
         encoders = order.map {
             ModalityEncoder(
                 $0, input: problem.dims[$0]!, hidden: config.hidden[$0], textOut: config.textOut,

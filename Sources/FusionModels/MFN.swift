@@ -1,6 +1,6 @@
 import Autograd
-import Datasets
 import NN
+import Vocabulary
 
 /// MFN hyperparameters (MMSA `sims`). Each block is (dropout, hidden width).
 public struct MFNConfig: Codable, Equatable, Sendable {
@@ -51,7 +51,9 @@ public final class MFN: Module, FusionModel {
         out2: Linear
     let generator: Generator
 
-    public var audioPool: Int { config.audioPool }
+    public var inputNeeds: InputNeeds {
+        InputNeeds(audioPool: config.audioPool, alignedToText: true)
+    }
 
     public init(_ config: MFNConfig, problem: FusionProblem, generator: Generator) {
         self.config = config
@@ -93,11 +95,8 @@ public final class MFN: Module, FusionModel {
     public func callAsFunction(_ batch: FusionBatch) -> FusionOutput {
         let lengths = batch.textLengths
         let b = batch.size
-        let inputs = modalities.map { m in
-            m == .text
-                ? batch.inputs[m]!.features
-                : SequenceOps.align(batch.inputs[m]!, to: lengths).features
-        }
+        // Audio and video arrive averaged onto the text tokens (`inputNeeds`).
+        let inputs = modalities.map { batch.inputs[$0]!.features }
         var h = cells.map { Tensor.zeros([b, $0.hiddenSize]) }
         var c = h
         var memory = Tensor.zeros([b, config.memory])

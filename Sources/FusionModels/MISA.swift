@@ -1,6 +1,6 @@
 import Autograd
-import Datasets
 import NN
+import Vocabulary
 
 /// MISA hyperparameters (MMSA `sims`).
 public struct MISAConfig: Codable, Equatable, Sendable {
@@ -97,7 +97,9 @@ public final class MISA: Module, FusionModel {
     let fusion2: Linear
     let generator: Generator
 
-    public var audioPool: Int { config.audioPool }
+    public var inputNeeds: InputNeeds {
+        InputNeeds(audioPool: config.audioPool)
+    }
 
     public init(_ config: MISAConfig, problem: FusionProblem, generator: Generator) {
         self.config = config

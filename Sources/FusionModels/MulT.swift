@@ -1,6 +1,6 @@
 import Autograd
-import Datasets
 import NN
+import Vocabulary
 
 /// MulT hyperparameters (MMSA `sims`, with positions and audio pooling added).
 public struct MulTConfig: Codable, Equatable, Sendable {
@@ -74,7 +74,9 @@ public final class MulT: Module, FusionModel {
     let out: Linear
     let generator: Generator
 
-    public var audioPool: Int { config.audioPool }
+    public var inputNeeds: InputNeeds {
+        InputNeeds(audioPool: config.audioPool)
+    }
 
     public init(_ config: MulTConfig, problem: FusionProblem, generator: Generator) {
         self.config = config

@@ -1,6 +1,6 @@
 import Autograd
-import Datasets
 import NN
+import Vocabulary
 
 /// LF-DNN's and TFN's network for a pooled modality: BatchNorm1d, dropout, then three
 /// ReLU layers. `[B, D] -> [B, H]`.

@@ -1,6 +1,6 @@
 import Autograd
-import Datasets
 import NN
+import Vocabulary
 
 /// Tensor Fusion Network: each modality's representation extended by a constant 1, their
 /// outer product (unimodal, bimodal and trimodal terms in one tensor), then an MLP.

@@ -51,7 +51,8 @@ public final class HDF5File {
 
     // MARK: - Datasets
 
-    /// Writes `values` (row-major, `shape`) as a float32 dataset, replacing none: the name must be new.
+    /// Writes `values` (row-major, `shape`) as a float32 dataset, replacing none: the name must be
+    /// new.
     public func write(
         _ name: String, floats values: UnsafeBufferPointer<Float>, shape: [Int]
     ) throws {
@@ -133,7 +134,8 @@ public final class HDF5File {
         return try datasetShape(dataset, name)
     }
 
-    /// A dataset's values as float32 (float64 and integer datasets are converted by HDF5), with its shape.
+    /// A dataset's values as float32 (float64 and integer datasets are converted by HDF5), with its
+    /// shape.
     public func readFloats(_ name: String) throws -> (values: [Float], shape: [Int]) {
         let dataset = try openDataset(name)
         defer { H5Dclose(dataset) }

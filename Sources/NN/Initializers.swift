@@ -15,8 +15,8 @@ public enum Init {
         uniform(shape, bound: 1 / Float(fanIn).squareRoot(), generator: generator)
     }
 
-    /// Xavier (Glorot) uniform: U(±gain·√(6 / (fanIn + fanOut))). For a weight `[out, in, k...]`
-    /// the fans are `in·k` and `out·k`.
+    /// Xavier (Glorot) uniform: U(±gain·√(6 / (fanIn + fanOut))). For a weight
+    /// `[out, in, k...]` the fans are `in·k` and `out·k`.
     public static func xavierUniform(
         _ shape: [Int], gain: Float = 1, generator: Generator
     ) -> Tensor {

@@ -3,11 +3,11 @@ import Autograd
 /// A batch-first LSTM, one or more layers, uni- or bidirectional, that respects each
 /// sequence's true length.
 ///
-/// Concretely, per step: `a = x_t·W_ihᵀ + b_ih + h·W_hhᵀ + b_hh`, gates `i, f, g, o` (PyTorch's
-/// order), `c' = σ(a_f)⊙c + σ(a_i)⊙tanh(a_g)`, `h' = σ(a_o)⊙tanh(c')`. For a sequence of true
-/// length L, steps at and past L neither change the state nor produce output: outputs there
-/// are zero and the final state is the state at step L (forward) or after step 0 (reverse,
-/// which starts at step L−1), exactly what PyTorch's packed sequences give.
+/// Concretely, per step: `a = x_t·W_ihᵀ + b_ih + h·W_hhᵀ + b_hh`, gates `i, f, g, o`
+/// (PyTorch's order), `c' = σ(a_f)⊙c + σ(a_i)⊙tanh(a_g)`, `h' = σ(a_o)⊙tanh(c')`. For a
+/// sequence of true length L, steps at and past L neither change the state nor produce output:
+/// outputs there are zero and the final state is the state at step L (forward) or after step 0
+/// (reverse, which starts at step L−1), exactly what PyTorch's packed sequences give.
 ///
 /// Each direction of each layer is one `Tensor.lstmLayer` node: the input projections of all
 /// true steps (padding left out) in one GEMM before it, one recurrent GEMM per step inside it.

@@ -8,7 +8,8 @@ import Foundation
 /// value, `lr ← max(lr·factor, minLR)` (skipped if the change is below `eps`), then
 /// `cooldown` epochs pass before counting again.
 ///
-/// reference: https://pytorch.org/docs/stable/generated/torch.optim.lr_scheduler.ReduceLROnPlateau.html
+/// reference:
+/// https://pytorch.org/docs/stable/generated/torch.optim.lr_scheduler.ReduceLROnPlateau.html
 public final class ReduceLROnPlateau {
     public enum Mode: String, Codable, Sendable { case min, max }
 

@@ -2,9 +2,9 @@ import Autograd
 
 /// Multi-head scaled dot-product attention, batch-first, over sequences of given lengths.
 ///
-/// Concretely: `q = Q·W_qᵀ + b_q`, `k = K·W_kᵀ + b_k`, `v = V·W_vᵀ + b_v` (the three weights
-/// packed as PyTorch's `in_proj_weight [3E, E]`), split into `h` heads of `E/h`; per head
-/// `softmax(q·kᵀ/√(E/h), masked) · v`; heads concatenated and projected by `out_proj`.
+/// Concretely: `q = Q·W_qᵀ + b_q`, `k = K·W_kᵀ + b_k`, `v = V·W_vᵀ + b_v` (the three
+/// weights packed as PyTorch's `in_proj_weight [3E, E]`), split into `h` heads of `E/h`; per
+/// head `softmax(q·kᵀ/√(E/h), masked) · v`; heads concatenated and projected by `out_proj`.
 /// Keys past `keyLengths[b]` get zero weight (PyTorch's `key_padding_mask`); queries past
 /// `queryLengths[b]` are not computed: their context is 0, so their output is `out_proj`'s
 /// bias. `causal` adds MulT's future mask on the true lengths (see `Tensor.attention`).

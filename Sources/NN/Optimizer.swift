@@ -63,8 +63,8 @@ final class ParameterState {
 
 /// Stochastic gradient descent with momentum, as PyTorch's `SGD`.
 ///
-/// Concretely: `g ← g + λ·p`; with momentum, `b ← μ·b + (1 − τ)·g` (`b = g` at the first step),
-/// `g ← g + μ·b` (Nesterov) or `g ← b`; then `p ← p − lr·g`.
+/// Concretely: `g ← g + λ·p`; with momentum, `b ← μ·b + (1 − τ)·g` (`b = g` at the
+/// first step), `g ← g + μ·b` (Nesterov) or `g ← b`; then `p ← p − lr·g`.
 ///
 /// reference: https://pytorch.org/docs/stable/generated/torch.optim.SGD.html
 public final class SGD: Optimizer {
@@ -127,9 +127,10 @@ public final class SGD: Optimizer {
 /// Adam, and AdamW with decoupled weight decay, as PyTorch's `Adam` and `AdamW`.
 ///
 /// Concretely, at step t: Adam adds `λ·p` to the gradient (L2), AdamW instead multiplies
-/// `p ← p·(1 − lr·λ)`; then `m ← β₁m + (1 − β₁)g`, `v ← β₂v + (1 − β₂)g²`, and
-/// `p ← p − (lr / (1 − β₁ᵗ)) · m / (√v / √(1 − β₂ᵗ) + ε)` — always bias-corrected, in PyTorch's
-/// arrangement of the same formula so that the rounding matches.
+/// `p ← p·(1 − lr·λ)`; then `m ← β₁m + (1 − β₁)g`,
+/// `v ← β₂v + (1 − β₂)g²`, and
+/// `p ← p − (lr / (1 − β₁ᵗ)) · m / (√v / √(1 − β₂ᵗ) + ε)` — always
+/// bias-corrected, in PyTorch's arrangement of the same formula so that the rounding matches.
 ///
 /// reference: https://pytorch.org/docs/stable/generated/torch.optim.Adam.html,
 /// https://pytorch.org/docs/stable/generated/torch.optim.AdamW.html
@@ -198,13 +199,15 @@ public final class Adam: Optimizer {
                 grad.withUnsafeBufferPointer { g in
                     s.first.withUnsafeMutableBufferPointer { m in
                         s.second.withUnsafeMutableBufferPointer { sq in
-                            // One pass over each parameter; large ones (TFN's 35M-weight fusion
-                            // layer) split across the run's threads, since the pass is memory-bound.
+                            // One pass over each parameter; large ones (TFN's 35M-weight
+                            // fusion layer) split across the run's threads, since the pass is
+                            // memory-bound.
                             let (pv, pg, pm, ps) = (
                                 v.baseAddress!, g.baseAddress!, m.baseAddress!, sq.baseAddress!
                             )
                             func update(_ range: Range<Int>) {
-                                // Eight at a time (the same arithmetic, lane by lane), then the tail.
+                                // Eight at a time (the same arithmetic, lane by lane), then the
+                                // tail.
                                 var i = range.lowerBound
                                 while i + 8 <= range.upperBound {
                                     var x = VectorMath.load(pv + i)

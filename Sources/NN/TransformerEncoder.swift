@@ -95,9 +95,10 @@ public final class TransformerEncoderLayer: Module {
 }
 
 /// A stack of MulT encoder layers: `x = √E·x + positions`, embedding dropout, the layers (with
-/// the future mask in every layer when `causal`), and a final LayerNorm; steps past a sequence's length are 0 in the output (they are not attended
-/// from, so nothing else is defined there). Positions are sinusoidal (tensor2tensor layout), numbered 1..L over each
-/// sequence's true length; padded steps get the zero vector, as position 0 does in MulT.
+/// the future mask in every layer when `causal`), and a final LayerNorm; steps past a sequence's
+/// length are 0 in the output (they are not attended from, so nothing else is defined there).
+/// Positions are sinusoidal (tensor2tensor layout), numbered 1..L over each sequence's true length;
+/// padded steps get the zero vector, as position 0 does in MulT.
 public final class TransformerEncoder: Module {
     public let layers: [TransformerEncoderLayer]
     public let layerNorm: LayerNorm

@@ -31,7 +31,10 @@ public func expectClose(
     }
     if let worst {
         Issue.record(
-            "\(what): element \(worst.index) is \(actual[worst.index]), expected \(expected[worst.index]) (rtol \(rtol), atol \(atol)); maxdiff \(maxdiff)",
+            """
+            \(what): element \(worst.index) is \(actual[worst.index]), \
+            expected \(expected[worst.index]) (rtol \(rtol), atol \(atol)); maxdiff \(maxdiff)
+            """,
             sourceLocation: sourceLocation)
     }
 }

@@ -4,8 +4,8 @@ import Testing
 /// Finite-difference gradient check: shows that an operation's backward agrees with its forward.
 ///
 /// Concretely: with a fixed random weighting `r` of the output (so every output element
-/// matters and errors cannot cancel), the loss is `L(x) = Σ rᵢ·f(x)ᵢ`, summed in `Double`. The
-/// analytic gradient from `backward()` is compared with the central difference
+/// matters and errors cannot cancel), the loss is `L(x) = Σ rᵢ·f(x)ᵢ`, summed in `Double`.
+/// The analytic gradient from `backward()` is compared with the central difference
 /// `(L(x + h·eⱼ) − L(x − h·eⱼ)) / 2h` for every input element `j`.
 ///
 /// Why these numbers: the forward runs in `Float`, so `L` carries a rounding error of roughly

@@ -31,8 +31,3 @@ struct BLASOptions: ParsableArguments {
         }
     }
 }
-
-/// Writes `warning: message` to standard error.
-func printWarning(_ message: String) {
-    FileHandle.standardError.write(Data("warning: \(message)\n".utf8))
-}

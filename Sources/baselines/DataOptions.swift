@@ -1,8 +1,7 @@
 import ArgumentParser
 import Datasets
 import Foundation
-
-extension Modality: ExpressibleByArgument {}
+import Vocabulary
 
 /// Where the data come from: a release folder (`--data` or `INDOMER_DATA`), or the built-in
 /// synthetic IndoMER.

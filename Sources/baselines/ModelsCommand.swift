@@ -4,9 +4,7 @@ import Datasets
 import Experiments
 import Foundation
 import FusionModels
-
-extension ModelKind: ExpressibleByArgument {}
-extension IndoMERTask: ExpressibleByArgument {}
+import Vocabulary
 
 /// `baselines models`: parameter counts at IndoMER's feature widths.
 struct ModelsCommand: ParsableCommand {
@@ -16,10 +14,11 @@ struct ModelsCommand: ParsableCommand {
             "Parameter counts of the six models at IndoMER's feature widths (default hyperparameters)."
     )
 
-    @Option(parsing: .upToNextOption, help: "Models.") var models: [ModelKind] = ModelKind.allCases
+    @Option(parsing: .upToNextOption, help: "Models.") var models: [ModelName] = ModelName
+        .fusionModels
     @Option(parsing: .upToNextOption, help: "Modality subsets (T, A, V, TA, TV, AV, TAV).")
-    var modalities: [String] = ["TAV"]
-    @Option(help: "Task (sets the number of classes).") var task: IndoMERTask = .sentiment
+    var modalities: [ModalitySubset] = [.all]
+    @Option(help: "Task (sets the number of classes).") var task: ClassificationTask = .sentiment
     @Flag(
         help:
             "Print the default hyperparameters of every model and the training schedules of experiments/models.json, as JSON, instead."
@@ -47,23 +46,16 @@ struct ModelsCommand: ParsableCommand {
             print(String(decoding: text, as: UTF8.self))
             return
         }
-        let subsets = try modalities.map(parseModalities)
         print(pad("model", 10) + pad("modalities", 12) + pad("classes", 9) + "parameters")
         for kind in models {
-            for subset in subsets {
+            for subset in modalities {
                 let model = ModelConfigurations().make(
-                    kind, problem: .indoMER(subset, task: task), generator: Generator(seed: 0))
+                    kind, problem: .indoMER(subset.members, task: task),
+                    generator: Generator(seed: 0))
                 print(
-                    pad(kind.displayName, 10) + pad(String(subset.map(\.letter)), 12)
+                    pad(kind.displayName, 10) + pad(subset.letters, 12)
                         + pad("\(task.classCount)", 9) + "\(model.parameterCount)")
             }
         }
-    }
-}
-
-/// `TAV` -> [.text, .audio, .video]; any order, no repeats, at least one.
-func parseModalities(_ text: String) throws -> [Modality] {
-    do { return try GridSpec.parseModalities(text) } catch let error as SpecError {
-        throw ValidationError(error.message)
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Datasets
 import Foundation
+import Vocabulary
 
 /// `baselines prepare`: reads the release once (or makes the synthetic set) and writes the
 /// HDF5 feature cache that training reads.
@@ -18,9 +19,4 @@ struct PrepareCommand: ParsableCommand {
         let dataset = try dataOptions.prepare(modalities: modalities) { printNote($0) }
         print(dataset.summary)
     }
-}
-
-/// Progress on standard error, so that standard output stays clean for results.
-func printNote(_ message: String) {
-    FileHandle.standardError.write(Data("\(message)\n".utf8))
 }

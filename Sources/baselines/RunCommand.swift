@@ -4,8 +4,7 @@ import Datasets
 import Experiments
 import Foundation
 import FusionModels
-
-extension GridModel: ExpressibleByArgument {}
+import Vocabulary
 
 /// `baselines run` (also `baselines` alone): runs a grid and writes the reports.
 struct RunCommand: ParsableCommand {
@@ -26,11 +25,11 @@ struct RunCommand: ParsableCommand {
     @Option(
         parsing: .upToNextOption,
         help: "Only these models (ef-lstm lf-dnn tfn mfn mult misa majority prior).") var models:
-        [GridModel] = []
+        [ModelName] = []
     @Option(parsing: .upToNextOption, help: "Only these tasks (sentiment emotion).") var tasks:
-        [IndoMERTask] = []
+        [ClassificationTask] = []
     @Option(parsing: .upToNextOption, help: "Only these modality subsets (T A V TA TV AV TAV).")
-    var modalities: [String] = []
+    var modalities: [ModalitySubset] = []
     @Option(parsing: .upToNextOption, help: "These seeds instead of the spec's.") var seeds:
         [UInt64] = []
     @Option(help: "Epoch cap for every model instead of the spec's.") var epochs: Int?
@@ -63,7 +62,6 @@ struct RunCommand: ParsableCommand {
                 "--json goes with --plan (a run's records are JSON already, in --results)")
         }
         if let shard { _ = try parseShard(shard) }
-        for m in modalities { _ = try parseModalities(m) }
     }
 
     func parseShard(_ text: String) throws -> (Int, Int) { try Self.parseShard(text) }
@@ -82,9 +80,9 @@ struct RunCommand: ParsableCommand {
         var grid = try GridSpec.load(path: spec)
         if !models.isEmpty { grid.models = models }
         if !tasks.isEmpty { grid.tasks = tasks }
-        if !modalities.isEmpty { grid.modalities = try modalities.map(parseModalities) }
+        if !modalities.isEmpty { grid.modalities = modalities }
         if !seeds.isEmpty { grid.seeds = seeds }
-        if let epochs { for m in GridModel.allCases { grid.training[m]!.epochs = epochs } }
+        if let epochs { for m in ModelName.allCases { grid.training[m]!.epochs = epochs } }
         return grid
     }
 

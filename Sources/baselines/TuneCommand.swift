@@ -3,6 +3,7 @@ import Autograd
 import Datasets
 import Experiments
 import Foundation
+import Vocabulary
 
 /// `baselines tune`: the hyperparameter search of a spec with `"tuning"`, on the inner fold only,
 /// then its runs with the default and the chosen settings, and the reports.

@@ -330,7 +330,8 @@ extension Double {
         let k = randomTensor([2, 11, 8], seed: 5)
         let v = randomTensor([2, 11, 4], seed: 6)
         forEachVariant { variant in
-            // The same generator seed in every evaluation draws the same call seed, hence the same mask.
+            // The same generator seed in every evaluation draws the same call seed, hence the same
+            // mask.
             checkGradients([q, k, v], "fused attention with dropout, \(variant)") {
                 Tensor.attention(
                     query: $0[0], key: $0[1], value: $0[2], heads: 2, keyLengths: [11, 7],

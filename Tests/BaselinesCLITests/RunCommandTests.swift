@@ -75,9 +75,11 @@ import Testing
     /// uninterrupted run records; the checkpoint is gone once the run is recorded.
     @Test func runKilledMidEpochResumesFromItsCheckpoint() throws {
         let spec = """
-            {"models": ["ef-lstm"], "tasks": ["emotion"], "modalities": ["TAV"], "seeds": [3], "threads": 1,
+            {"models": ["ef-lstm"], "tasks": ["emotion"], "modalities": ["TAV"], \
+            "seeds": [3], "threads": 1,
              "training": {"epochs": 40, "patience": 40, "batchSize": 8},
-             "perModel": {"ef-lstm": {"hyperparameters": {"hidden": 24, "layers": 2, "dropout": 0.2}, "training": {"learningRate": 0.003}}}}
+             "perModel": {"ef-lstm": {"hyperparameters": {"hidden": 24, "layers": 2, \
+            "dropout": 0.2}, "training": {"learningRate": 0.003}}}}
             """
         func arguments(_ dir: URL) -> [String] {
             [
@@ -216,9 +218,10 @@ import Testing
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let spec = dir.appendingPathComponent("bad.json").path
-        try
-            #"{"models": ["tfn", "bert"], "tasks": ["sentiment"], "modalities": ["TAV"], "seeds": [1]}"#
-            .write(toFile: spec, atomically: true, encoding: .utf8)
+        let badSpec =
+            #"{"models": ["tfn", "bert"], "tasks": ["sentiment"], "#
+            + #""modalities": ["TAV"], "seeds": [1]}"#
+        try badSpec.write(toFile: spec, atomically: true, encoding: .utf8)
         let output = try ExecutableRunner.run([
             "run", "--spec", spec, "--synthetic-size", "tiny", "--cache",
             dir.appendingPathComponent("c.h5").path, "--results",

@@ -10,12 +10,16 @@ import Testing
             "tune-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
-        try
-            #"{"ef-lstm": {"hidden": {"choice": [4, 8]}, "training.learningRate": {"logUniform": [0.001, 0.01]}}}"#
-            .write(to: dir.appendingPathComponent("space.json"), atomically: true, encoding: .utf8)
+        let space =
+            #"{"ef-lstm": {"hidden": {"choice": [4, 8]}, "#
+            + #""training.learningRate": {"logUniform": [0.001, 0.01]}}}"#
+        try space.write(
+            to: dir.appendingPathComponent("space.json"), atomically: true, encoding: .utf8)
         try #"""
-        {"models": ["majority", "ef-lstm"], "tasks": ["sentiment"], "modalities": ["TAV"], "seeds": [1, 2], "threads": 1,
-         "training": {"epochs": 2, "patience": 2, "batchSize": 16}, "perModel": {"ef-lstm": {"hyperparameters": {"layers": 1}}},
+        {"models": ["majority", "ef-lstm"], "tasks": ["sentiment"], "modalities": ["TAV"], \#
+        "seeds": [1, 2], "threads": 1,
+         "training": {"epochs": 2, "patience": 2, "batchSize": 16}, \#
+        "perModel": {"ef-lstm": {"hyperparameters": {"layers": 1}}},
          "tuning": {"trials": 3, "seed": 9, "space": "space.json"}}
         """#.write(to: dir.appendingPathComponent("tune.json"), atomically: true, encoding: .utf8)
         func tune(_ extra: [String]) throws -> ExecutableRunner.Output {
@@ -74,14 +78,19 @@ import Testing
         }
         for dir in dirs {
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-            try
-                #"{"ef-lstm": {"hidden": {"choice": [24]}, "training.learningRate": {"choice": [0.003]}}}"#
-                .write(
-                    to: dir.appendingPathComponent("space.json"), atomically: true, encoding: .utf8)
-            try
-                #"{"models": ["ef-lstm"], "tasks": ["emotion"], "modalities": ["TAV"], "seeds": [3], "threads": 1, "training": {"epochs": 40, "patience": 40, "batchSize": 8}, "perModel": {"ef-lstm": {"hyperparameters": {"layers": 2}}}, "tuning": {"trials": 1, "seed": 1, "space": "space.json"}}"#
-                .write(
-                    to: dir.appendingPathComponent("tune.json"), atomically: true, encoding: .utf8)
+            let space =
+                #"{"ef-lstm": {"hidden": {"choice": [24]}, "#
+                + #""training.learningRate": {"choice": [0.003]}}}"#
+            try space.write(
+                to: dir.appendingPathComponent("space.json"), atomically: true, encoding: .utf8)
+            let spec =
+                #"{"models": ["ef-lstm"], "tasks": ["emotion"], "modalities": ["TAV"], "#
+                + #""seeds": [3], "threads": 1, "#
+                + #""training": {"epochs": 40, "patience": 40, "batchSize": 8}, "#
+                + #""perModel": {"ef-lstm": {"hyperparameters": {"layers": 2}}}, "#
+                + #""tuning": {"trials": 1, "seed": 1, "space": "space.json"}}"#
+            try spec.write(
+                to: dir.appendingPathComponent("tune.json"), atomically: true, encoding: .utf8)
         }
         let whole = try ExecutableRunner.run(arguments(dirs[0]) + ["--quiet"])
         #expect(whole.status == 0, "\(whole.stderr)")

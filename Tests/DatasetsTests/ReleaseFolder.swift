@@ -2,6 +2,7 @@ import Autograd
 import Datasets
 import Foundation
 import Testing
+import Vocabulary
 
 /// The public label files of the release, when the environment names a folder that holds them.
 ///
@@ -48,10 +49,11 @@ enum ReleaseLabelFiles {
         }
     }()
 
-    /// Writes `3_Class/3_class_{train,val}.json` and `7_Class/7_class_{train,val}.json` under `root`.
+    /// Writes `3_Class/3_class_{train,val}.json` and `7_Class/7_class_{train,val}.json` under
+    /// `root`.
     static func write(to root: URL) throws {
-        let sentiment = IndoMERTask.sentiment.releaseLabels
-        let emotion = IndoMERTask.emotion.releaseLabels
+        let sentiment = IndoMERRelease.labels(of: .sentiment)
+        let emotion = IndoMERRelease.labels(of: .emotion)
         for split in Split.allCases {
             let mine = clips.filter { $0.split == split }
             let three: [[String: String]] = mine.map { c in
@@ -133,7 +135,8 @@ struct ReleaseFolder {
                 for id in ids {
                     let length = 1 + generator.int(below: frames)
                     var padded = (0..<(length * dim)).map { _ in 4 * generator.uniformFloat() - 2 }
-                    // A zero inside the true frames must not shorten the clip: only trailing rows count.
+                    // A zero inside the true frames must not shorten the clip: only trailing rows
+                    // count.
                     if length > 2 { for d in 0..<dim { padded[d] = 0 } }
                     padded += [Float](repeating: 0, count: (frames - length) * dim)
                     guard edit(m, id, &padded) else { continue }

@@ -2,6 +2,7 @@ import Datasets
 import Foundation
 import HDF5
 import Testing
+import Vocabulary
 
 /// Checks against the release's real public label files: they run when `INDOMER_LABELS` names a
 /// folder that holds them (CI sets it), and are skipped with that reason otherwise.
@@ -14,7 +15,7 @@ import Testing
         #expect(
             Set(train.map(\.sourceVideo)).count == 173 && Set(val.map(\.sourceVideo)).count == 34)
         #expect(Set(train.map(\.sourceVideo)).isDisjoint(with: val.map(\.sourceVideo)))
-        func counts(_ c: [Clip], _ task: IndoMERTask) -> [Int] {
+        func counts(_ c: [Clip], _ task: ClassificationTask) -> [Int] {
             (0..<task.classCount).map { k in c.filter { $0.label(for: task) == k }.count }
         }
         #expect(counts(train, .sentiment) == [249, 1054, 285])
@@ -65,10 +66,11 @@ import Testing
         for clip in clips {
             let row = try #require(byID[clip.id], "\(clip.id) missing from Annotations.csv")
             #expect(
-                IndoMERTask.emotion.classIndex(ofReleaseLabel: row[2]) == clip.emotion, "\(clip.id)"
+                IndoMERRelease.classIndex(ofLabel: row[2], task: .emotion) == clip.emotion,
+                "\(clip.id)"
             )
             #expect(
-                IndoMERTask.sentiment.classIndex(ofReleaseLabel: row[3]) == clip.sentiment,
+                IndoMERRelease.classIndex(ofLabel: row[3], task: .sentiment) == clip.sentiment,
                 "\(clip.id)")
         }
     }

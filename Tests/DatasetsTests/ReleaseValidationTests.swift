@@ -1,6 +1,7 @@
 import Datasets
 import Foundation
 import Testing
+import Vocabulary
 
 /// Malformed release folders are refused before anything is trained, each with a message that
 /// names the file, the clip and what was expected; the text pickle's plausible layouts are read.

@@ -2,6 +2,7 @@ import Autograd
 import Datasets
 import Foundation
 import Testing
+import Vocabulary
 
 /// The synthetic IndoMER's statistics, checked on the generator's output (no model trained).
 @Suite struct SyntheticIndoMERTests {
@@ -16,7 +17,8 @@ import Testing
         var counts: [String: Int] = [:]
         for c in clips {
             let key =
-                "\(c.emotion)\(c.modalitySentiment[.text]!)\(c.modalitySentiment[.audio]!)\(c.modalitySentiment[.video]!)"
+                "\(c.emotion)\(c.modalitySentiment[.text]!)"
+                + "\(c.modalitySentiment[.audio]!)\(c.modalitySentiment[.video]!)"
             counts[key, default: 0] += 1
         }
         return counts

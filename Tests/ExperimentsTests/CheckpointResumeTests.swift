@@ -5,6 +5,7 @@ import Foundation
 import FusionModels
 import NN
 import Testing
+import Vocabulary
 
 /// Per-epoch checkpoints: a run resumed from the state saved after epoch k ends exactly as the
 /// run that was never interrupted (weights, optimizer, scheduler, every random stream, curve).

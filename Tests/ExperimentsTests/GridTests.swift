@@ -5,6 +5,7 @@ import Foundation
 import FusionModels
 import Synchronization
 import Testing
+import Vocabulary
 
 /// A small grid on the tiny synthetic IndoMER, with small models, so the tests stay fast.
 enum TinyGrid {
@@ -18,8 +19,10 @@ enum TinyGrid {
           "seeds": [1, 2],
           "training": { "epochs": 2, "batchSize": 16 },
           "perModel": {
-            "lf-dnn": { "hyperparameters": { "hidden": { "text": 8, "audio": 4, "video": 8 }, "textOut": 8, "postFusion": 8 } },
-            "ef-lstm": { "hyperparameters": { "hidden": 8, "layers": 1 }, "training": { "learningRate": 0.005 } }
+            "lf-dnn": { "hyperparameters": { "hidden": { "text": 8, "audio": 4, "video": 8 }, \
+        "textOut": 8, "postFusion": 8 } },
+            "ef-lstm": { "hyperparameters": { "hidden": 8, "layers": 1 }, \
+        "training": { "learningRate": 0.005 } }
           }
         }
         """
@@ -39,7 +42,10 @@ enum TinyGrid {
 
     /// The parts of a record that a rerun must reproduce exactly.
     static func essence(_ r: RunRecord) -> String {
-        "\(r.runID) \(r.metrics!.macroF1) \(r.metrics!.accuracy) \(r.metrics!.confusion) \(r.predictions.sorted { $0.key < $1.key }.map(\.value)) \(r.curve.map(\.foldMacroF1)) \(r.bestEpoch)"
+        let predictions = r.predictions.sorted { $0.key < $1.key }.map(\.value)
+        let curve = r.curve.map(\.foldMacroF1)
+        return "\(r.runID) \(r.metrics!.macroF1) \(r.metrics!.accuracy) \(r.metrics!.confusion) "
+            + "\(predictions) \(curve) \(r.bestEpoch)"
     }
 }
 
@@ -49,7 +55,7 @@ enum TinyGrid {
         defer { try? FileManager.default.removeItem(at: dir) }
         var spec = try TinyGrid.spec(in: dir)
         spec.tasks = [.sentiment]
-        spec.modalities = [Modality.allCases]
+        spec.modalities = [.all]
         spec.seeds = [3]
         let first = try GridRunner(
             spec: spec, dataset: TinyGrid.dataset,
@@ -114,7 +120,7 @@ enum TinyGrid {
         let dir = try TinyGrid.directory()
         defer { try? FileManager.default.removeItem(at: dir) }
         var spec = try TinyGrid.spec(in: dir)
-        spec.modalities = [[.audio]]
+        spec.modalities = ["A"]
         spec.seeds = [1]
         let store = RunStore(path: dir.appendingPathComponent("runs.jsonl").path)
         let first = try GridRunner(spec: spec, dataset: TinyGrid.dataset, store: store).run()
@@ -205,7 +211,8 @@ enum TinyGrid {
             #"{"models": ["tfn"], \#(base), "training": {"learningRat": 0.1}}"#,
             ["unknown key 'training.learningRat'"])
         try expectSpecError(
-            #"{"models": ["mult"], \#(base), "perModel": {"mult": {"hyperparameters": {"dimm": 4}}}}"#,
+            #"{"models": ["mult"], \#(base), "#
+                + #""perModel": {"mult": {"hyperparameters": {"dimm": 4}}}}"#,
             ["unknown key 'perModel.mult.hyperparameters.dimm'"])
         try expectSpecError(
             #"{"models": ["mult"], \#(base), "perModel": {"mulx": {}}}"#, ["unknown model 'mulx'"])
@@ -224,7 +231,7 @@ enum TinyGrid {
         let main = try GridSpec.load(path: experiments.appendingPathComponent("default.json").path)
         #expect(
             main.models.count == 8 && main.tasks.count == 2
-                && main.modalities == [Modality.allCases] && main.seeds == [1111])
+                && main.modalities == [.all] && main.seeds == [1111])
         // models.json's schedule comes through (MulT's clip, EF-LSTM's weight decay) under
         // default.json's documented deviations (EF-LSTM's rate, MulT without accumulation).
         #expect(

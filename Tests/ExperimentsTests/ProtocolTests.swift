@@ -6,6 +6,7 @@ import FusionModels
 import NN
 import TestSupport
 import Testing
+import Vocabulary
 
 /// The training protocol: how settings resolve, and what the trainer does with them.
 @Suite struct ProtocolTests {
@@ -19,7 +20,7 @@ import Testing
     func paperGridsResolveToThePublishedSchedules(_ name: String) throws {
         let spec = try GridSpec.load(path: Self.experiments.appendingPathComponent(name).path)
         // model: (batch, learning rate, accumulation, plateau patience, clip value)
-        let published: [GridModel: (Int, Float, Int, Int, Float)] = [
+        let published: [ModelName: (Int, Float, Int, Int, Float)] = [
             .efLSTM: (128, 5e-4, 1, 0, 0), .lfDNN: (128, 5e-3, 1, 0, 0), .tfn: (32, 5e-4, 1, 0, 0),
             .mfn: (32, 1e-3, 1, 0, 0), .mult: (16, 2e-3, 8, 10, 0.6), .misa: (64, 1e-4, 2, 0, 1.0),
         ]
@@ -59,7 +60,8 @@ import Testing
         try #"""
         {"models": ["mult", "tfn"], "tasks": ["sentiment"], "modalities": ["TAV"], "seeds": [1],
          "training": {"learningRate": 0.01},
-         "perModel": {"mult": {"training": {"epochs": 1, "batchSize": 4}}, "tfn": {"training": {"epochs": 2}}}}
+         "perModel": {"mult": {"training": {"epochs": 1, "batchSize": 4}}, \#
+        "tfn": {"training": {"epochs": 2}}}}
         """#.write(to: dir.appendingPathComponent("base.json"), atomically: true, encoding: .utf8)
         try #"""
         {"base": "base.json", "training": {"epochs": 30},
@@ -98,9 +100,10 @@ import Testing
             #""selection": "accuracy""#,
         ] {
             let path = dir.appendingPathComponent("s.json").path
-            try
-                #"{"models": ["tfn"], "tasks": ["sentiment"], "modalities": ["TAV"], "seeds": [1], "training": {\#(bad)}}"#
-                .write(toFile: path, atomically: true, encoding: .utf8)
+            let spec =
+                #"{"models": ["tfn"], "tasks": ["sentiment"], "modalities": ["TAV"], "#
+                + #""seeds": [1], "training": {\#(bad)}}"#
+            try spec.write(toFile: path, atomically: true, encoding: .utf8)
             #expect(throws: SpecError.self, "\(bad)") { try GridSpec.load(path: path) }
         }
     }
@@ -115,7 +118,9 @@ import Testing
         config.efLSTM.layers = 2
         let problem = FusionProblem(
             modalities: Modality.allCases, dims: data.features.mapValues(\.dim), classes: 3)
-        let batcher = Batcher(dataset: data, modalities: Modality.allCases, task: .sentiment)
+        let batcher = Batcher(
+            dataset: data, modalities: Modality.allCases, task: .sentiment,
+            needs: InputNeeds(alignedToText: true))
         let training = TrainingConfig()  // no clipping: the update is the averaged gradient itself
         func stepped(_ batches: [[Int]]) -> [[Float]] {
             let model = config.make(.efLSTM, problem: problem, generator: Generator(seed: 4))

@@ -2,6 +2,7 @@ import Datasets
 import Experiments
 import Foundation
 import Testing
+import Vocabulary
 
 /// A run that diverges is recorded as failed and the grid goes on; data that cannot be
 /// trained is refused before the first run.
@@ -13,7 +14,8 @@ import Testing
           "modalities": ["TAV", "T"],
           "seeds": [1],
           "training": { "epochs": 2, "batchSize": 16 },
-          "perModel": { "lf-dnn": { "hyperparameters": { "hidden": { "text": 8, "audio": 4, "video": 8 }, "textOut": 8, "postFusion": 8 } } }
+          "perModel": { "lf-dnn": { "hyperparameters": { "hidden": { "text": 8, "audio": 4, \
+        "video": 8 }, "textOut": 8, "postFusion": 8 } } }
         }
         """
 
@@ -44,7 +46,7 @@ import Testing
             "\(failed.first?.failure as Any)")
         #expect(failed.first?.metrics == nil)
         #expect(
-            records.first { $0.model == "lf-dnn" && $0.modalities == "T" }?.metrics != nil,
+            records.first { $0.model == .lfDNN && $0.modalities == "T" }?.metrics != nil,
             "the grid went on after the failure")
         #expect(lines.contains { $0.contains("FAILED") })
         // The store reads back (NaN in the curve is written as a string).

@@ -2,6 +2,7 @@ import Datasets
 import Experiments
 import Foundation
 import Testing
+import Vocabulary
 
 /// The report's numbers against an independent numpy computation
 /// (`Fixtures/report_reference/make_report_reference.py`) on a hand-made run log of 21 runs:
@@ -74,7 +75,7 @@ import Testing
     }
 
     static func row(_ name: String) -> ReportBuilder.ReportRow {
-        ReportBuilder.ReportRow(model: GridModel(rawValue: name)!, classWeighted: false)
+        ReportBuilder.ReportRow(model: ModelName(rawValue: name)!, classWeighted: false)
     }
 
     @Test func theResamplesAreTheReferencesIndices() throws {
@@ -90,11 +91,11 @@ import Testing
 
     @Test func meansIntervalsAndTestsEqualTheReference() throws {
         let (expected, builder) = try Self.load()
-        let classNames = IndoMERTask.sentiment.classNames
+        let classNames = ClassificationTask.sentiment.classNames
         var compared = 0
         for (key, table) in expected.tables {
             let subset = String(key.split(separator: "/")[1])
-            let summary = builder.summary(.sentiment, subset)
+            let summary = builder.summary(.sentiment, ModalitySubset(letters: subset)!)
             #expect(summary.best == Self.row(table.best), "\(key) best")
             #expect(summary.videos == table.videos && summary.clips == table.clips, "\(key) counts")
             #expect(summary.videosRecorded)

@@ -2,6 +2,7 @@ import Datasets
 import Experiments
 import Foundation
 import Testing
+import Vocabulary
 
 /// Tables from a small committed run log (`Fixtures/runs.jsonl`, from `Fixtures/tiny_grid.json`)
 /// against committed golden files (`Fixtures/golden/`).
@@ -40,7 +41,7 @@ import Testing
         let records = RunStore(path: Self.fixtures.appendingPathComponent("runs.jsonl").path)
             .records()
         let lfdnn = records.filter {
-            $0.model == "lf-dnn" && $0.task == "sentiment" && $0.modalities == "TAV"
+            $0.model == .lfDNN && $0.task == .sentiment && $0.modalities == "TAV"
         }
         #expect(lfdnn.count == 2)
         func variant(_ r: RunRecord, weighted: Bool, hash: String, macroF1: Double) -> RunRecord {
@@ -74,7 +75,8 @@ import Testing
         let row = try #require(
             sentiment.split(separator: "\n").first { $0.hasPrefix("| LF-DNN (class-weighted) |") })
         #expect(row.contains("0.600 ± 0.141"), "\(row)")
-        // The unweighted row is the fixture's two runs alone (the golden table's values), not the older 0.9.
+        // The unweighted row is the fixture's two runs alone (the golden table's values), not the
+        // older 0.9.
         let plain = try #require(
             sentiment.split(separator: "\n").first { $0.hasPrefix("| LF-DNN |") })
         let expected = String(
@@ -116,13 +118,14 @@ import Testing
             contentsOf: out.appendingPathComponent("tables.md"), encoding: .utf8)
         var checked = 0
         for (task, main, perClass) in [
-            (IndoMERTask.sentiment, "Table III", "Table V"), (.emotion, "Table IV", "Table VI"),
+            (ClassificationTask.sentiment, "Table III", "Table V"),
+            (.emotion, "Table IV", "Table VI"),
         ] {
             let mainTeX = try String(
-                contentsOf: out.appendingPathComponent("table_main_\(task.rawValue).tex"),
+                contentsOf: out.appendingPathComponent("table_main_\(task.name).tex"),
                 encoding: .utf8)
             let classTeX = try String(
-                contentsOf: out.appendingPathComponent("table_perclass_\(task.rawValue).tex"),
+                contentsOf: out.appendingPathComponent("table_perclass_\(task.name).tex"),
                 encoding: .utf8)
             for row in section(main) {
                 let name = try #require(names[row[0]], "row \(row[0])")
@@ -173,7 +176,8 @@ import Testing
         #expect(
             main.contains("SYNTHETIC IndoMER")
                 && main.contains("fingerprint \(records[0].dataFingerprint.prefix(12))"))
-        // Emotion: 0.454 is Multi-stage's macro-F1; Hybrid's row is 0.739 / 0.315 / 0.693 (Table IV).
+        // Emotion: 0.454 is Multi-stage's macro-F1; Hybrid's row is 0.739 / 0.315 / 0.693
+        // (Table IV).
         #expect(main.contains("OmniMER All Aux (Hybrid) $^\\dagger$ & 0.739 & n/r & 0.315 & 0.693"))
         #expect(
             main.contains("OmniMER All Aux (Multi-stage) $^\\dagger$ & 0.711 & n/r & 0.454 & 0.706")
@@ -186,7 +190,9 @@ import Testing
         let csv = try String(contentsOf: out.appendingPathComponent("results.csv"), encoding: .utf8)
         #expect(
             csv.hasPrefix(
-                "model,task,modalities,clip_group,metric,mean,std,seeds,video_ci_low,video_ci_high,clip_ci_low,clip_ci_high,p_vs_best,p_holm,videos,clips,synthetic,fingerprint\n"
+                "model,task,modalities,clip_group,metric,mean,std,seeds,"
+                    + "video_ci_low,video_ci_high,clip_ci_low,clip_ci_high,p_vs_best,p_holm,"
+                    + "videos,clips,synthetic,fingerprint\n"
             ))
         #expect(csv.contains("lf-dnn,emotion,TAV,all,macro_f1,"))
         #expect(
@@ -200,7 +206,7 @@ import Testing
         var records = RunStore(path: Self.fixtures.appendingPathComponent("runs.jsonl").path)
             .records()
         #expect(ReportBuilder(records: ReportBuilder.merge([records])).omitted.isEmpty)
-        let target = try #require(records.firstIndex { $0.model == "lf-dnn" && $0.seed == 1 })
+        let target = try #require(records.firstIndex { $0.model == .lfDNN && $0.seed == 1 })
         var older = records[target]
         older.runID = "older-settings"
         older.configHash = "0123456789abcdef"
@@ -242,7 +248,7 @@ import Testing
         let records = RunStore(path: Self.fixtures.appendingPathComponent("runs.jsonl").path)
             .records().map { r in
                 var r = r
-                guard r.model == "ef-lstm" else { return r }
+                guard r.model == .efLSTM else { return r }
                 var settings =
                     try! JSONSerialization.jsonObject(with: Data(r.training.utf8)) as! [String: Any]
                 settings["innerFold"] = 0.2
@@ -267,7 +273,7 @@ import Testing
         // The fixture's other trained runs ran 2 epochs; their kept epochs, with EF-LSTM's 6.
         let kept =
             records.filter {
-                $0.model == "lf-dnn" && $0.task == "sentiment" && $0.modalities == "TAV"
+                $0.model == .lfDNN && $0.task == .sentiment && $0.modalities == "TAV"
             }.map(\.bestEpoch) + [6]
         #expect(
             main.contains("patience 5--8") && main.contains("kept epoch \(kept.min()!)--6")

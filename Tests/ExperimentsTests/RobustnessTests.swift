@@ -4,6 +4,7 @@ import Experiments
 import Foundation
 import FusionModels
 import Testing
+import Vocabulary
 
 /// The robustness evaluation: the conditions, MultiBench's summaries (worked by hand), records
 /// that repeat exactly, and training-time modality dropout.
@@ -23,7 +24,8 @@ import Testing
             RobustnessCondition.standard(for: [.text, .audio]).filter { $0.kind == .removed }.count
                 == 2)
         #expect(Set(tav.map(\.name)).count == tav.count, "names (and so seeds) are distinct")
-        // Seeds come from the name; noise levels of one modality share theirs (the same draws, scaled).
+        // Seeds come from the name; noise levels of one modality share theirs (the same draws,
+        // scaled).
         let noise = tav.filter { $0.kind == .noise }
         #expect(Set(noise.filter { $0.modalities == "A" }.map(\.perturbation.seed)).count == 1)
         #expect(
@@ -54,7 +56,8 @@ import Testing
           "seeds": [1],
           "training": { "epochs": 2, "batchSize": 16, "robustness": true },
           "perModel": {
-            "lf-dnn": { "hyperparameters": { "hidden": { "text": 8, "audio": 4, "video": 8 }, "textOut": 8, "postFusion": 8 } },
+            "lf-dnn": { "hyperparameters": { "hidden": { "text": 8, "audio": 4, "video": 8 }, \
+        "textOut": 8, "postFusion": 8 } },
             "ef-lstm": { "hyperparameters": { "hidden": 8, "layers": 1 } },
             "mult": { "hyperparameters": { "dim": 8, "heads": 2, "layers": 1 } }
           }
@@ -75,15 +78,15 @@ import Testing
             spec: spec, dataset: TinyGrid.dataset,
             store: RunStore(path: dir.appendingPathComponent("b.jsonl").path)
         ).run()
-        for (a, b) in zip(first, second) where a.model != "majority" {
+        for (a, b) in zip(first, second) where a.model != .majority {
             let conditions = try #require(a.robustness)
-            let modalities = try GridSpec.parseModalities(a.modalities)
+            let modalities = a.modalities.members
             #expect(conditions.map(\.condition) == RobustnessCondition.standard(for: modalities))
             #expect(conditions.allSatisfy { $0.metrics.macroF1.isFinite })
             #expect(a.robustness == b.robustness, "\(a.model) \(a.modalities)")
         }
         #expect(
-            first.first { $0.model == "majority" }?.robustness == nil,
+            first.first { $0.model == .majority }?.robustness == nil,
             "references are not evaluated")
         let out = dir.appendingPathComponent("report").path
         let written = try ReportBuilder(records: ReportBuilder.merge([first])).write(to: out)
@@ -113,7 +116,7 @@ import Testing
         var spec = try TinyGrid.spec(in: dir)
         spec.models = [.lfDNN]
         spec.tasks = [.sentiment]
-        spec.modalities = [all]
+        spec.modalities = [ModalitySubset(all)]
         spec.seeds = [1]
         let plain = try GridRunner(
             spec: spec, dataset: TinyGrid.dataset,

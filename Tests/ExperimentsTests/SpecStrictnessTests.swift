@@ -73,12 +73,15 @@ import Testing
         let dir = try TinyGrid.directory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let spec = try TinyGrid.spec(
-            #"{ "models": ["majority", "prior", "majority"], "tasks": ["sentiment", "sentiment"], "modalities": ["TAV", "VAT", "AT"], "seeds": [1, 1, 2] }"#,
+            #"{ "models": ["majority", "prior", "majority"], "#
+                + #""tasks": ["sentiment", "sentiment"], "modalities": ["TAV", "VAT", "AT"], "#
+                + #""seeds": [1, 1, 2] }"#,
             in: dir)
         #expect(spec.runs.count == 2 * 2 * 2, "majority and prior x TAV and TA x seeds 1 and 2")
         #expect(
             spec.duplicatesNote
-                == "listed more than once, run once: model majority; task sentiment; modality subset TAV; seed 1"
+                == "listed more than once, run once: model majority; task sentiment; "
+                + "modality subset TAV; seed 1"
         )
     }
 }

@@ -4,6 +4,7 @@ import Experiments
 import Foundation
 import FusionModels
 import Testing
+import Vocabulary
 
 /// `baselines tune`: search spaces, reproducible draws, the protocol guard, shards and the report.
 @Suite(.serialized) struct TuningTests {
@@ -20,9 +21,9 @@ import Testing
         let all =
             try JSONSerialization.jsonObject(with: JSONEncoder().encode(spec.hyperparameters))
             as! [String: Any]
-        #expect(Set(space.parameters.keys) == Set(GridModel.allCases.filter { !$0.isReference }))
+        #expect(Set(space.parameters.keys) == Set(ModelName.allCases.filter { !$0.isReference }))
         for (model, parameters) in space.parameters {
-            let config = all[model.fusionKind!.rawValue] as! [String: Any]
+            let config = all[model.fusionModel!.rawValue] as! [String: Any]
             let training =
                 try JSONSerialization.jsonObject(with: JSONEncoder().encode(spec.training[model]!))
                 as! [String: Any]
@@ -54,15 +55,18 @@ import Testing
     }
 
     static let spaceJSON = """
-        {"ef-lstm": {"training.learningRate": {"choice": [1e-7, 0.03]}, "hidden": {"choice": [6, 8]},
-                     "dropout": {"uniform": [0, 0.2]}, "training.weightDecay": {"logUniform": [1e-6, 1e-4]}}}
+        {"ef-lstm": {"training.learningRate": {"choice": [1e-7, 0.03]}, \
+        "hidden": {"choice": [6, 8]},
+                     "dropout": {"uniform": [0, 0.2]}, \
+        "training.weightDecay": {"logUniform": [1e-6, 1e-4]}}}
         """
 
     static func tuneSpec(in dir: URL, trials: Int = 6) throws -> GridSpec {
         try spaceJSON.write(
             to: dir.appendingPathComponent("space.json"), atomically: true, encoding: .utf8)
         let json = """
-            {"models": ["majority", "ef-lstm"], "tasks": ["sentiment"], "modalities": ["TAV"], "seeds": [5, 6], "threads": 1,
+            {"models": ["majority", "ef-lstm"], "tasks": ["sentiment"], "modalities": ["TAV"], \
+            "seeds": [5, 6], "threads": 1,
              "training": {"epochs": 6, "patience": 6, "batchSize": 16, "selection": "macroF1"},
              "perModel": {"ef-lstm": {"hyperparameters": {"layers": 1}}},
              "tuning": {"trials": \(trials), "seed": 3, "space": "space.json"}}
@@ -92,7 +96,7 @@ import Testing
         let alone = space.sample(
             .efLSTM,
             generator: SearchSpace.generator(
-                seed: 3, model: .efLSTM, task: .sentiment, modalities: Modality.allCases, index: 4))
+                seed: 3, model: .efLSTM, task: .sentiment, modalities: .all, index: 4))
         #expect(SearchSpace.text(alone) == a[4])
         var other = spec
         other.tuning!.seed = 4
@@ -151,7 +155,7 @@ import Testing
         let records = try whole.runFinal()
         #expect(
             records.contains { $0.tuning?.role == .tuned }
-                && records.contains { $0.tuning == nil && $0.model == "ef-lstm" })
+                && records.contains { $0.tuning == nil && $0.model == .efLSTM })
         let out = dir.appendingPathComponent("report").path
         let written = try ReportBuilder(records: ReportBuilder.merge([trials, records])).write(
             to: out)

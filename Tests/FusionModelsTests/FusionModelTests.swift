@@ -1,10 +1,12 @@
 import Autograd
 import Datasets
+import Experiments
 import Foundation
 import FusionModels
 import NN
 import TestSupport
 import Testing
+import Vocabulary
 
 /// Small hyperparameters so that the debug-build suite stays fast; the defaults are checked
 /// by the parameter counts.
@@ -40,7 +42,7 @@ let allSubsets: [[Modality]] = [
     /// purpose: EF-LSTM's time-as-channel BatchNorm (138) and MISA's unused discriminator (516)
     /// and text-sequence LayerNorm (3,072).
     @Test func defaultsAtIndoMERWidthsAgreeWithTwinsAndMMSA() throws {
-        let mmsa: [ModelKind: (Int, Int)] = [
+        let mmsa: [ModelName: (Int, Int)] = [
             .efLSTM: (209_293 - 138, 209_425 - 138), .lfDNN: (630_697, 630_829),
             .tfn: (35_626_953, 35_627_085),
             .mfn: (591_459, 591_719), .mult: (1_868_753, 1_869_957),
@@ -50,9 +52,9 @@ let allSubsets: [[Modality]] = [
             .appendingPathComponent("Fixtures/parameter_counts.json")
         let twins = try JSONDecoder().decode(
             [String: [String: Int]].self, from: Data(contentsOf: url))
-        for kind in ModelKind.allCases {
+        for kind in ModelName.fusionModels {
             for (task, expected) in [
-                (IndoMERTask.sentiment, mmsa[kind]!.0), (.emotion, mmsa[kind]!.1),
+                (ClassificationTask.sentiment, mmsa[kind]!.0), (.emotion, mmsa[kind]!.1),
             ] {
                 let count = ModelConfigurations().make(
                     kind, problem: .indoMER(Modality.allCases, task: task),
@@ -76,13 +78,14 @@ let allSubsets: [[Modality]] = [
     }
 
     /// One clip alone and the same clip inside a batch of longer clips give the same logits.
-    @Test(arguments: ModelKind.allCases)
-    func paddingNeverChangesTheOutput(_ kind: ModelKind) {
+    @Test(arguments: ModelName.fusionModels)
+    func paddingNeverChangesTheOutput(_ kind: ModelName) {
         let model = smallConfigurations().make(
             kind, problem: problem(Modality.allCases), generator: Generator(seed: 1))
         model.eval()
-        var batcher = Batcher(dataset: Self.data, modalities: Modality.allCases, task: .sentiment)
-        batcher.audioPool = model.audioPool
+        let batcher = Batcher(
+            dataset: Self.data, modalities: Modality.allCases, task: .sentiment,
+            needs: model.inputNeeds)
         // The shortest clip (by video) beside the two longest.
         let byLength = Self.data.clips.indices.sorted {
             Self.data.features[.video]!.length(of: $0) < Self.data.features[.video]!.length(of: $1)
@@ -98,13 +101,14 @@ let allSubsets: [[Modality]] = [
     }
 
     /// Each model fits 32 synthetic clips (training accuracy 100%).
-    @Test(arguments: ModelKind.allCases)
-    func overfitsThirtyTwoClips(_ kind: ModelKind) {
+    @Test(arguments: ModelName.fusionModels)
+    func overfitsThirtyTwoClips(_ kind: ModelName) {
         let generator = Generator(seed: 3)
         let model = smallConfigurations().make(
             kind, problem: problem(Modality.allCases), generator: generator)
-        var batcher = Batcher(dataset: Self.data, modalities: Modality.allCases, task: .sentiment)
-        batcher.audioPool = model.audioPool
+        let batcher = Batcher(
+            dataset: Self.data, modalities: Modality.allCases, task: .sentiment,
+            needs: model.inputNeeds)
         // 32 clips with all three classes.
         let train = Self.data.indices(in: .train)
         let clips = Array(
@@ -135,14 +139,14 @@ let allSubsets: [[Modality]] = [
     }
 
     /// One epoch over the (tiny synthetic) training split on every modality subset, without error.
-    @Test(arguments: ModelKind.allCases)
-    func trainsOnEveryModalitySubset(_ kind: ModelKind) {
+    @Test(arguments: ModelName.fusionModels)
+    func trainsOnEveryModalitySubset(_ kind: ModelName) {
         for subset in allSubsets {
             let generator = Generator(seed: 5)
             let model = smallConfigurations().make(
                 kind, problem: problem(subset, classes: 7), generator: generator)
-            var batcher = Batcher(dataset: Self.data, modalities: subset, task: .emotion)
-            batcher.audioPool = model.audioPool
+            let batcher = Batcher(
+                dataset: Self.data, modalities: subset, task: .emotion, needs: model.inputNeeds)
             let optimizer = Adam(parameters: model.namedParameters(), learningRate: 1e-3)
             let train = Self.data.indices(in: .train)
             for clips in batcher.batches(
@@ -163,14 +167,21 @@ let allSubsets: [[Modality]] = [
 }
 
 @Suite struct SequenceOpsTests {
+    /// Hand-computed averages: the windows and the alignment's product.
     @Test func alignAveragesEqualSlices() {
         // One clip of 5 frames onto 2 tokens: frames 0-1 and 2-4.
         let x = Tensor([1, 2, 3, 4, 5, 0], shape: [1, 6, 1])
-        let aligned = SequenceOps.align(ModalityBatch(features: x, lengths: [5]), to: [2])
-        #expect(aligned.features.scalars == [1.5, 4])
+        func aligned(frames: Int, tokens: Int) -> [Float] {
+            let batch = FusionBatch(
+                inputs: [.audio: ModalityBatch(features: x, lengths: [frames])], labels: [0],
+                clipIDs: ["a"], textLengths: [tokens])
+            return batch.aligningToText().inputs[.audio]!.features.scalars
+        }
+        #expect(aligned(frames: 5, tokens: 2) == [1.5, 4])
         // More tokens than frames: each token takes at least one frame.
-        let up = SequenceOps.align(ModalityBatch(features: x, lengths: [2]), to: [4])
-        #expect(up.features.scalars == [1, 1, 2, 2])
+        #expect(aligned(frames: 2, tokens: 4) == [1, 1, 2, 2])
+        #expect(TimeWindows.slices(length: 5, count: 2) == [0..<2, 2..<5])
+        #expect(TimeWindows.pooled(length: 10, window: 4) == [0..<4, 4..<8, 8..<10])
     }
 
     @Test func meanAndLastStepUseTrueLengths() {
@@ -187,8 +198,8 @@ let allSubsets: [[Modality]] = [
 
     @Test func batcherPoolsAudioAndPadsToTheBatchLongest() {
         let data = FusionModelBehaviourTests.data
-        var batcher = Batcher(dataset: data, modalities: [.audio], task: .sentiment)
-        batcher.audioPool = 4
+        let batcher = Batcher(
+            dataset: data, modalities: [.audio], task: .sentiment, needs: InputNeeds(audioPool: 4))
         let clips = [0, 1, 2]
         let batch = batcher.batch(clips)
         let lengths = clips.map { (data.features[.audio]!.length(of: $0) + 3) / 4 }
@@ -211,8 +222,8 @@ let allSubsets: [[Modality]] = [
     /// Every `Module` a model stores (directly, in arrays or dictionaries, or in tuples) is
     /// listed in `children` somewhere below it; otherwise `eval()` would not reach it and its
     /// parameters would be neither trained nor saved.
-    @Test(arguments: ModelKind.allCases)
-    func everyStoredSubmoduleIsRegistered(_ kind: ModelKind) {
+    @Test(arguments: ModelName.fusionModels)
+    func everyStoredSubmoduleIsRegistered(_ kind: ModelName) {
         let model = smallConfigurations().make(
             kind, problem: .indoMER(Modality.allCases, task: .sentiment),
             generator: Generator(seed: 0))
@@ -232,9 +243,10 @@ let allSubsets: [[Modality]] = [
             guard visited.insert(ObjectIdentifier(m)).inserted else { continue }
             for child in Mirror(reflecting: m).children {
                 for sub in stored(child.value) {
+                    let (owner, label, held) = (type(of: m), child.label ?? "?", type(of: sub))
                     #expect(
                         registered.contains(ObjectIdentifier(sub)),
-                        "\(kind.displayName): \(type(of: m)).\(child.label ?? "?") (\(type(of: sub))) is not in children"
+                        "\(kind.displayName): \(owner).\(label) (\(held)) is not in children"
                     )
                     stack.append(sub)
                 }
@@ -253,16 +265,18 @@ let allSubsets: [[Modality]] = [
             ModelConfigurations.self, from: Data(contentsOf: url))
         #expect(
             decoded == ModelConfigurations(),
-            "regenerate with: swift run baselines models --defaults > /tmp/models.json && mv /tmp/models.json experiments/models.json"
+            """
+            regenerate with: swift run baselines models --defaults > /tmp/models.json \
+            && mv /tmp/models.json experiments/models.json
+            """
         )
     }
 
     @Test func partialOverridesKeepOtherDefaults() throws {
+        let mult = String(decoding: try JSONEncoder().encode(MulTConfig()), as: UTF8.self)
         let decoded = try JSONDecoder().decode(
             ModelConfigurations.self,
-            from: Data(
-                #"{"mult": \#(String(decoding: try JSONEncoder().encode(MulTConfig()), as: UTF8.self))}"#
-                    .utf8))
+            from: Data(#"{"mult": \#(mult)}"#.utf8))
         #expect(decoded == ModelConfigurations())
         #expect(
             ModelConfigurations().mult.audioPool == 4 && ModelConfigurations().misa.audioPool == 1)

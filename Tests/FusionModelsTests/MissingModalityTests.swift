@@ -1,9 +1,11 @@
 import Autograd
 import Datasets
+import Experiments
 import Foundation
 import FusionModels
 import NN
 import Testing
+import Vocabulary
 
 /// Models fed batches with modalities removed (length 0, every frame padding), as the
 /// robustness evaluation and training-time modality dropout do: finite outputs for every
@@ -14,7 +16,7 @@ import Testing
     static let clips = Array(data.indices(in: .val).prefix(6))
 
     static func model(
-        _ kind: ModelKind, _ modalities: [Modality], seed: UInt64 = 3
+        _ kind: ModelName, _ modalities: [Modality], seed: UInt64 = 3
     ) -> any FusionModel {
         let problem = FusionProblem(
             modalities: modalities, dims: data.features.mapValues(\.dim), classes: 3)
@@ -26,34 +28,37 @@ import Testing
 
     static func batch(
         _ modalities: [Modality], _ perturbation: InputPerturbation = .none,
-        removed: [Set<Modality>]? = nil
+        removed: [Set<Modality>]? = nil, for model: any FusionModel
     ) -> FusionBatch {
-        Batcher(dataset: data, modalities: modalities, task: .sentiment).batch(
-            clips, perturbation: perturbation, removed: removed)
+        Batcher(dataset: data, modalities: modalities, task: .sentiment, needs: model.inputNeeds)
+            .batch(clips, perturbation: perturbation, removed: removed)
     }
 
     @Test func everyModelGivesFiniteOutputsForEveryRemoval() {
         let all = Modality.allCases
         let removals: [Set<Modality>] =
             all.map { [$0] } + [[.text, .audio], [.text, .video], [.audio, .video]]
-        for kind in ModelKind.allCases {
+        for kind in ModelName.fusionModels {
             let model = Self.model(kind, all)
             for removed in removals {
                 let logits = noGrad {
-                    model(Self.batch(all, InputPerturbation(removed: removed))).logits
+                    model(Self.batch(all, InputPerturbation(removed: removed), for: model)).logits
                 }
                 #expect(logits.shape == [Self.clips.count, 3])
                 let finite = logits.scalars.allSatisfy { $0.isFinite }
-                #expect(finite, "\(kind.displayName) without \(removed.map(\.rawValue).sorted())")
+                let missing = removed.map(\.rawValue).sorted()
+                #expect(finite, "\(kind.displayName) without \(missing)")
             }
-            // Per clip (modality dropout in training): each clip misses something else, in train mode.
+            // Per clip (modality dropout in training): each clip misses something else, in train
+            // mode.
             model.train()
             let perClip: [Set<Modality>] = [
                 [.audio], [], [.text], [.video, .audio], [.text, .video], [],
             ]
-            let output = model(Self.batch(all, removed: perClip))
+            let output = model(Self.batch(all, removed: perClip, for: model))
             var loss = Tensor.crossEntropy(
-                logits: output.logits, targets: Self.batch(all).labels, classWeights: nil)
+                logits: output.logits, targets: Self.batch(all, for: model).labels,
+                classWeights: nil)
             if let aux = output.auxiliaryLoss { loss = loss + aux }
             #expect(loss.item.isFinite, "\(kind.displayName) with modalities dropped per clip")
             loss.backward()
@@ -107,15 +112,15 @@ import Testing
     /// `kind` on TAV with audio removed against `kind` on TV whose weights are the TAV model's,
     /// with only the `columns` (input features) kept of the named parameter.
     static func expectAudioRemovalIsTheModelWithout(
-        _ kind: ModelKind, parameter: String, columns: [Int]
+        _ kind: ModelName, parameter: String, columns: [Int]
     ) {
         let full = model(kind, Modality.allCases)
         let tv = model(kind, [.text, .video], seed: 9)
         copy(full, to: tv, columns: [parameter: columns])
         let removed = noGrad {
-            full(batch(Modality.allCases, InputPerturbation(removed: [.audio]))).logits
+            full(batch(Modality.allCases, InputPerturbation(removed: [.audio]), for: full)).logits
         }
-        let reference = noGrad { tv(batch([.text, .video])).logits }
+        let reference = noGrad { tv(batch([.text, .video], for: tv)).logits }
         #expect(
             close(removed, reference),
             "\(kind): \(removed.scalars.prefix(6)) vs \(reference.scalars.prefix(6))")
@@ -154,7 +159,9 @@ import Testing
     /// The perturbations are seeded per clip: the same condition gives the same batch, in any
     /// batch order; another seed gives other noise.
     @Test func perturbationsAreSeededPerClip() {
-        let batcher = Batcher(dataset: Self.data, modalities: Modality.allCases, task: .sentiment)
+        let batcher = Batcher(
+            dataset: Self.data, modalities: Modality.allCases, task: .sentiment, needs: InputNeeds()
+        )
         let p = InputPerturbation(noise: [.audio: 0.5], frameDrop: 0.3, seed: 7)
         let forward = batcher.batch(Self.clips, perturbation: p)
         let backward = batcher.batch(Self.clips.reversed(), perturbation: p)

@@ -4,6 +4,7 @@ import HDF5
 import NN
 import TestSupport
 import Testing
+import Vocabulary
 
 @Suite struct ModuleTests {
     let generator = Generator(seed: 5)

@@ -30,22 +30,28 @@ uint32_t ck_dropout_threshold(float p);
 /// log-sum-exp (+inf when `lk == 0`), `out[i] = Σⱼ P[i,j]·D[i,j]·v[j]` where `D` is 0 (with
 /// probability `dropout`) or `1/(1 − dropout)`, drawn from `seed` and the element's index
 /// `i·lk + j`. Rows `i ≥ lq` of `out` are 0.
-void ck_attention_forward_avx2(const ck_attention_head *head, float dropout, uint32_t seed, float *lse, float *work);
-void ck_attention_forward_generic(const ck_attention_head *head, float dropout, uint32_t seed, float *lse, float *work);
+void ck_attention_forward_avx2(const ck_attention_head *head, float dropout, uint32_t seed,
+                               float *lse, float *work);
+void ck_attention_forward_generic(const ck_attention_head *head, float dropout, uint32_t seed,
+                                  float *lse, float *work);
 
 /// Backward for the upstream `dout` (rows `ldo` apart): the weights are recomputed from `lse`
 /// and the mask from `seed`. Writes (does not add) `gq`, `gk`, `gv`, laid out as `q`, `k`, `v`;
 /// rows past `lq` / `lk` are 0.
-void ck_attention_backward_avx2(const ck_attention_head *head, float dropout, uint32_t seed, const float *dout,
-                                const float *lse, float *gq, float *gk, float *gv, float *work);
-void ck_attention_backward_generic(const ck_attention_head *head, float dropout, uint32_t seed, const float *dout,
-                                   const float *lse, float *gq, float *gk, float *gv, float *work);
+void ck_attention_backward_avx2(const ck_attention_head *head, float dropout, uint32_t seed,
+                                const float *dout, const float *lse, float *gq, float *gk,
+                                float *gv, float *work);
+void ck_attention_backward_generic(const ck_attention_head *head, float dropout, uint32_t seed,
+                                   const float *dout, const float *lse, float *gq, float *gk,
+                                   float *gv, float *work);
 
 /// Inverted dropout of `x[0 ..< count]` into `out` (which may be `x`): element `i` is scaled
 /// by 0 (with probability `p`) or `1/(1 − p)`, drawn from `seed` and its index `first + i`, so
 /// the backward pass redraws the forward mask from the seed alone, and a tensor split into
 /// pieces (with their offsets as `first`) gets the mask it would get whole.
-void ck_dropout_avx2(const float *x, float *out, long count, uint32_t first, float p, uint32_t seed);
-void ck_dropout_generic(const float *x, float *out, long count, uint32_t first, float p, uint32_t seed);
+void ck_dropout_avx2(const float *x, float *out, long count, uint32_t first, float p,
+                     uint32_t seed);
+void ck_dropout_generic(const float *x, float *out, long count, uint32_t first, float p,
+                        uint32_t seed);
 
 #endif

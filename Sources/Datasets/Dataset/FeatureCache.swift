@@ -1,5 +1,6 @@
 import Foundation
 import HDF5
+import Vocabulary
 
 /// The one-file HDF5 cache that training reads: `baselines prepare` writes it once.
 ///
@@ -11,7 +12,7 @@ import HDF5
 /// /clips/source_video        strings [N]
 /// /clips/split               int64 [N]   0 train, 1 val
 /// /labels/sentiment          int64 [N]   0 negative, 1 neutral, 2 positive
-/// /labels/emotion            int64 [N]   0 fear ... 6 surprise (IndoMERTask.emotion.classNames)
+/// /labels/emotion            int64 [N]   0 fear ... 6 surprise (ClassificationTask.emotion.classNames)
 /// /labels/{text,audio,video}_sentiment   int64 [N], -1 where the release gives none
 /// /features/<m>/data         float32 [Σ lengths, D]  true frames only, standardised
 /// /features/<m>/offsets      int64 [N + 1]           clip i is rows offsets[i] ..< offsets[i+1]

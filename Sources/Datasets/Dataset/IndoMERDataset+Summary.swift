@@ -1,4 +1,5 @@
 import Foundation
+import Vocabulary
 
 extension IndoMERDataset {
     /// A plain-text summary: provenance, clips per split, class counts, shapes and true-length
@@ -10,11 +11,11 @@ extension IndoMERDataset {
             lines.append(
                 "\(split.rawValue): \(clips.count) clips from \(Set(clips.map(\.sourceVideo)).count) source videos"
             )
-            for task in IndoMERTask.allCases {
+            for task in ClassificationTask.indoMER {
                 let counts = task.classNames.enumerated().map { k, name in
                     "\(name) \(clips.filter { $0.label(for: task) == k }.count)"
                 }
-                lines.append("  \(task.rawValue): \(counts.joined(separator: ", "))")
+                lines.append("  \(task.name): \(counts.joined(separator: ", "))")
             }
         }
         for m in modalities {

@@ -1,3 +1,5 @@
+import Vocabulary
+
 /// One clip: identity, split and labels. Features live in `IndoMERDataset.features`.
 public struct Clip: Codable, Equatable, Sendable {
     public var id: String
@@ -22,7 +24,9 @@ public struct Clip: Codable, Equatable, Sendable {
         self.modalitySentiment = modalitySentiment
     }
 
-    public func label(for task: IndoMERTask) -> Int { task == .sentiment ? sentiment : emotion }
+    public func label(for task: ClassificationTask) -> Int {
+        task == .sentiment ? sentiment : emotion
+    }
 
     /// `clip_100_Opinion_1` -> `clip_100_Opinion`.
     public static func sourceVideo(of id: String) -> String {

@@ -1,3 +1,5 @@
+import Vocabulary
+
 /// A clip's overall sentiment beside each modality's own sentiment label (the release's
 /// `label`, `text_label`, `audio_label` and `video_label`), as class ids of the sentiment task.
 public struct SentimentLabels: Codable, Equatable, Sendable {

@@ -61,7 +61,8 @@ public struct NumPyArray {
             throw DataError(
                 file: file,
                 message:
-                    "array of dtype \(dtype) refused: only float16, float32 and float64 arrays are read (object arrays could run code)"
+                    "array of dtype \(dtype) refused: only float16, float32 and float64 arrays "
+                    + "are read (object arrays could run code)"
             )
         }
         // The byte count, checked for overflow: a crafted shape such as (2^32, 2^32) is refused.
@@ -72,7 +73,8 @@ public struct NumPyArray {
                 throw DataError(
                     file: file,
                     message:
-                        "array of shape \(shape) and dtype \(dtype) would need more bytes than a file can hold: corrupt"
+                        "array of shape \(shape) and dtype \(dtype) would need more bytes "
+                        + "than a file can hold: corrupt"
                 )
             }
             bytes = product
@@ -81,7 +83,8 @@ public struct NumPyArray {
             throw DataError(
                 file: file,
                 message:
-                    "array of shape \(shape) and dtype \(dtype) needs \(bytes) bytes, found \(data.count): truncated or corrupt"
+                    "array of shape \(shape) and dtype \(dtype) needs \(bytes) bytes, "
+                    + "found \(data.count): truncated or corrupt"
             )
         }
         self.shape = shape

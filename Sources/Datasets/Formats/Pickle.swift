@@ -41,14 +41,19 @@ public indirect enum PickleValue: CustomStringConvertible {
         guard levels > 0 else { return kind }
         switch self {
         case .list(let l):
-            return
-                "list of \(l.items.count) [\(items(l.items.prefix(entries).map { $0.structure(levels: levels - 1, entries: entries) }, total: l.items.count))]"
+            let shown = l.items.prefix(entries).map {
+                $0.structure(levels: levels - 1, entries: entries)
+            }
+            return "list of \(l.items.count) [\(items(shown, total: l.items.count))]"
         case .tuple(let t):
-            return
-                "tuple of \(t.items.count) (\(items(t.items.prefix(entries).map { $0.structure(levels: levels - 1, entries: entries) }, total: t.items.count)))"
+            let shown = t.items.prefix(entries).map {
+                $0.structure(levels: levels - 1, entries: entries)
+            }
+            return "tuple of \(t.items.count) (\(items(shown, total: t.items.count)))"
         case .dict(let d):
             let shown = d.items.prefix(max(entries, 6)).map {
-                "\($0.key.structure(levels: 1)): \($0.value.structure(levels: levels - 1, entries: entries))"
+                let value = $0.value.structure(levels: levels - 1, entries: entries)
+                return "\($0.key.structure(levels: 1)): \(value)"
             }
             return "dict of \(d.items.count) {\(items(shown, total: d.items.count))}"
         case .string(let s): return "str '\(s.prefix(40))'"

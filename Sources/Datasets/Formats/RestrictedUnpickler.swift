@@ -82,7 +82,8 @@ public struct RestrictedUnpickler {
             let n = try readUInt(width, at)
             guard n <= UInt64(bytes.count - pos) else {
                 throw fail(
-                    "truncated: \(what) of \(n) bytes runs past the end of the file (\(bytes.count) bytes)",
+                    "truncated: \(what) of \(n) bytes runs past the end of the file "
+                        + "(\(bytes.count) bytes)",
                     at: at)
             }
             return Int(n)
@@ -356,7 +357,8 @@ public struct RestrictedUnpickler {
                 let state = try pop(at)
                 guard let index = stack.indices.last, let shell = shells[index] else {
                     throw fail(
-                        "BUILD on \(stack.last?.kind ?? "nothing") refused: only NumPy arrays and dtypes are rebuilt",
+                        "BUILD on \(stack.last?.kind ?? "nothing") refused: "
+                            + "only NumPy arrays and dtypes are rebuilt",
                         at: at)
                 }
                 shells[index] = nil
@@ -381,7 +383,8 @@ public struct RestrictedUnpickler {
                     else { throw fail("ndarray state not understood", at: at) }
                     guard case .bytes(let data) = t[4] else {
                         throw fail(
-                            "ndarray with \(t[4].kind) data refused (an object array, whose elements are pickled objects)",
+                            "ndarray with \(t[4].kind) data refused "
+                                + "(an object array, whose elements are pickled objects)",
                             at: at)
                     }
                     stack[index] = .array(
@@ -394,13 +397,15 @@ public struct RestrictedUnpickler {
                 }
             case 0x81, 0x92:  // NEWOBJ, NEWOBJ_EX
                 throw fail(
-                    "\(op == 0x81 ? "NEWOBJ" : "NEWOBJ_EX") refused: only plain data and NumPy arrays are read",
+                    "\(op == 0x81 ? "NEWOBJ" : "NEWOBJ_EX") refused: "
+                        + "only plain data and NumPy arrays are read",
                     at: at)
             case 0x8F, 0x90, 0x91:
                 throw fail("sets refused", at: at)
             default:
                 throw fail(
-                    "opcode 0x\(String(op, radix: 16)) ('\(Character(Unicode.Scalar(op)))') refused",
+                    "opcode 0x\(String(op, radix: 16)) "
+                        + "('\(Character(Unicode.Scalar(op)))') refused",
                     at: at)
             }
         }

@@ -1,4 +1,5 @@
 import Foundation
+import Vocabulary
 
 extension IndoMERDataset {
     /// How to treat NaN and infinite feature values: refuse the data (default), or zero them.

@@ -1,4 +1,5 @@
 import Foundation
+import Vocabulary
 
 /// Reads an IndoMER release folder: the label files and the feature pickles.
 ///
@@ -64,11 +65,11 @@ public struct ReleaseReader {
             for entry in seven {
                 let id = try string(entry, "sample_id", file7, nil)
                 let label = try string(entry, "label", file7, id)
-                guard let e = IndoMERTask.emotion.classIndex(ofReleaseLabel: label) else {
+                guard let e = IndoMERRelease.classIndex(ofLabel: label, task: .emotion) else {
                     throw DataError(
                         file: path(file7), clip: id,
                         message:
-                            "unknown emotion label '\(label)' (expected one of \(IndoMERTask.emotion.releaseLabels.joined(separator: ", ")))"
+                            "unknown emotion label '\(label)' (expected one of \(IndoMERRelease.labels(of: .emotion).joined(separator: ", ")))"
                     )
                 }
                 if let earlier = emotions[id] {
@@ -76,7 +77,7 @@ public struct ReleaseReader {
                         throw DataError(
                             file: path(file7), clip: id,
                             message:
-                                "listed twice with different labels (\(IndoMERTask.emotion.releaseLabels[earlier]) and \(label))"
+                                "listed twice with different labels (\(IndoMERRelease.labels(of: .emotion)[earlier]) and \(label))"
                         )
                     }
                     repeated[file7, default: 0] += 1
@@ -91,7 +92,7 @@ public struct ReleaseReader {
             for entry in three {
                 let id = try string(entry, "sample_id", file3, nil)
                 let label = try string(entry, "label", file3, id)
-                guard let s = IndoMERTask.sentiment.classIndex(ofReleaseLabel: label) else {
+                guard let s = IndoMERRelease.classIndex(ofLabel: label, task: .sentiment) else {
                     throw DataError(
                         file: path(file3), clip: id,
                         message:
@@ -105,7 +106,7 @@ public struct ReleaseReader {
                 var perModality: [Modality: Int] = [:]
                 for m in Modality.allCases {
                     if let value = entry["\(m.rawValue)_label"] as? String,
-                        let c = IndoMERTask.sentiment.classIndex(ofReleaseLabel: value)
+                        let c = IndoMERRelease.classIndex(ofLabel: value, task: .sentiment)
                     {
                         perModality[m] = c
                     }

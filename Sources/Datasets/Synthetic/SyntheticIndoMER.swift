@@ -1,5 +1,6 @@
 import Autograd
 import Foundation
+import Vocabulary
 
 /// A synthetic dataset of IndoMER's shape and label structure, for running the suite end to
 /// end without the release. Deterministic from its configuration; marked synthetic everywhere.
@@ -20,9 +21,9 @@ import Foundation
 /// the 1,588 training clips (32%) two or more modalities disagree with the overall label, and
 /// in 131 (8.2%) none of them carries it. With perfect knowledge of the three modality labels,
 /// the best rule (the commonest training label of each combination) reaches sentiment
-/// macro-F1 0.61 on the validation split. In addition, with probability `overallCueRate` one of a clip's events
-/// carries the clip's own (overall) labels instead, in a modality drawn at random and with
-/// prototypes of its own: the annotators' overall judgement, which no modality label states.
+/// macro-F1 0.61 on the validation split. In addition, with probability `overallCueRate` one of a
+/// clip's events carries the clip's own (overall) labels instead, in a modality drawn at random and
+/// with prototypes of its own: the annotators' overall judgement, which no modality label states.
 ///
 /// **Signal in time.** The class evidence sits in a few events per clip (1-3 stretches of
 /// tokens or frames, at random positions; text 1-3 tokens, audio 0.2-0.6 s, video 0.2-0.6 s),
@@ -82,7 +83,8 @@ public enum SyntheticIndoMER {
             let dims = Modality.allCases.map { self.dims[$0]! }
             let padded = Modality.allCases.map { paddedLengths[$0]! }
             return "synthetic-indomer/\(SyntheticIndoMER.version) seed=\(seed) signal=\(signal) "
-                + "fraction=\(clipFraction) dims=\(dims) padded=\(padded) lengthScale=\(lengthScale)"
+                + "fraction=\(clipFraction) dims=\(dims) padded=\(padded) "
+                + "lengthScale=\(lengthScale)"
         }
     }
 
@@ -158,7 +160,8 @@ public enum SyntheticIndoMER {
     public static let eventRate: [Modality: Double] = [.text: 0.9, .audio: 0.75, .video: 0.85]
     /// Chance that one of a clip's events carries the clip's overall labels.
     public static let overallCueRate = 0.6
-    /// Class evidence per event in latent units, per modality (text > video > audio), times `signal`.
+    /// Class evidence per event in latent units, per modality (text > video > audio), times
+    /// `signal`.
     static let strength: [Modality: Float] = [.text: 6, .audio: 3.6, .video: 2.4]
     /// An event's length in frames at `lengthScale` 1: text tokens, audio at 100/s, video at 25/s.
     static let eventLength: [Modality: ClosedRange<Int>] = [
@@ -286,8 +289,10 @@ public enum SyntheticIndoMER {
         c += landmarks(68, axis: 1, faceY, sd: 3)
         c += landmarks(68, axis: 2, { faceX($0) * 0.7 }, sd: 1.5)
         c += landmarks(68, axis: 3, { faceY($0) * 0.8 }, sd: 1.5)
-        c += landmarks(68, axis: 4, { -20 + 25 * Float(Foundation.sin(Double($0) * 0.9)) }, sd: 1.5)
-        // 17 action-unit intensities (AU01_r ... AU45_r; AU25, AU26 higher while talking), 18 presences.
+        let faceZ: (Int) -> Float = { -20 + 25 * Float(Foundation.sin(Double($0) * 0.9)) }
+        c += landmarks(68, axis: 4, faceZ, sd: 1.5)
+        // 17 action-unit intensities (AU01_r ... AU45_r; AU25, AU26 higher while talking), 18
+        // presences.
         c += (0..<17).map {
             Column(
                 kind: .intensity, mean: $0 == 13 ? 1.0 : ($0 == 14 ? 0.6 : 0.1), sd: 0.6, lo: 0,
@@ -356,7 +361,8 @@ public enum SyntheticIndoMER {
                 Swift.max(
                     1.5,
                     meanSeconds * Foundation.exp(sigma * generator.normal() - sigma * sigma / 2)))
-            // Tokens: [CLS] + word pieces + [SEP], median 14 (the release's transcripts: median 10 words, at most 54).
+            // Tokens: [CLS] + word pieces + [SEP], median 14 (the release's transcripts: median 10
+            // words, at most 54).
             let tokens = Swift.min(
                 69, Swift.max(3, Int((14 * Foundation.exp(0.5 * generator.normal())).rounded())))
             for m in Modality.allCases {
@@ -493,7 +499,8 @@ public enum SyntheticIndoMER {
         let prototype = { (0..<dim).map { Float(generator.normal()) * expressive[$0] } }
         let sentimentPrototypes = (0..<3).map { _ in prototype() }
         let emotionPrototypes = (0..<7).map { _ in prototype() }
-        // The overall cue has prototypes of its own: it is not one more instance of a modality label.
+        // The overall cue has prototypes of its own: it is not one more instance of a modality
+        // label.
         let overallSentiment = (0..<3).map { _ in prototype() }
         let overallEmotion = (0..<7).map { _ in prototype() }
         let speakers = (0..<videoIndex.count).map { _ in

@@ -4,6 +4,7 @@ import Datasets
 import Experiments
 import Foundation
 import FusionModels
+import Vocabulary
 
 /// `baselines bench grid`: one real epoch of each model setting of a spec, and the projected
 /// wall time of the whole spec on this machine and on N Slurm array tasks.
@@ -17,9 +18,9 @@ struct GridBench: ParsableCommand {
     @Option(help: "Grid spec (JSON).") var spec = "experiments/paper.json"
     @OptionGroup var dataOptions: DataOptions
     @OptionGroup var blas: BLASOptions
-    @Option(parsing: .upToNextOption, help: "Only these models.") var models: [GridModel] = []
+    @Option(parsing: .upToNextOption, help: "Only these models.") var models: [ModelName] = []
     @Option(parsing: .upToNextOption, help: "Only these modality subsets (T A V TA TV AV TAV).")
-    var modalities: [String] = []
+    var modalities: [ModalitySubset] = []
     @Option(parsing: .upToNextOption, help: "Array task counts to project for.") var arrayTasks:
         [Int] = [1, 4, 16, 64]
     @Option(
@@ -38,7 +39,7 @@ struct GridBench: ParsableCommand {
     func run() throws {
         var grid = try GridSpec.load(path: spec)
         if !models.isEmpty { grid.models = models }
-        if !modalities.isEmpty { grid.modalities = try modalities.map(GridSpec.parseModalities) }
+        if !modalities.isEmpty { grid.modalities = modalities }
         blas.apply(defaultThreads: grid.threads)
         let needed = Modality.allCases.filter { m in grid.modalities.contains { $0.contains(m) } }
         let dataset = try dataOptions.load(modalities: needed, log: { printNote($0) })
@@ -56,14 +57,14 @@ struct GridBench: ParsableCommand {
             let t = try GridProjection.measure(setting, runner: runner)
             timings[setting] = t
             let first = runner.shardRuns.first {
-                $0.model.fusionKind == setting.model && $0.modalities == setting.modalities
+                $0.model.fusionModel == setting.model && $0.modalities == setting.modalities
             }!
             let plan =
                 noPlanEstimate
                 ? "-" : fmt(GridPlan.estimatedEpochSeconds(runner: runner, run: first), 1)
-            let letters = String(setting.modalities.map(\.letter))
+            let letters = setting.modalities.letters
             let matching = recorded.filter {
-                $0.model == setting.model.rawValue && $0.modalities == letters && !$0.failed
+                $0.model == setting.model && $0.modalities == setting.modalities && !$0.failed
                     && $0.epochs > 0
             }
             let ratios = matching.map { r in

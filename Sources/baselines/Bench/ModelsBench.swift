@@ -5,6 +5,7 @@ import Experiments
 import Foundation
 import FusionModels
 import NN
+import Vocabulary
 
 /// `baselines bench models`: per model, a training step (forward, backward, Adam) and an
 /// inference batch at IndoMER's widths, batch 32, default hyperparameters, on clips padded to
@@ -20,7 +21,8 @@ struct ModelsBench: ParsableCommand {
 
     @OptionGroup var blas: BLASOptions
     @Flag(help: "One JSON object per line instead of a table.") var json = false
-    @Option(parsing: .upToNextOption, help: "Models.") var models: [ModelKind] = ModelKind.allCases
+    @Option(parsing: .upToNextOption, help: "Models.") var models: [ModelName] = ModelName
+        .fusionModels
     @Option(parsing: .upToNextOption, help: "Length cases (full realistic).") var cases:
         [LengthCase] = [.realistic, .full]
     @Option(help: "Timed steps (median reported, after 2 warm-up steps).") var repeats = 5
@@ -58,7 +60,7 @@ struct ModelsBench: ParsableCommand {
                     9, Swift.max(1.5, 5.37 * Foundation.exp(0.35 * generator.normal() - 0.06125))))
         }
         for m in Modality.allCases {
-            let (padded, dim) = m.releaseShape
+            let (padded, dim) = IndoMERRelease.shape(of: m)
             let lengths: [Int] = durations.map { seconds in
                 switch (lengthCase, m) {
                 case (.full, _): padded
@@ -102,9 +104,9 @@ struct ModelsBench: ParsableCommand {
                 let model = ModelConfigurations().make(
                     kind, problem: .indoMER(Modality.allCases, task: .sentiment),
                     generator: Generator(seed: 1))
-                var batcher = Batcher(
-                    dataset: dataset, modalities: Modality.allCases, task: .sentiment)
-                batcher.audioPool = model.audioPool
+                let batcher = Batcher(
+                    dataset: dataset, modalities: Modality.allCases, task: .sentiment,
+                    needs: model.inputNeeds)
                 let data = batcher.batch(Array(0..<batch))
                 let optimizer = Adam(parameters: model.namedParameters(), learningRate: 1e-4)
                 model.train()
@@ -218,7 +220,7 @@ struct ModelsBench: ParsableCommand {
                 printJSONLine(c)
             } else {
                 print(
-                    pad(ModelKind(rawValue: r.model)?.displayName ?? r.model, 10)
+                    pad(ModelName(rawValue: r.model)?.displayName ?? r.model, 10)
                         + pad(r.lengths, 11) + pad(fmt(mine, 1), 12)
                         + pad(fmt(r.trainStepMs, 1), 12) + fmt(c.speedup, 2) + "x")
             }

@@ -159,8 +159,3 @@ struct OpsBench: ParsableCommand {
         }
     }
 }
-
-func pad(_ s: String, _ width: Int) -> String {
-    s.count >= width ? s + " " : s + String(repeating: " ", count: width - s.count)
-}
-func fmt(_ x: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", x) }

@@ -3,6 +3,7 @@ import Autograd
 import Datasets
 import Experiments
 import Foundation
+import Vocabulary
 
 /// `baselines bench pickle`: reading a release-sized video pickle: seconds and peak memory
 /// against the float32 size of the features it holds.
@@ -34,7 +35,7 @@ struct PickleBench: ParsableCommand {
     }
 
     func run() throws {
-        let (frames, dim) = Modality.video.releaseShape
+        let (frames, dim) = IndoMERRelease.shape(of: .video)
         let clipBytes = frames * dim * 4
         let clips = Int(gigabytes * 1e9) / clipBytes
         let generator = Generator(seed: 1)

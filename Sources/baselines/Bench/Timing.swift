@@ -61,12 +61,3 @@ struct BLASContext: Encodable {
         "OpenBLAS \(openblas), core \(core) (\(coreSource)), \(threads) thread(s); own kernels \(kernels)"
     }
 }
-
-/// One JSON object per line.
-func printJSONLine<T: Encodable>(_ value: T) {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys]
-    if let data = try? encoder.encode(value), let text = String(data: data, encoding: .utf8) {
-        print(text)
-    }
-}

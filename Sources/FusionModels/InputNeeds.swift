@@ -1,0 +1,16 @@
+/// What a model asks of its batches beyond the padded features: the batcher (Experiments)
+/// applies it, so no caller copies a setting from the model to the batcher.
+public struct InputNeeds: Equatable, Sendable {
+    /// Audio frames averaged in windows of this many over each clip's true length before the
+    /// model (1 = none; MulT's default 4 turns 100 frames/s into video's 25).
+    public var audioPool = 1
+    /// Audio and video averaged onto each clip's text tokens (`FusionBatch.aligningToText()`):
+    /// the early-fusion models (EF-LSTM, MFN) step along the token axis.
+    public var alignedToText = false
+
+    public init(audioPool: Int = 1, alignedToText: Bool = false) {
+        precondition(audioPool >= 1, "an audio pooling window of \(audioPool)")
+        self.audioPool = audioPool
+        self.alignedToText = alignedToText
+    }
+}
