@@ -109,15 +109,10 @@ public struct GridPlan {
         let clips = Array(dataset.indices(in: .train).prefix(training.batchSize))
         let batch = batcher.batch(clips)
         model.train()
-        var single = training
-        single.accumulation = 1
-        Trainer.update(
-            model, batches: [batch], optimizer: optimizer, training: single, classWeights: nil)
+        let step = TrainingStep(model: model, optimizer: optimizer, training: training)
+        step(batch)
         let start = Date()
-        for _ in 0..<2 {
-            Trainer.update(
-                model, batches: [batch], optimizer: optimizer, training: single, classWeights: nil)
-        }
+        for _ in 0..<2 { step(batch) }
         let trainBatch = Date().timeIntervalSince(start) / 2
         model.eval()
         let inferStart = Date()

@@ -99,6 +99,8 @@ public struct Trainer {
             ? Self.balancedWeights(
                 trainClips.map { dataset.clips[$0].label(for: task) }, classes: task.classCount)
             : nil
+        let step = TrainingStep(
+            model: model, optimizer: optimizer, training: training, classWeights: weights)
         let shuffler = generator.split()
         let dropout = modalities.map { training.modalityDropout[$0] }
         // Drawn only when a rate is set, so that runs without modality dropout are unchanged.
@@ -111,7 +113,8 @@ public struct Trainer {
                 optimizer: optimizer, mode: .min, factor: training.plateauFactor,
                 patience: training.plateauPatience)
             : nil
-        var best: (score: Double, loss: Double, epoch: Int, state: [[Float]])?
+        // The selected epoch's parameters and buffers, by name.
+        var best: (score: Double, loss: Double, epoch: Int, state: [String: [Float]])?
         var curve: [RunRecord.Epoch] = []
         let stateTensors = parameters + model.namedBuffers()
         var generators = ["model": modelGenerator, "shuffle": shuffler]
@@ -171,9 +174,7 @@ public struct Trainer {
                     observer?("train", batch.clipIDs)
                     return batch
                 }
-                let losses = Self.update(
-                    model, batches: fused, optimizer: optimizer, training: training,
-                    classWeights: weights)
+                let losses = step(fused)
                 for (loss, batch) in zip(losses, fused) {
                     guard loss.isFinite else {
                         throw Diverged(
@@ -214,7 +215,11 @@ public struct Trainer {
                             && foldLoss < b.loss - threshold)
                 } ?? true
             if better {
-                best = (score, foldLoss, epoch, stateTensors.map { $0.tensor.scalars })
+                best = (
+                    score, foldLoss, epoch,
+                    Dictionary(
+                        uniqueKeysWithValues: stateTensors.map { ($0.key, $0.tensor.scalars) })
+                )
             }
             if let target = checkpointing {
                 let snapshot = optimizer.snapshot
@@ -247,8 +252,10 @@ public struct Trainer {
             if epoch - best!.epoch >= training.patience { break }
         }
         // Restore the selected epoch's weights (and BatchNorm statistics).
-        for (tensor, values) in zip(stateTensors.map(\.tensor), best!.state) {
-            tensor.withUnsafeMutableBufferPointer { _ = $0.update(fromContentsOf: values) }
+        for (key, tensor) in stateTensors {
+            tensor.withUnsafeMutableBufferPointer {
+                _ = $0.update(fromContentsOf: best!.state[key]!)
+            }
         }
         // A tuning trial ends here: it is scored on the inner fold, and the reported split is
         // never read.
@@ -297,38 +304,6 @@ public struct Trainer {
     ) -> Set<Modality> {
         let dropped = Set(zip(modalities, rates).filter { generator.uniform() < $0.1 }.map(\.0))
         return dropped.count == modalities.count ? [] : dropped
-    }
-
-    /// One optimizer step from a group of mini-batches: each one's cross-entropy (plus the
-    /// model's auxiliary loss) scaled by `1 / batches.count` so that the gradients average, as
-    /// one batch of all their clips would give when they are equally large; then clipping (by
-    /// value, then by norm) and the step. Returns each mini-batch's unscaled loss. The model's
-    /// train/eval mode is the caller's.
-    @discardableResult
-    public static func update(
-        _ model: any FusionModel, batches: [FusionBatch], optimizer: Optimizer,
-        training: TrainingConfig,
-        classWeights: [Float]?
-    ) -> [Double] {
-        let parameters = model.namedParameters()
-        model.zeroGrad()
-        var losses: [Double] = []
-        for batch in batches {
-            let output = model(batch)
-            var loss = Tensor.crossEntropy(
-                logits: output.logits, targets: batch.labels, classWeights: classWeights)
-            if let aux = output.auxiliaryLoss { loss = loss + aux }
-            losses.append(Double(loss.item))
-            (batches.count == 1 ? loss : loss * (1 / Float(batches.count))).backward()
-        }
-        if training.clipValue > 0 {
-            GradientClipping.clipValue(parameters, limit: training.clipValue)
-        }
-        if training.clipNorm > 0 {
-            _ = GradientClipping.clipNorm(parameters, maxNorm: training.clipNorm)
-        }
-        optimizer.step()
-        return losses
     }
 
     /// Argmax predictions in evaluation mode, and the mean cross-entropy.

@@ -41,8 +41,8 @@ struct TrainingCheckpoint {
     var meta: Meta
     /// Parameters then buffers, by name.
     var model: [(key: String, values: [Float])]
-    /// The selected epoch's parameters and buffers, in the same order.
-    var best: [[Float]]
+    /// The selected epoch's parameters and buffers, by name.
+    var best: [String: [Float]]
     var optimizer: OptimizerSnapshot
 
     static let encoder: JSONEncoder = {
@@ -76,7 +76,8 @@ struct TrainingCheckpoint {
 
     private func writeFile(_ path: String) throws {
         let file = try HDF5File(path: path, mode: .create)
-        for ((key, values), bestValues) in zip(model, best) {
+        for (key, values) in model {
+            let bestValues = best[key]!
             try file.write("model/\(key)", floats: values, shape: [values.count])
             try file.write("best/\(key)", floats: bestValues, shape: [bestValues.count])
         }
@@ -106,7 +107,7 @@ struct TrainingCheckpoint {
                 file: path, message: "a checkpoint of another run (\(meta.run)), expected \(run)")
         }
         var model: [(key: String, values: [Float])] = []
-        var best: [[Float]] = []
+        var best: [String: [Float]] = [:]
         for (key, count) in zip(keys, counts) {
             let values = try file.readFloats("model/\(key)").values
             let bestValues = try file.readFloats("best/\(key)").values
@@ -116,7 +117,7 @@ struct TrainingCheckpoint {
                     message: "\(key) holds \(values.count) floats, the model has \(count)")
             }
             model.append((key, values))
-            best.append(bestValues)
+            best[key] = bestValues
         }
         let sizes = Dictionary(zip(keys, counts), uniquingKeysWith: { a, _ in a })
         var entries: [String: OptimizerSnapshot.Entry] = [:]

@@ -126,9 +126,8 @@ import Vocabulary
             let model = config.make(.efLSTM, problem: problem, generator: Generator(seed: 4))
             model.eval()
             let sgd = SGD(parameters: model.namedParameters(), learningRate: 0.5)
-            Trainer.update(
-                model, batches: batches.map { batcher.batch($0) }, optimizer: sgd,
-                training: training, classWeights: nil)
+            TrainingStep(model: model, optimizer: sgd, training: training)(
+                batches.map { batcher.batch($0) })
             return model.namedParameters().map(\.tensor.scalars)
         }
         let fresh = { () -> [[Float]] in

@@ -115,17 +115,13 @@ let allSubsets: [[Modality]] = [
             (train.filter { Self.data.clips[$0].sentiment != 1 }.prefix(16)
                 + train.filter { Self.data.clips[$0].sentiment == 1 }.prefix(16)))
         let batch = batcher.batch(clips)
-        let optimizer = Adam(parameters: model.namedParameters(), learningRate: 3e-3)
+        let step = TrainingStep(
+            model: model, optimizer: Adam(parameters: model.namedParameters(), learningRate: 3e-3))
         var accuracy = 0.0
-        for step in 0..<600 {
+        for iteration in 0..<600 {
             model.train()
-            let output = model(batch)
-            var loss = Tensor.crossEntropy(logits: output.logits, targets: batch.labels)
-            if let aux = output.auxiliaryLoss { loss = loss + aux }
-            model.zeroGrad()
-            loss.backward()
-            optimizer.step()
-            if step % 20 == 19 {
+            step(batch)
+            if iteration % 20 == 19 {
                 model.eval()
                 let logits = noGrad { model(batch).logits }
                 let predictions = (0..<32).map { i in
@@ -147,20 +143,19 @@ let allSubsets: [[Modality]] = [
                 kind, problem: problem(subset, classes: 7), generator: generator)
             let batcher = Batcher(
                 dataset: Self.data, modalities: subset, task: .emotion, needs: model.inputNeeds)
-            let optimizer = Adam(parameters: model.namedParameters(), learningRate: 1e-3)
+            let step = TrainingStep(
+                model: model,
+                optimizer: Adam(parameters: model.namedParameters(), learningRate: 1e-3))
             let train = Self.data.indices(in: .train)
             for clips in batcher.batches(
                 of: train, batchSize: 16, shuffle: true, generator: generator)
             {
                 let batch = batcher.batch(clips)
-                let output = model(batch)
-                #expect(output.logits.shape == [clips.count, 7], "\(kind.displayName) \(subset)")
-                var loss = Tensor.crossEntropy(logits: output.logits, targets: batch.labels)
-                if let aux = output.auxiliaryLoss { loss = loss + aux }
-                #expect(loss.item.isFinite, "\(kind.displayName) \(subset) loss \(loss.item)")
-                model.zeroGrad()
-                loss.backward()
-                optimizer.step()
+                #expect(
+                    noGrad { model(batch) }.logits.shape == [clips.count, 7],
+                    "\(kind.displayName) \(subset)")
+                let loss = step(batch)
+                #expect(loss.isFinite, "\(kind.displayName) \(subset) loss \(loss)")
             }
         }
     }

@@ -56,10 +56,7 @@ import Vocabulary
                 [.audio], [], [.text], [.video, .audio], [.text, .video], [],
             ]
             let output = model(Self.batch(all, removed: perClip, for: model))
-            var loss = Tensor.crossEntropy(
-                logits: output.logits, targets: Self.batch(all, for: model).labels,
-                classWeights: nil)
-            if let aux = output.auxiliaryLoss { loss = loss + aux }
+            let loss = TrainingStep.loss(output, labels: Self.batch(all, for: model).labels)
             #expect(loss.item.isFinite, "\(kind.displayName) with modalities dropped per clip")
             loss.backward()
             let gradients = model.namedParameters().compactMap(\.tensor.grad)

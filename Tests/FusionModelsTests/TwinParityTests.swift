@@ -1,5 +1,6 @@
 import Autograd
 import Datasets
+import Experiments
 import Foundation
 import FusionModels
 import HDF5
@@ -67,8 +68,7 @@ func parityConfigurations() -> ModelConfigurations {
             textLengths: inputs[.text]!.lengths)
         // The batcher's alignment (EF-LSTM, MFN) is part of the twin's forward pass.
         let output = model(model.inputNeeds.alignedToText ? batch.aligningToText() : batch)
-        var loss = Tensor.crossEntropy(logits: output.logits, targets: labels)
-        if let aux = output.auxiliaryLoss { loss = loss + aux }
+        let loss = TrainingStep.loss(output, labels: labels)
         let name = kind.displayName
         expectClose(
             output.logits, try tensor("outputs/logits"), rtol: 1e-4, atol: 1e-5, "\(name) logits")

@@ -110,16 +110,12 @@ struct ModelsBench: ParsableCommand {
                 let data = batcher.batch(Array(0..<batch))
                 let optimizer = Adam(parameters: model.namedParameters(), learningRate: 1e-4)
                 model.train()
+                let step = TrainingStep(model: model, optimizer: optimizer)
                 var stepMultiplyAdds = 0
                 let train = Timing.samples(repeats: repeats) {
                     let before = BLAS.multiplyAdds.load(ordering: .relaxed)
                     defer { stepMultiplyAdds = BLAS.multiplyAdds.load(ordering: .relaxed) - before }
-                    let output = model(data)
-                    var loss = Tensor.crossEntropy(logits: output.logits, targets: data.labels)
-                    if let aux = output.auxiliaryLoss { loss = loss + aux }
-                    model.zeroGrad()
-                    loss.backward()
-                    optimizer.step()
+                    step(data)
                 }
                 model.eval()
                 let infer = Timing.samples(repeats: repeats) {
