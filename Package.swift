@@ -28,16 +28,19 @@ let package = Package(
         .systemLibrary(
             name: "CLAPACKE", pkgConfig: "lapacke", providers: [.apt(["liblapacke-dev"])]),
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
-        // Our own few lines of C: `cpuid`/`xgetbv` and `mallopt`, which Swift cannot reach.
+        // Our own C, which Swift cannot reach: `cpuid`/`xgetbv` and `mallopt` (cplatform.c);
+        // the thread pool behind `Parallel`, with the per-thread thread limit and kernel
+        // choice (pool.c).
         .target(name: "CPlatform", cSettings: optimisedC),
         // Hot loops compiled for AVX2 + FMA and generic x86-64 (Swift has no target attributes).
         .target(name: "CKernels", cSettings: optimisedC),
 
         // The words every layer shares: modality and subset, task, split, model name.
         .target(name: "Vocabulary"),
-        // Tensors and reverse-mode autograd over OpenBLAS: ops in Sources/Autograd/Ops, the
-        // runtime they run on (BLAS door, thread pool, buffer cache, CPU and kernel selection)
-        // in Sources/Autograd/Runtime.
+        // Tensors and reverse-mode autograd over OpenBLAS: `Tensor`, the graph and the seeded
+        // generator in Sources/Autograd/Core, ops in Sources/Autograd/Ops, the runtime they run
+        // on (BLAS door, thread pool, buffer cache, CPU and kernel selection) in
+        // Sources/Autograd/Runtime.
         .target(
             name: "Autograd", dependencies: ["CBLAS", "CLAPACKE", "CPlatform", "CKernels"],
             swiftSettings: optimisedSwift),

@@ -287,10 +287,7 @@ public struct GridRunner {
             trainClips: trainClips,
             parameters: parameters, wallSeconds: priorSeconds + Date().timeIntervalSince(start),
             peakResidentBytes: peakIsOwn ? PeakMemory.peakBytes() : nil,
-            blas: RunRecord.BLASInfo(
-                openblas: BLAS.version, core: BLAS.coreName,
-                coreSource: BLASCoreSelection.provenance, threads: BLAS.threads,
-                kernels: InstructionSet.summary),
+            blas: .current,
             gitCommit: Self.gitCommit, codeVersion: Self.codeVersion, grid: spec.name,
             finishedAt: ISO8601DateFormatter().string(from: Date()),
             resumedAfterEpoch: resumedAfterEpoch, checkpointSeconds: checkpointSeconds,

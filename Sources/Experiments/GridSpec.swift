@@ -162,12 +162,6 @@ extension GridSpec {
     }
 }
 
-public struct SpecError: Error, CustomStringConvertible, Equatable {
-    public let file: String
-    public let message: String
-    public var description: String { "\(file): \(message)" }
-}
-
 extension GridSpec {
     static let topLevelKeys: Set<String> = [
         "base", "description", "models", "tasks", "modalities", "seeds", "threads", "training",

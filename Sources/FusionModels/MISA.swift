@@ -134,12 +134,10 @@ public final class MISA: Module, FusionModel {
         fusion2 = Linear(tokens * h / 2, problem.classes, generator: generator)
     }
 
-    private static let names: [Modality: String] = [.text: "t", .audio: "a", .video: "v"]
-
     override public var children: [(key: String, module: Module)] {
         var result: [(key: String, module: Module)] = []
         for m in modalities {
-            let n = Self.names[m]!
+            let n = m.stateDictLetter(.misa)
             if let e = encoders[m] { result.append(("\(n)_encoder", e)) }
             result += [
                 ("project_\(n).linear", projections[m]!.0),
@@ -147,11 +145,11 @@ public final class MISA: Module, FusionModel {
             ]
         }
         result += modalities.map {
-            (key: "private_\(Self.names[$0]!)", module: privates[$0]! as Module)
+            (key: "private_\($0.stateDictLetter(.misa))", module: privates[$0]! as Module)
         }
         result.append(("shared", shared))
         result += modalities.map {
-            (key: "recon_\(Self.names[$0]!)", module: reconstructions[$0]! as Module)
+            (key: "recon_\($0.stateDictLetter(.misa))", module: reconstructions[$0]! as Module)
         }
         return result + [
             ("transformer", fusion), ("fusion.layer_1", fusion1), ("fusion.layer_3", fusion2),
@@ -159,7 +157,6 @@ public final class MISA: Module, FusionModel {
     }
 
     public func callAsFunction(_ batch: FusionBatch) -> FusionOutput {
-        var utterance: [Modality: Tensor] = [:]
         var privateParts: [Tensor] = []
         var sharedParts: [Tensor] = []
         var reconLoss: Tensor?
@@ -170,7 +167,6 @@ public final class MISA: Module, FusionModel {
                 ? SequenceOps.mean(input.features, lengths: input.lengths) : encoders[m]!(input)
             let (linear, norm) = projections[m]!
             let u = norm(linear(raw).relu())
-            utterance[m] = u
             let p = privates[m]!(u).sigmoid()
             let s = shared(u).sigmoid()
             privateParts.append(p)

@@ -128,23 +128,22 @@ public final class MulT: Module, FusionModel {
         out = Linear(combined, problem.classes, generator: generator)
     }
 
-    private static let names: [Modality: String] = [.text: "l", .audio: "a", .video: "v"]
-
     override public var children: [(key: String, module: Module)] {
         var result: [(key: String, module: Module)] = modalities.map {
-            (key: "proj_\(Self.names[$0]!)", module: projections[$0]! as Module)
+            (key: "proj_\($0.stateDictLetter(.mult))", module: projections[$0]! as Module)
         }
         for target in modalities {
             for source in modalities where source != target {
                 result.append(
                     (
-                        key: "trans_\(Self.names[target]!)_with_\(Self.names[source]!)",
+                        key:
+                            "trans_\(target.stateDictLetter(.mult))_with_\(source.stateDictLetter(.mult))",
                         module: cross[target]![source]!
                     ))
             }
         }
         result += modalities.map {
-            (key: "trans_\(Self.names[$0]!)_mem", module: memory[$0]! as Module)
+            (key: "trans_\($0.stateDictLetter(.mult))_mem", module: memory[$0]! as Module)
         }
         return result + [("proj1", proj1), ("proj2", proj2), ("out_layer", out)]
     }

@@ -96,18 +96,22 @@ public final class LSTM: Module {
             // Input projections over the true steps only (the padded ones are never read: the
             // layer skips them), then back in place for the layer.
             let padded = lengths.reduce(0, +) < batch * active
-            let rows = padded ? packSteps(input, lengths: lengths) : input
+            let packed = padded ? PackedSequences(packing: input, lengths: lengths) : nil
             let projected = directions.map { w in
-                let p = Tensor.matmul(rows, w.weightIH, transposeB: true) + (w.biasIH + w.biasHH)
-                return padded ? unpackSteps(p, lengths: lengths, steps: active) : p  // [B, T, 4H]
+                let p =
+                    Tensor.matmul(packed?.rows ?? input, w.weightIH, transposeB: true)
+                    + (w.biasIH + w.biasHH)
+                // [B, T, 4H]
+                return packed.map { $0.with(rows: p).padded(steps: active) } ?? p
             }
             // Both directions in one node (they run on two threads).
-            let packed = Tensor.lstmLayer(
+            // [directions, B, T + 2, H]
+            let states = Tensor.lstmLayer(
                 projected: projected, weightHH: directions.map(\.weightHH), lengths: lengths,
-                reverse: directions.indices.map { $0 == 1 })  // [directions, B, T + 2, H]
+                reverse: directions.indices.map { $0 == 1 })
             var outputs: [Tensor] = []
             for d in directions.indices {
-                let direction = packed.slice(axis: 0, d..<(d + 1)).squeeze(0)
+                let direction = states.slice(axis: 0, d..<(d + 1)).squeeze(0)
                 outputs.append(direction.slice(axis: 1, 0..<active))
                 finalH.append(direction.slice(axis: 1, active..<(active + 1)).squeeze(1))
                 finalC.append(direction.slice(axis: 1, (active + 1)..<(active + 2)).squeeze(1))

@@ -10,9 +10,8 @@ import Autograd
 /// bias. `causal` adds MulT's future mask on the true lengths (see `Tensor.attention`).
 /// Attention dropout (training only) applies to the weights.
 ///
-/// Shapes: queries `[B, Tq, E]`, keys and values `[B, Tk, E]`, output `[B, Tq, E]`. Queries
-/// (or keys and values) may also be packed, `[Σ lengths, E]` with their lengths given (see
-/// `Tensor.attention`); the output is then packed like the queries.
+/// Shapes: queries `[B, Tq, E]`, keys and values `[B, Tk, E]`, output `[B, Tq, E]`; or queries
+/// and keys packed (`PackedSequences`, values the keys), output packed like the queries.
 ///
 /// Initialisation: Xavier-uniform `in_proj_weight`, zero `in_proj_bias` and `out_proj.bias`;
 /// `out_proj.weight` Xavier-uniform (MulT) or PyTorch's Linear default (`nn.MultiheadAttention`).
@@ -56,25 +55,47 @@ public final class MultiheadAttention: Module {
 
     public var embedDim: Int { inProjWeight.shape[1] }
 
+    /// Padded: `query [B, Tq, E]`, `key` and `value [B, Tk, E]`, with true lengths.
     public func callAsFunction(
         query: Tensor, key: Tensor, value: Tensor, queryLengths: [Int]? = nil,
         keyLengths: [Int]? = nil,
         causal: Bool = false
     ) -> Tensor {
+        let (q, k, v) = project(query, key, value)
+        // [B, Tq, E]
+        let context = Tensor.attention(
+            query: q, key: k, value: v, heads: heads, queryLengths: queryLengths,
+            keyLengths: keyLengths, causal: causal, dropout: dropout, training: training,
+            generator: generator)
+        return outProj(context)
+    }
+
+    /// Packed: queries, and keys that are also the values; the output packed like the queries.
+    public func callAsFunction(
+        query: PackedSequences, key: PackedSequences, causal: Bool = false
+    ) -> PackedSequences {
+        let (q, k, v) = project(query.rows, key.rows, key.rows)
+        let context = Tensor.attention(
+            query: query.with(rows: q), key: key.with(rows: k), value: v, heads: heads,
+            causal: causal, dropout: dropout, training: training, generator: generator)
+        return context.with(rows: outProj(context.rows))
+    }
+
+    /// The input projections, the queries scaled by `1/√(E/h)`: heads side by side in the last
+    /// axis (the attention op reads them there).
+    private func project(
+        _ query: Tensor, _ key: Tensor, _ value: Tensor
+    )
+        -> (q: Tensor, k: Tensor, v: Tensor)
+    {
         let e = embedDim
         let w = inProjWeight.split(axis: 0, sizes: [e, e, e])
         let b = inProjBias.split(axis: 0, sizes: [e, e, e])
-        // [B, T, E] each, heads side by side in the last axis (the attention op reads them there).
         let q =
             (Tensor.matmul(query, w[0], transposeB: true) + b[0])
             * (1 / Float(e / heads).squareRoot())
         let k = Tensor.matmul(key, w[1], transposeB: true) + b[1]
         let v = Tensor.matmul(value, w[2], transposeB: true) + b[2]
-        let context = Tensor.attention(
-            query: q, key: k, value: v, heads: heads, queryLengths: queryLengths,
-            keyLengths: keyLengths,
-            // [B, Tq, E]
-            causal: causal, dropout: dropout, training: training, generator: generator)
-        return outProj(context)
+        return (q, k, v)
     }
 }

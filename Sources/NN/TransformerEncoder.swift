@@ -70,27 +70,26 @@ public final class TransformerEncoderLayer: Module {
             + indexed(layerNorms, prefix: "layer_norms")
     }
 
-    /// `x [B, T, E]` with true `lengths`; for cross-modal layers `context [B, Tk, E]` with its
-    /// `contextLengths`, which supply the keys. Steps past `lengths` are not attended from.
+    /// `x` packed (`[Σ lengths, E]`); for cross-modal layers the packed `context`, which
+    /// supplies the keys. Only true steps exist, so none is attended from or to past a length.
     public func callAsFunction(
-        _ x: Tensor, lengths: [Int]? = nil, context: Tensor? = nil, contextLengths: [Int]? = nil
-    ) -> Tensor {
+        _ x: PackedSequences, context: PackedSequences? = nil
+    )
+        -> PackedSequences
+    {
         precondition(
             (kind == .crossModal) == (context != nil),
             "a \(kind) layer needs \(kind == .crossModal ? "a" : "no") context")
-        var residual = x
-        let normed = layerNorms[0](x)
-        let keys = context.map { layerNorms[0]($0) } ?? normed
-        let keyLengths = context == nil ? lengths : contextLengths
-        var h = selfAttn(
-            query: normed, key: keys, value: keys, queryLengths: lengths, keyLengths: keyLengths,
-            causal: causal)
+        var residual = x.rows
+        let normed = x.with(rows: layerNorms[0](x.rows))
+        let keys = context.map { $0.with(rows: layerNorms[0]($0.rows)) } ?? normed
+        var h = selfAttn(query: normed, key: keys, causal: causal).rows
         h = residual + h.dropout(dropout.residual, training: training, generator: generator)
         residual = h
         var f = fc1(layerNorms[1](h)).relu().dropout(
             dropout.relu, training: training, generator: generator)
         f = fc2(f).dropout(dropout.residual, training: training, generator: generator)
-        return residual + f
+        return x.with(rows: residual + f)
     }
 }
 
@@ -141,21 +140,21 @@ public final class TransformerEncoder: Module {
     ) -> Tensor {
         precondition(context == nil || contextLengths != nil, "a context needs its lengths")
         let scale = Float(embedDim).squareRoot()
-        func embed(_ s: Tensor, _ lengths: [Int]) -> Tensor {
-            var e = packSteps(s, lengths: lengths) * scale
+        func embed(_ s: Tensor, _ lengths: [Int]) -> PackedSequences {
+            let packed = PackedSequences(packing: s, lengths: lengths)
+            var e = packed.rows * scale
             if usePositions { e = e + packedPositions(lengths: lengths, dim: embedDim) }
-            return e.dropout(dropout.embedding, training: training, generator: generator)
+            return packed.with(
+                rows: e.dropout(dropout.embedding, training: training, generator: generator))
         }
         var h = embed(x, lengths)
         let kv = context.map { embed($0, contextLengths!) }
-        for layer in layers {
-            h = layer(h, lengths: lengths, context: kv, contextLengths: contextLengths)
-        }
-        return unpackSteps(layerNorm(h), lengths: lengths, steps: x.shape[1])
+        for layer in layers { h = layer(h, context: kv) }
+        return h.with(rows: layerNorm(h.rows)).padded(steps: x.shape[1])
     }
 }
 
-/// Sinusoidal position embeddings, packed like `packSteps` (`[Σ lengths, D]`): step `t` of a
+/// Sinusoidal position embeddings, packed like `PackedSequences` (`[Σ lengths, D]`): step `t` of a
 /// sequence has position `t + 1`, with
 /// `[sin(p·ω₀) ... sin(p·ω_{h−1}), cos(p·ω₀) ... cos(p·ω_{h−1})]`, `h = D/2`,
 /// `ωᵢ = exp(−i·ln(10000)/(h − 1))`, and a zero last column when D is odd.

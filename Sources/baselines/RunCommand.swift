@@ -138,7 +138,7 @@ struct RunCommand: ParsableCommand {
         runner.checkpoints = !noCheckpoints
         if !quiet { runner.status = StatusLine.show }
         log(
-            "BLAS: OpenBLAS \(BLAS.version), core \(BLAS.coreName) (\(BLASCoreSelection.provenance)), \(BLAS.threads) thread(s); own kernels \(InstructionSet.summary)"
+            "BLAS: \(BLASInfo.current.line)"
         )
         let start = Date()
         try runner.run()
@@ -151,24 +151,4 @@ struct RunCommand: ParsableCommand {
 extension RunCommand {
     /// A debug build's grid time over a release build's (README, "Debug and release builds").
     static let debugSlowdown = "1.2x"
-}
-
-/// One status line on a terminal (rewritten in place); plain lines otherwise.
-enum StatusLine {
-    nonisolated(unsafe) static var active = false
-    static let isTerminal = isatty(STDERR_FILENO) != 0
-
-    static func show(_ text: String) {
-        if isTerminal {
-            FileHandle.standardError.write(Data(("\r\u{1B}[2K" + text).utf8))
-            active = true
-        } else {
-            printNote(text)
-        }
-    }
-
-    static func finish() {
-        if active { FileHandle.standardError.write(Data("\n".utf8)) }
-        active = false
-    }
 }

@@ -78,7 +78,8 @@ public struct IndoMERDataset: Sendable {
     public var normalization: [Modality: Normalization]
     /// Built-in synthetic data rather than the release. Every result from it says so.
     public var isSynthetic: Bool
-    /// SHA-256 of the source features (hex), or of the synthetic generator's settings.
+    /// SHA-256 (hex) of the release files read (label files and feature pickles), or of the
+    /// synthetic generator's settings.
     public var fingerprint: String
     /// Where the data came from: a release folder, or the synthetic generator's settings.
     public var source: String

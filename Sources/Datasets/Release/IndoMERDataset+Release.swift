@@ -6,7 +6,8 @@ extension IndoMERDataset {
     public enum NonFinitePolicy: Sendable { case refuse, zero }
 
     /// Reads a release folder into memory: labels, the requested modalities' true frames,
-    /// standardisation fitted on the training split, and a fingerprint of the source pickles.
+    /// standardisation fitted on the training split, and a fingerprint of the label files and
+    /// the feature pickles read.
     ///
     /// Every clip of both splits must have every requested modality; all of a modality's
     /// arrays must share one shape; NaN and infinite values are refused (with counts and clips)

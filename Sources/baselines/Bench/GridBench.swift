@@ -45,7 +45,7 @@ struct GridBench: ParsableCommand {
         let dataset = try dataOptions.load(modalities: needed, log: { printNote($0) })
         let runner = GridRunner(spec: grid, dataset: dataset, store: RunStore(path: "/dev/null"))
         print(
-            "bench grid: \(spec) on \(dataset.isSynthetic ? "the SYNTHETIC IndoMER" : dataset.source); \(BLASContext().line)"
+            "bench grid: \(spec) on \(dataset.isSynthetic ? "the SYNTHETIC IndoMER" : dataset.source); \(BLASInfo.current.line)"
         )
         print(
             pad("model", 9) + pad("mod", 5) + pad("batch", 7) + pad("epoch s", 10)

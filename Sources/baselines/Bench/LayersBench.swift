@@ -22,12 +22,12 @@ struct LayersBench: ParsableCommand {
         let medianMs: Double
         let minMs: Double
         let parameters: Int
-        let blas: BLASContext
+        let blas: BLASInfo
     }
 
     func run() throws {
         blas.apply()
-        let context = BLASContext()
+        let context = BLASInfo.current
         if !json {
             print("bench layers: \(context.line); median of \(repeats) steps after 2 warm-up")
             print(pad("layer", 62) + pad("ms/step", 12) + "parameters")

@@ -23,7 +23,7 @@ struct MemoryBench: ParsableCommand {
         let residentAtEnd: Int
         let growth: Int
         let finalLoss: Float
-        let blas: BLASContext
+        let blas: BLASInfo
     }
 
     func run() throws {
@@ -52,7 +52,7 @@ struct MemoryBench: ParsableCommand {
         let end = residentBytes()
         let result = Result(
             steps: steps, residentAfterWarmup: afterWarmup, residentAtEnd: end,
-            growth: end - afterWarmup, finalLoss: loss, blas: BLASContext())
+            growth: end - afterWarmup, finalLoss: loss, blas: BLASInfo.current)
         if json {
             printJSONLine(result)
         } else {

@@ -45,7 +45,7 @@ struct ModelsBench: ParsableCommand {
         let gemmGFLOPs: Double
         let parameters: Int
         let peakResidentBytes: Int
-        let blas: BLASContext
+        let blas: BLASInfo
     }
 
     /// A dataset of `batch` clips with random features and the chosen lengths.
@@ -88,7 +88,7 @@ struct ModelsBench: ParsableCommand {
     func run() throws {
         blas.apply()
         var ours: [String: Double] = [:]
-        let context = BLASContext()
+        let context = BLASInfo.current
         if !json {
             print(
                 "bench models: \(context.line); batch \(batch); median of \(repeats) steps after 2 warm-up"

@@ -37,7 +37,7 @@ struct OpsBench: ParsableCommand {
         let ratio: Double
         let tensorMedianMs: Double
         let directMedianMs: Double
-        let blas: BLASContext
+        let blas: BLASInfo
     }
 
     struct StreamResult: Encodable {
@@ -48,12 +48,12 @@ struct OpsBench: ParsableCommand {
         let memcpyGBPerSecond: Double
         let ratioToMemcpy: Double
         let medianMs: Double
-        let blas: BLASContext
+        let blas: BLASInfo
     }
 
     func run() throws {
         blas.apply()
-        let context = BLASContext()
+        let context = BLASInfo.current
         if !json {
             print(
                 "bench ops: \(context.line); median of \(repeats) rounds, Tensor and direct interleaved"
@@ -114,7 +114,7 @@ struct OpsBench: ParsableCommand {
     }
 
     /// add, mul and exp over 16M floats, each beside a memcpy of the same bytes read.
-    private func streamKernels(context: BLASContext, generator: Generator) {
+    private func streamKernels(context: BLASInfo, generator: Generator) {
         let n = 16 << 20
         let x = Tensor.uniform([n], low: -1, high: 1, generator: generator)
         let y = Tensor.uniform([n], low: -1, high: 1, generator: generator)

@@ -47,17 +47,3 @@ enum Timing {
         return times
     }
 }
-
-/// The facts every benchmark line carries: which BLAS kernels ran, on how many threads, and
-/// which variant of our own C kernels.
-struct BLASContext: Encodable {
-    let openblas = BLAS.version
-    let core = BLAS.coreName
-    let coreSource = BLASCoreSelection.provenance
-    let threads = BLAS.threads
-    let kernels = InstructionSet.summary
-
-    var line: String {
-        "OpenBLAS \(openblas), core \(core) (\(coreSource)), \(threads) thread(s); own kernels \(kernels)"
-    }
-}

@@ -130,7 +130,7 @@ extension Tensor {
     }
 
     /// Rows (entries along dimension 0) picked by `indices`, repeats allowed; an index of −1
-    /// gives a row of zeros (padding, as `unpackSteps` lays out). The gradient of a repeated
+    /// gives a row of zeros (padding, as `PackedSequences.padded` lays out). The gradient of a repeated
     /// row is the sum over its copies.
     public func indexSelect(rows indices: [Int]) -> Tensor {
         let rowSize = count / Swift.max(shape[0], 1)

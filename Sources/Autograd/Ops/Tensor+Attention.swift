@@ -6,9 +6,9 @@ internal import CKernels
 ///
 /// Heads stay where the projections put them: `q [B, Tq, H·d]`, `k [B, Tk, H·d]`,
 /// `v [B, Tk, H·dv]`, output `[B, Tq, H·dv]`, head `h` in columns `h·d ..< (h+1)·d`. No
-/// permutation copies them out and back. Queries (or keys and values) may also come *packed*:
-/// rank 2, `[Σ lengths, H·d]`, each sequence's true steps after the previous one's, with the
-/// lengths given; the output then is packed like the queries.
+/// permutation copies them out and back. Queries (or keys and values) may also come packed
+/// (`PackedSequences`, `[Σ lengths, H·d]`), each through its own entry point; the output then
+/// is packed like the queries.
 ///
 /// Padding is skipped, not masked: for sequence `b` only its first `queryLengths[b]` queries
 /// and `keyLengths[b]` keys take part (all of them when a list is nil). Output rows past a
@@ -35,14 +35,53 @@ internal import CKernels
 /// ### References
 /// - Dao et al., "FlashAttention", NeurIPS 2022 (recomputation in the backward pass).
 extension Tensor {
+    /// Padded queries, keys and values: `q [B, Tq, H·d]`, `k [B, Tk, H·d]`, `v [B, Tk, H·dv]`,
+    /// with the true lengths (all steps when nil); output `[B, Tq, H·dv]`.
     public static func attention(
         query q: Tensor, key k: Tensor, value v: Tensor, heads: Int, queryLengths: [Int]? = nil,
         keyLengths: [Int]? = nil, causal: Bool = false, dropout p: Float = 0,
         training: Bool = false,
         generator: Generator? = nil
     ) -> Tensor {
-        let queries = SequenceLayout(q, lengths: queryLengths, name: "query")
-        let keys = SequenceLayout(k, lengths: keyLengths, name: "key")
+        attention(
+            query: q, SequenceLayout(padded: q, lengths: queryLengths, name: "query"), key: k,
+            SequenceLayout(padded: k, lengths: keyLengths, name: "key"), value: v, heads: heads,
+            causal: causal, dropout: p, training: training, generator: generator)
+    }
+
+    /// Packed queries, keys and values (`value` packed like `key`); output packed like the
+    /// queries.
+    public static func attention(
+        query: PackedSequences, key: PackedSequences, value: Tensor, heads: Int,
+        causal: Bool = false, dropout p: Float = 0, training: Bool = false,
+        generator: Generator? = nil
+    ) -> PackedSequences {
+        query.with(
+            rows: attention(
+                query: query.rows, SequenceLayout(packed: query), key: key.rows,
+                SequenceLayout(packed: key), value: value, heads: heads, causal: causal,
+                dropout: p, training: training, generator: generator))
+    }
+
+    /// Padded queries (`[B, Tq, H·d]` with their lengths) against packed keys and values;
+    /// output padded like the queries.
+    public static func attention(
+        query q: Tensor, queryLengths: [Int]? = nil, key: PackedSequences, value: Tensor,
+        heads: Int, causal: Bool = false, dropout p: Float = 0, training: Bool = false,
+        generator: Generator? = nil
+    ) -> Tensor {
+        attention(
+            query: q, SequenceLayout(padded: q, lengths: queryLengths, name: "query"),
+            key: key.rows, SequenceLayout(packed: key), value: value, heads: heads,
+            causal: causal, dropout: p, training: training, generator: generator)
+    }
+
+    /// The op, on queries and keys in either layout.
+    static func attention(
+        query q: Tensor, _ queries: SequenceLayout, key k: Tensor, _ keys: SequenceLayout,
+        value v: Tensor, heads: Int, causal: Bool, dropout p: Float, training: Bool,
+        generator: Generator?
+    ) -> Tensor {
         precondition(
             queries.batch == keys.batch && v.shape.dropLast() == k.shape.dropLast()
                 && q.shape.last == k.shape.last,
@@ -136,32 +175,28 @@ struct SequenceLayout {
     let valid: [Int]
     var totalRows: Int { (starts.last ?? 0) + (rows.last ?? 0) }
 
-    init(_ x: Tensor, lengths: [Int]?, name: String) {
-        if x.rank == 3 {
-            let (b, t) = (x.shape[0], x.shape[1])
-            batch = b
-            starts = (0..<b).map { $0 * t }
-            rows = Array(repeating: t, count: b)
-            valid = lengths ?? rows
-            precondition(
-                valid.count == b && valid.allSatisfy { (0...t).contains($0) },
-                "\(name) lengths \(valid) for \(b) sequences of \(t) steps")
-        } else {
-            precondition(
-                x.rank == 2 && lengths != nil,
-                "packed \(name)s [rows, width] need their lengths (got \(x.shape))")
-            let lengths = lengths!
-            precondition(
-                lengths.allSatisfy { $0 >= 0 } && lengths.reduce(0, +) == x.shape[0],
-                "\(name) lengths \(lengths) do not add up to the \(x.shape[0]) packed rows")
-            batch = lengths.count
-            var first = 0
-            starts = lengths.map { l in
-                defer { first += l }
-                return first
-            }
-            rows = lengths
-            valid = lengths
+    /// `[B, T, W]` with true lengths (all `T` when nil).
+    init(padded x: Tensor, lengths: [Int]?, name: String) {
+        precondition(x.rank == 3, "padded \(name)s are [B, T, W] (got \(x.shape))")
+        let (b, t) = (x.shape[0], x.shape[1])
+        batch = b
+        starts = (0..<b).map { $0 * t }
+        rows = Array(repeating: t, count: b)
+        valid = lengths ?? rows
+        precondition(
+            valid.count == b && valid.allSatisfy { (0...t).contains($0) },
+            "\(name) lengths \(valid) for \(b) sequences of \(t) steps")
+    }
+
+    /// Packed rows: each sequence holds exactly its valid rows.
+    init(packed: PackedSequences) {
+        batch = packed.lengths.count
+        var first = 0
+        starts = packed.lengths.map { l in
+            defer { first += l }
+            return first
         }
+        rows = packed.lengths
+        valid = packed.lengths
     }
 }
