@@ -155,10 +155,7 @@ public struct GridPlan {
                 ("\(r.stepsPerEpoch)", 10),
             ]
             lines.append(
-                fields.map {
-                    $0.0.padding(
-                        toLength: Swift.max($0.1, $0.0.count + 1), withPad: " ", startingAt: 0)
-                }.joined()
+                fields.map { TextTable.pad($0.0, $0.1) }.joined()
                     + estimate + (r.alreadyRecorded ? " (recorded: skipped)" : ""))
         }
         let pending = runs.filter { !$0.alreadyRecorded }

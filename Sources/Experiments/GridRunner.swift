@@ -164,11 +164,11 @@ public struct GridRunner {
             done[record.runID] = record
             if let trial = record.tuning, trial.role == .trial, !record.failed {
                 log(
-                    "[\(number + 1)/\(missing.count)] \(run.label) trial \(trial.trial): inner-fold macro-F1 \(fmt(trial.score)) (\(record.epochs) epochs, best \(record.bestEpoch), \(Int(record.wallSeconds)) s)"
+                    "[\(number + 1)/\(missing.count)] \(run.label) trial \(trial.trial): inner-fold macro-F1 \(TextTable.number(trial.score)) (\(record.epochs) epochs, best \(record.bestEpoch), \(Int(record.wallSeconds)) s)"
                 )
             } else if let metrics = record.metrics {
                 log(
-                    "[\(number + 1)/\(missing.count)] \(run.label): accuracy \(fmt(metrics.accuracy)), macro-F1 \(fmt(metrics.macroF1)), weighted-F1 \(fmt(metrics.weightedF1)) (\(record.epochs) epochs, best \(record.bestEpoch), \(Int(record.wallSeconds)) s)"
+                    "[\(number + 1)/\(missing.count)] \(run.label): accuracy \(TextTable.number(metrics.accuracy)), macro-F1 \(TextTable.number(metrics.macroF1)), weighted-F1 \(TextTable.number(metrics.weightedF1)) (\(record.epochs) epochs, best \(record.bestEpoch), \(Int(record.wallSeconds)) s)"
                 )
             } else {
                 log(
@@ -234,7 +234,7 @@ public struct GridRunner {
                     let perEpoch = p.seconds / Double(p.epoch)
                     let eta = perEpoch * Double(p.epochs - p.epoch)
                     status?(
-                        "\(label) \(run.label): epoch \(p.epoch)/\(p.epochs), loss \(fmt(p.trainLoss)), inner-fold macro-F1 \(fmt(p.foldMacroF1)) (best epoch \(p.bestEpoch)), ETA ≤ \(Int(eta)) s"
+                        "\(label) \(run.label): epoch \(p.epoch)/\(p.epochs), loss \(TextTable.number(p.trainLoss)), inner-fold macro-F1 \(TextTable.number(p.foldMacroF1)) (best epoch \(p.bestEpoch)), ETA ≤ \(Int(eta)) s"
                     )
                 }
                 predictions = validation.map { outcome.predictions[dataset.clips[$0].id]! }
@@ -339,8 +339,6 @@ public struct GridRunner {
         return text.isEmpty ? "unknown" : text
     }()
 }
-
-func fmt(_ x: Double) -> String { String(format: "%.3f", x) }
 
 extension GridSpec.Run {
     /// `TFN (class-weighted) emotion TAV seed 3`, for progress lines.

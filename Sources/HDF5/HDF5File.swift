@@ -1,16 +1,5 @@
 internal import CHDF5
 
-/// An error from libhdf5, naming the file, the object and what was expected.
-public struct HDF5Error: Error, CustomStringConvertible, Equatable {
-    public let path: String
-    public let object: String
-    public let message: String
-
-    public var description: String {
-        object.isEmpty ? "\(path): \(message)" : "\(path): \(object): \(message)"
-    }
-}
-
 /// One open HDF5 file. Datasets are addressed by path (`"features/audio"`, or a flat name such
 /// as `"text.lstm.weight_ih_l0"`); intermediate groups are created on write. Every handle is
 /// closed by the owning object's `deinit`.

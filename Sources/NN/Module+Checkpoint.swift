@@ -1,16 +1,6 @@
 import Autograd
 import HDF5
 
-/// A checkpoint that does not fit the module it is loaded into.
-public struct CheckpointError: Error, CustomStringConvertible, Equatable {
-    public let path: String
-    public let problems: [String]
-    public var description: String {
-        "\(path): checkpoint does not match the model:\n"
-            + problems.map { "  - \($0)" }.joined(separator: "\n")
-    }
-}
-
 /// Saving and loading every parameter and buffer as one HDF5 dataset each, named by its
 /// `state_dict` key, float32 with the tensor's shape. A PyTorch model exports to the same
 /// layout with a few lines of h5py (`Tests/Fixtures/Reference/make_torch_reference.py`).

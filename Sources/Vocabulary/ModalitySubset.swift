@@ -35,7 +35,10 @@ public struct ModalitySubset: Hashable, Sendable, Codable, Comparable, CustomStr
     public static let all = ModalitySubset(Modality.allCases)
 
     /// The seven subsets in the order every table lists them: unimodal, bimodal, all three.
-    public static let tableOrder: [ModalitySubset] = ["T", "A", "V", "TA", "TV", "AV", "TAV"]
+    public static let tableOrder: [ModalitySubset] = {
+        let (t, a, v) = (Modality.text, Modality.audio, Modality.video)
+        return [[t], [a], [v], [t, a], [t, v], [a, v], [t, a, v]].map(ModalitySubset.init)
+    }()
 
     public var letters: String { String(members.map(\.letter)) }
     public var description: String { letters }

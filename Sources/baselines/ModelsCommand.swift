@@ -46,15 +46,17 @@ struct ModelsCommand: ParsableCommand {
             print(String(decoding: text, as: UTF8.self))
             return
         }
-        print(pad("model", 10) + pad("modalities", 12) + pad("classes", 9) + "parameters")
+        print(
+            TextTable.pad("model", 10) + TextTable.pad("modalities", 12)
+                + TextTable.pad("classes", 9) + "parameters")
         for kind in models {
             for subset in modalities {
                 let model = ModelConfigurations().make(
                     kind, problem: .indoMER(subset.members, task: task),
                     generator: Generator(seed: 0))
                 print(
-                    pad(kind.displayName, 10) + pad(subset.letters, 12)
-                        + pad("\(task.classCount)", 9) + "\(model.parameterCount)")
+                    TextTable.pad(kind.displayName, 10) + TextTable.pad(subset.letters, 12)
+                        + TextTable.pad("\(task.classCount)", 9) + "\(model.parameterCount)")
             }
         }
     }

@@ -1,7 +1,7 @@
 import Foundation
 
 // What every command shares for writing: diagnostics on standard error (standard output stays
-// clean for results) and the columns of terminal tables.
+// clean for results). Text-table columns and numbers: `TextTable` (Experiments).
 
 /// A line on standard error: progress, notes, and `error:` lines.
 func printNote(_ message: String) {
@@ -21,11 +21,3 @@ func printJSONLine<T: Encodable>(_ value: T) {
         print(text)
     }
 }
-
-/// A text-table cell: `s` padded with spaces to `width` columns (one space after a longer one).
-func pad(_ s: String, _ width: Int) -> String {
-    s.count >= width ? s + " " : s + String(repeating: " ", count: width - s.count)
-}
-
-/// `x` with `digits` decimals.
-func fmt(_ x: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", x) }

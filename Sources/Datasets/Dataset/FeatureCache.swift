@@ -4,7 +4,7 @@ import Vocabulary
 
 /// The one-file HDF5 cache that training reads: `baselines prepare` writes it once.
 ///
-/// Layout (h5py reads it as plain arrays; names in a table, not scattered through code):
+/// Layout (h5py reads it as plain arrays; `write` and `read` below spell these names):
 /// ```
 /// /                          attributes: format, synthetic ("true"/"false"), fingerprint, source,
 ///                            modalities ("text,audio,video"), source_files (JSON: what it was built from)

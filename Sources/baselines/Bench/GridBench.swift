@@ -48,8 +48,9 @@ struct GridBench: ParsableCommand {
             "bench grid: \(spec) on \(dataset.isSynthetic ? "the SYNTHETIC IndoMER" : dataset.source); \(BLASInfo.current.line)"
         )
         print(
-            pad("model", 9) + pad("mod", 5) + pad("batch", 7) + pad("epoch s", 10)
-                + pad("eval s", 9) + pad("--plan epoch s", 16)
+            TextTable.pad("model", 9) + TextTable.pad("mod", 5) + TextTable.pad("batch", 7)
+                + TextTable.pad("epoch s", 10)
+                + TextTable.pad("eval s", 9) + TextTable.pad("--plan epoch s", 16)
                 + "recorded runs: wall s / projected (median ratio)")
         let recorded = compare.map { RunStore(path: $0).records() } ?? []
         var timings: [GridProjection.Setting: GridProjection.EpochTiming] = [:]
@@ -61,7 +62,8 @@ struct GridBench: ParsableCommand {
             }!
             let plan =
                 noPlanEstimate
-                ? "-" : fmt(GridPlan.estimatedEpochSeconds(runner: runner, run: first), 1)
+                ? "-"
+                : TextTable.number(GridPlan.estimatedEpochSeconds(runner: runner, run: first), 1)
             let letters = setting.modalities.letters
             let matching = recorded.filter {
                 $0.model == setting.model && $0.modalities == setting.modalities && !$0.failed
@@ -73,17 +75,20 @@ struct GridBench: ParsableCommand {
             }.sorted()
             let comparison =
                 ratios.isEmpty
-                ? "-" : "\(matching.count) run(s), median \(fmt(ratios[ratios.count / 2], 2))"
+                ? "-"
+                : "\(matching.count) run(s), median \(TextTable.number(ratios[ratios.count / 2], 2))"
             print(
-                pad(setting.model.displayName, 9) + pad(letters, 5) + pad("\(setting.batchSize)", 7)
-                    + pad(fmt(t.epochSeconds, 1), 10)
-                    + pad(fmt(t.evaluationSeconds, 1), 9) + pad(plan, 16) + comparison)
+                TextTable.pad(setting.model.displayName, 9) + TextTable.pad(letters, 5)
+                    + TextTable.pad("\(setting.batchSize)", 7)
+                    + TextTable.pad(TextTable.number(t.epochSeconds, 1), 10)
+                    + TextTable.pad(TextTable.number(t.evaluationSeconds, 1), 9)
+                    + TextTable.pad(plan, 16) + comparison)
         }
         let projection = GridProjection(runner: runner, timings: timings)
         let trained = projection.runs.filter { $0.setting != nil }.count
         print("\n\(projection.runs.count) runs (\(trained) trained); projected wall time:")
         print(
-            pad("array tasks", 17) + pad("every run to its cap", 24)
+            TextTable.pad("array tasks", 17) + TextTable.pad("every run to its cap", 24)
                 + "every run stopped after \(epochsPerRun) epochs (assumed)")
         for tasks in arrayTasks where tasks >= 1 {
             let cap = projection.wallSeconds(tasks: tasks) { $0.epochsCap }
@@ -91,8 +96,8 @@ struct GridBench: ParsableCommand {
                 Swift.min($0.epochsCap, epochsPerRun)
             }
             print(
-                pad(tasks == 1 ? "1 (one process)" : "\(tasks)", 17)
-                    + pad(GridPlan.duration(cap), 24) + GridPlan.duration(early))
+                TextTable.pad(tasks == 1 ? "1 (one process)" : "\(tasks)", 17)
+                    + TextTable.pad(GridPlan.duration(cap), 24) + GridPlan.duration(early))
         }
         print(
             "(each array task with \(BLAS.threads) thread(s), as here; the same machine per task assumed)"

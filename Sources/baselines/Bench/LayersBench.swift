@@ -1,5 +1,6 @@
 import ArgumentParser
 import Autograd
+import Experiments
 import Foundation
 import NN
 
@@ -30,7 +31,7 @@ struct LayersBench: ParsableCommand {
         let context = BLASInfo.current
         if !json {
             print("bench layers: \(context.line); median of \(repeats) steps after 2 warm-up")
-            print(pad("layer", 62) + pad("ms/step", 12) + "parameters")
+            print(TextTable.pad("layer", 62) + TextTable.pad("ms/step", 12) + "parameters")
         }
         let generator = Generator(seed: 1)
         let cases: [(String, Module, () -> Tensor)] = {
@@ -73,7 +74,10 @@ struct LayersBench: ParsableCommand {
             if json {
                 printJSONLine(result)
             } else {
-                print(pad(name, 62) + pad(fmt(result.medianMs, 1), 12) + "\(result.parameters)")
+                print(
+                    TextTable.pad(name, 62)
+                        + TextTable.pad(TextTable.number(result.medianMs, 1), 12)
+                        + "\(result.parameters)")
             }
         }
     }

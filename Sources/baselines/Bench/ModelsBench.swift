@@ -94,8 +94,10 @@ struct ModelsBench: ParsableCommand {
                 "bench models: \(context.line); batch \(batch); median of \(repeats) steps after 2 warm-up"
             )
             print(
-                pad("model", 10) + pad("lengths", 11) + pad("train ms", 12) + pad("infer ms", 12)
-                    + pad("clips/s", 10) + pad("GEMM GF/s", 11) + pad("params", 12) + "peak RSS")
+                TextTable.pad("model", 10) + TextTable.pad("lengths", 11)
+                    + TextTable.pad("train ms", 12) + TextTable.pad("infer ms", 12)
+                    + TextTable.pad("clips/s", 10) + TextTable.pad("GEMM GF/s", 11)
+                    + TextTable.pad("params", 12) + "peak RSS")
         }
         let generator = Generator(seed: 7)
         for lengthCase in cases {
@@ -134,11 +136,12 @@ struct ModelsBench: ParsableCommand {
                     printJSONLine(result)
                 } else {
                     print(
-                        pad(kind.displayName, 10) + pad(lengthCase.rawValue, 11)
-                            + pad(fmt(result.trainStepMs, 1), 12)
-                            + pad(fmt(result.inferenceMs, 1), 12)
-                            + pad(fmt(result.clipsPerSecond, 1), 10)
-                            + pad(fmt(result.gemmGFLOPs, 1), 11) + pad("\(result.parameters)", 12)
+                        TextTable.pad(kind.displayName, 10) + TextTable.pad(lengthCase.rawValue, 11)
+                            + TextTable.pad(TextTable.number(result.trainStepMs, 1), 12)
+                            + TextTable.pad(TextTable.number(result.inferenceMs, 1), 12)
+                            + TextTable.pad(TextTable.number(result.clipsPerSecond, 1), 10)
+                            + TextTable.pad(TextTable.number(result.gemmGFLOPs, 1), 11)
+                            + TextTable.pad("\(result.parameters)", 12)
                             + String(format: "%.2f GB", Double(result.peakResidentBytes) / 1e9))
                 }
             }
@@ -204,7 +207,8 @@ struct ModelsBench: ParsableCommand {
                 "\nPyTorch twins (\(results.first?.torch ?? "torch")), \(BLAS.threads) thread(s), same shapes and step:"
             )
             print(
-                pad("model", 10) + pad("lengths", 11) + pad("ours ms", 12) + pad("torch ms", 12)
+                TextTable.pad("model", 10) + TextTable.pad("lengths", 11)
+                    + TextTable.pad("ours ms", 12) + TextTable.pad("torch ms", 12)
                     + "speed-up (torch / ours)")
         }
         for r in results {
@@ -216,9 +220,11 @@ struct ModelsBench: ParsableCommand {
                 printJSONLine(c)
             } else {
                 print(
-                    pad(ModelName(rawValue: r.model)?.displayName ?? r.model, 10)
-                        + pad(r.lengths, 11) + pad(fmt(mine, 1), 12)
-                        + pad(fmt(r.trainStepMs, 1), 12) + fmt(c.speedup, 2) + "x")
+                    TextTable.pad(ModelName(rawValue: r.model)?.displayName ?? r.model, 10)
+                        + TextTable.pad(r.lengths, 11)
+                        + TextTable.pad(TextTable.number(mine, 1), 12)
+                        + TextTable.pad(TextTable.number(r.trainStepMs, 1), 12)
+                        + TextTable.number(c.speedup, 2) + "x")
             }
         }
     }

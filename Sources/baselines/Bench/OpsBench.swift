@@ -1,5 +1,6 @@
 import ArgumentParser
 import Autograd
+import Experiments
 import Foundation
 
 /// `baselines bench ops`: GFLOP/s of `Tensor` matmul beside a direct `cblas_sgemm` call (OpenBLAS
@@ -62,7 +63,8 @@ struct OpsBench: ParsableCommand {
         let generator = Generator(seed: 7)
         if !json {
             print(
-                pad("shape", 34) + pad("Tensor GFLOP/s", 16) + pad("direct GFLOP/s", 16)
+                TextTable.pad("shape", 34) + TextTable.pad("Tensor GFLOP/s", 16)
+                    + TextTable.pad("direct GFLOP/s", 16)
                     + "Tensor/direct")
         }
         for c in Self.gemmCases {
@@ -105,8 +107,10 @@ struct OpsBench: ParsableCommand {
                 printJSONLine(result)
             } else {
                 print(
-                    pad(c.name, 34) + pad(fmt(result.tensorGFLOPs, 1), 16)
-                        + pad(fmt(result.directGFLOPs, 1), 16) + fmt(result.ratio, 3))
+                    TextTable.pad(c.name, 34)
+                        + TextTable.pad(TextTable.number(result.tensorGFLOPs, 1), 16)
+                        + TextTable.pad(TextTable.number(result.directGFLOPs, 1), 16)
+                        + TextTable.number(result.ratio, 3))
             }
             if sink.isNaN { print("") }
         }
@@ -123,7 +127,8 @@ struct OpsBench: ParsableCommand {
         target.initialize(repeating: 0, count: n)
         if !json {
             print(
-                "\n" + pad("kernel (16M floats)", 34) + pad("GB/s", 16) + pad("memcpy GB/s", 16)
+                "\n" + TextTable.pad("kernel (16M floats)", 34) + TextTable.pad("GB/s", 16)
+                    + TextTable.pad("memcpy GB/s", 16)
                     + "kernel/memcpy")
         }
         let kernels: [(String, Int, () -> Tensor)] = [
@@ -152,8 +157,10 @@ struct OpsBench: ParsableCommand {
                 printJSONLine(result)
             } else {
                 print(
-                    pad(name, 34) + pad(fmt(result.gbPerSecond, 1), 16)
-                        + pad(fmt(result.memcpyGBPerSecond, 1), 16) + fmt(result.ratioToMemcpy, 2))
+                    TextTable.pad(name, 34)
+                        + TextTable.pad(TextTable.number(result.gbPerSecond, 1), 16)
+                        + TextTable.pad(TextTable.number(result.memcpyGBPerSecond, 1), 16)
+                        + TextTable.number(result.ratioToMemcpy, 2))
             }
             if sink.isNaN { print("") }
         }

@@ -92,16 +92,16 @@ struct PickleBench: ParsableCommand {
         } else {
             let gb = { (b: Int) in String(format: "%.2f GB", Double(b) / 1e9) }
             print(
-                "bench pickle: \(clips) video clips of \(frames)x\(dim) float32, file \(gb(fileBytes)) (written in \(fmt(writeSeconds, 1)) s)"
+                "bench pickle: \(clips) video clips of \(frames)x\(dim) float32, file \(gb(fileBytes)) (written in \(TextTable.number(writeSeconds, 1)) s)"
             )
             print(
-                "parse \(fmt(parseSeconds, 2)) s; parse + convert true frames \(fmt(readSeconds, 1)) s"
+                "parse \(TextTable.number(parseSeconds, 2)) s; parse + convert true frames \(TextTable.number(readSeconds, 1)) s"
             )
             print(
                 "features: padded float32 \(gb(result.paddedFloat32Bytes)), true frames float32 \(gb(result.trueFramesFloat32Bytes))"
             )
             print(
-                "peak resident \(gb(result.peakResidentBytes)) (before reading \(gb(before))): \(fmt(Double(result.peakResidentBytes) / Double(result.trueFramesFloat32Bytes), 2))x the true-frame float32 size, \(fmt(Double(result.peakResidentBytes) / Double(result.paddedFloat32Bytes), 2))x the padded size"
+                "peak resident \(gb(result.peakResidentBytes)) (before reading \(gb(before))): \(TextTable.number(Double(result.peakResidentBytes) / Double(result.trueFramesFloat32Bytes), 2))x the true-frame float32 size, \(TextTable.number(Double(result.peakResidentBytes) / Double(result.paddedFloat32Bytes), 2))x the padded size"
             )
         }
     }
