@@ -83,6 +83,11 @@ public struct GridSpec: Sendable {
 }
 
 extension GridSpec {
+    /// The modalities some subset of the grid uses: what its data must hold.
+    public var neededModalities: [Modality] {
+        Modality.allCases.filter { m in modalities.contains { $0.contains(m) } }
+    }
+
     static func unique<T: Hashable>(_ items: [T]) -> [T] {
         var seen = Set<T>()
         return items.filter { seen.insert($0).inserted }

@@ -26,37 +26,11 @@ struct InspectCommand: ParsableCommand {
             } else if path.hasSuffix(".h5") {
                 print(try FeatureCache.read(from: path).summary)
             } else {
-                try inspectPickle()
+                for line in try RestrictedUnpickler.load(path: path).entryLines { print(line) }
             }
         } catch let error as DataError {
             printNote("error: \(error)")
             throw ExitCode.failure
-        }
-    }
-
-    private func inspectPickle() throws {
-        let value = try RestrictedUnpickler.load(path: path)
-        let entries: [PickleValue] = if case .list(let l) = value { l.items } else { [value] }
-        for (index, entry) in entries.enumerated() {
-            var name = "#\(index)"
-            var arrays: [NumPyArray] = []
-            if case .dict(let d) = entry {
-                for (key, v) in d.items {
-                    if case .string(let s) = v, case .string(let k) = key,
-                        k.hasSuffix("name") || k == "sample_id" || k == "id"
-                    {
-                        name = s
-                    }
-                    if case .array(let a) = v { arrays.append(a) }
-                }
-            } else if case .array(let a) = entry {
-                arrays.append(a)
-            }
-            for a in arrays {
-                let shape = a.shape.map(String.init).joined(separator: "x")
-                let sum = a.floats().reduce(0.0) { $0 + Double($1) }
-                print("\(name)\t\(shape)\t\(a.dtype)\t\(String(format: "%.3f", sum))")
-            }
         }
     }
 }

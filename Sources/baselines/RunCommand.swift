@@ -106,7 +106,7 @@ struct RunCommand: ParsableCommand {
             )
         }
         let dataset: IndoMERDataset
-        let needed = Modality.allCases.filter { m in grid.modalities.contains { $0.contains(m) } }
+        let needed = grid.neededModalities
         do { dataset = try dataOptions.load(modalities: needed, log: log) } catch let error
             as DataError
         {
@@ -123,11 +123,7 @@ struct RunCommand: ParsableCommand {
         if plan {
             let planned = GridPlan(runner: runner)
             if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys]
-                for run in planned.runs {
-                    print(String(decoding: try encoder.encode(run), as: UTF8.self))
-                }
+                for run in planned.runs { printJSONLine(run) }
             } else {
                 print(planned.table)
             }
@@ -137,9 +133,7 @@ struct RunCommand: ParsableCommand {
         runner.retryFailed = retryFailed
         runner.checkpoints = !noCheckpoints
         if !quiet { runner.status = StatusLine.show }
-        log(
-            "BLAS: \(BLASInfo.current.line)"
-        )
+        log("BLAS: \(BLASInfo.current.line)")
         let start = Date()
         try runner.run()
         StatusLine.finish()

@@ -51,7 +51,7 @@ struct TuneCommand: ParsableCommand {
         }
         blas.apply(defaultThreads: grid.threads)
         let log: (String) -> Void = quiet ? { _ in } : { printNote($0) }
-        let needed = Modality.allCases.filter { m in grid.modalities.contains { $0.contains(m) } }
+        let needed = grid.neededModalities
         let dataset: IndoMERDataset
         do { dataset = try dataOptions.load(modalities: needed, log: log) } catch let error
             as DataError

@@ -41,7 +41,7 @@ struct GridBench: ParsableCommand {
         if !models.isEmpty { grid.models = models }
         if !modalities.isEmpty { grid.modalities = modalities }
         blas.apply(defaultThreads: grid.threads)
-        let needed = Modality.allCases.filter { m in grid.modalities.contains { $0.contains(m) } }
+        let needed = grid.neededModalities
         let dataset = try dataOptions.load(modalities: needed, log: { printNote($0) })
         let runner = GridRunner(spec: grid, dataset: dataset, store: RunStore(path: "/dev/null"))
         print(
