@@ -4,7 +4,7 @@
 /// and file names; `title` (`Sentiment (3 classes)`) in table captions and headings;
 /// `classNames` in per-class tables. It encodes as its name; decoding looks the name up in
 /// `known`, the tasks of every data set the package reads.
-public struct ClassificationTask: Hashable, Sendable, Codable, CustomStringConvertible {
+public struct ClassificationTask: Hashable, Sendable, Spelled, CustomStringConvertible {
     public let name: String
     /// Class names, index = class id.
     public let classNames: [String]
@@ -41,21 +41,9 @@ public struct ClassificationTask: Hashable, Sendable, Codable, CustomStringConve
         self = task
     }
 
-    public init(from decoder: any Decoder) throws {
-        let name = try decoder.singleValueContainer().decode(String.self)
-        guard let task = ClassificationTask(named: name) else {
-            throw DecodingError.dataCorrupted(
-                .init(
-                    codingPath: decoder.codingPath,
-                    debugDescription:
-                        "unknown task '\(name)' (known: \(Self.known.map(\.name).joined(separator: ", ")))"
-                ))
-        }
-        self = task
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(name)
+    public var spelling: String { name }
+    public init?(spelling: String) { self.init(named: spelling) }
+    public static var expectedSpellings: String {
+        "the tasks " + known.map(\.name).joined(separator: ", ")
     }
 }

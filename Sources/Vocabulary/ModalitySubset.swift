@@ -2,7 +2,7 @@
 /// grid's ablation axis, a run record's `modalities`, a table's column.
 ///
 /// It encodes as its letters, so run records and specs hold `"TAV"`.
-public struct ModalitySubset: Hashable, Sendable, Codable, Comparable, CustomStringConvertible,
+public struct ModalitySubset: Hashable, Sendable, Spelled, Comparable, CustomStringConvertible,
     ExpressibleByStringLiteral
 {
     /// The members, sorted (T, A, V) and without repeats.
@@ -49,19 +49,7 @@ public struct ModalitySubset: Hashable, Sendable, Codable, Comparable, CustomStr
         tableOrder.firstIndex(of: a)! < tableOrder.firstIndex(of: b)!
     }
 
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        guard let subset = ModalitySubset(letters: text) else {
-            throw DecodingError.dataCorrupted(
-                .init(
-                    codingPath: decoder.codingPath,
-                    debugDescription: "'\(text)' is not a modality subset (letters T, A, V)"))
-        }
-        self = subset
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(letters)
-    }
+    public var spelling: String { letters }
+    public init?(spelling: String) { self.init(letters: spelling) }
+    public static var expectedSpellings: String { "the modality subsets (letters T, A, V)" }
 }

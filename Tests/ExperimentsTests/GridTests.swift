@@ -40,6 +40,14 @@ enum TinyGrid {
         return try GridSpec.load(path: path)
     }
 
+    /// `spec` run on the tiny data into a fresh log `<name>.jsonl` in `dir`.
+    static func run(_ spec: GridSpec, in dir: URL, log name: String) throws -> [RunRecord] {
+        try GridRunner(
+            spec: spec, dataset: dataset,
+            store: RunStore(path: dir.appendingPathComponent("\(name).jsonl").path)
+        ).run()
+    }
+
     /// The parts of a record that a rerun must reproduce exactly.
     static func essence(_ r: RunRecord) -> String {
         let predictions = r.predictions.sorted { $0.key < $1.key }.map(\.value)
@@ -57,14 +65,8 @@ enum TinyGrid {
         spec.tasks = [.sentiment]
         spec.modalities = [.all]
         spec.seeds = [3]
-        let first = try GridRunner(
-            spec: spec, dataset: TinyGrid.dataset,
-            store: RunStore(path: dir.appendingPathComponent("a.jsonl").path)
-        ).run()
-        let second = try GridRunner(
-            spec: spec, dataset: TinyGrid.dataset,
-            store: RunStore(path: dir.appendingPathComponent("b.jsonl").path)
-        ).run()
+        let first = try TinyGrid.run(spec, in: dir, log: "a")
+        let second = try TinyGrid.run(spec, in: dir, log: "b")
         #expect(first.count == 4)
         #expect(first.map(TinyGrid.essence) == second.map(TinyGrid.essence))
     }
@@ -74,10 +76,7 @@ enum TinyGrid {
         defer { try? FileManager.default.removeItem(at: dir) }
         var spec = try TinyGrid.spec(in: dir)
         spec.seeds = [1]
-        let whole = try GridRunner(
-            spec: spec, dataset: TinyGrid.dataset,
-            store: RunStore(path: dir.appendingPathComponent("whole.jsonl").path)
-        ).run()
+        let whole = try TinyGrid.run(spec, in: dir, log: "whole")
         var shards: [[RunRecord]] = []
         for i in 1...3 {
             var runner = GridRunner(

@@ -70,14 +70,8 @@ import Vocabulary
         let dir = try TinyGrid.directory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let spec = try TinyGrid.spec(Self.spec, in: dir)
-        let first = try GridRunner(
-            spec: spec, dataset: TinyGrid.dataset,
-            store: RunStore(path: dir.appendingPathComponent("a.jsonl").path)
-        ).run()
-        let second = try GridRunner(
-            spec: spec, dataset: TinyGrid.dataset,
-            store: RunStore(path: dir.appendingPathComponent("b.jsonl").path)
-        ).run()
+        let first = try TinyGrid.run(spec, in: dir, log: "a")
+        let second = try TinyGrid.run(spec, in: dir, log: "b")
         for (a, b) in zip(first, second) where a.model != .majority {
             let conditions = try #require(a.robustness)
             let modalities = a.modalities.members
@@ -118,19 +112,10 @@ import Vocabulary
         spec.tasks = [.sentiment]
         spec.modalities = [ModalitySubset(all)]
         spec.seeds = [1]
-        let plain = try GridRunner(
-            spec: spec, dataset: TinyGrid.dataset,
-            store: RunStore(path: dir.appendingPathComponent("p.jsonl").path)
-        ).run()
+        let plain = try TinyGrid.run(spec, in: dir, log: "p")
         spec.training[.lfDNN]!.modalityDropout = PerModality(text: 0.3, audio: 0.5, video: 0.5)
-        let dropped = try GridRunner(
-            spec: spec, dataset: TinyGrid.dataset,
-            store: RunStore(path: dir.appendingPathComponent("d.jsonl").path)
-        ).run()
-        let again = try GridRunner(
-            spec: spec, dataset: TinyGrid.dataset,
-            store: RunStore(path: dir.appendingPathComponent("e.jsonl").path)
-        ).run()
+        let dropped = try TinyGrid.run(spec, in: dir, log: "d")
+        let again = try TinyGrid.run(spec, in: dir, log: "e")
         #expect(plain[0].curve.map(\.trainLoss) != dropped[0].curve.map(\.trainLoss))
         #expect(dropped.map(TinyGrid.essence) == again.map(TinyGrid.essence))
         #expect(plain[0].runID != dropped[0].runID, "the rate is part of the run's settings")
