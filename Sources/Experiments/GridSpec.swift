@@ -281,25 +281,25 @@ extension GridSpec {
             }
             return try items.map(convert)
         }
-        let models = try list("models") { v -> ModelName in
-            guard let s = v as? String, let m = ModelName(rawValue: s) else {
+        /// A name from the vocabulary, or an error listing the names there are.
+        func named<T>(
+            _ what: String, _ v: Any, _ lookup: (String) -> T?, _ known: [String]
+        ) throws
+            -> T
+        {
+            guard let s = v as? String, let value = lookup(s) else {
                 throw SpecError(
                     file: file,
-                    message:
-                        "unknown model '\(v)' (models: \(ModelName.allCases.map(\.rawValue).joined(separator: ", ")))"
-                )
+                    message: "unknown \(what) '\(v)' (\(what)s: \(known.joined(separator: ", ")))")
             }
-            return m
+            return value
         }
-        let tasks = try list("tasks") { v -> ClassificationTask in
-            guard let s = v as? String, let t = ClassificationTask(named: s) else {
-                throw SpecError(
-                    file: file,
-                    message:
-                        "unknown task '\(v)' (tasks: \(ClassificationTask.known.map(\.name).joined(separator: ", ")))"
-                )
-            }
-            return t
+        let models = try list("models") {
+            try named("model", $0, ModelName.init(rawValue:), ModelName.allCases.map(\.rawValue))
+        }
+        let tasks = try list("tasks") {
+            try named(
+                "task", $0, ClassificationTask.init(named:), ClassificationTask.known.map(\.name))
         }
         let subsets = try list("modalities") { v -> ModalitySubset in
             guard let s = v as? String else {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Datasets
+import Experiments
 import Foundation
 import Vocabulary
 
@@ -52,6 +53,24 @@ struct DataOptions: ParsableArguments {
         -> IndoMERDataset
     {
         try source.load(modalities: modalities, log: log)
+    }
+
+    /// The data a grid needs, for `run` and `tune`: an unreadable source ends the command with
+    /// its error; the synthetic set is announced as such.
+    func load(for grid: GridSpec, log: (String) -> Void) throws -> IndoMERDataset {
+        let dataset: IndoMERDataset
+        do { dataset = try load(modalities: grid.neededModalities, log: log) } catch let error
+            as DataError
+        {
+            printNote("error: \(error)")
+            throw ExitCode.failure
+        }
+        if dataset.isSynthetic {
+            printWarning(
+                "running on the SYNTHETIC IndoMER (no --data, no INDOMER_DATA): results are not "
+                    + "IndoMER results")
+        }
+        return dataset
     }
 
     /// `DataSource.prepare`: reads the release (or makes the synthetic set) and writes the cache.

@@ -105,19 +105,7 @@ struct RunCommand: ParsableCommand {
                 "\(results) already holds \(recorded) finished run(s): runs of this grid recorded there are skipped, not trained again"
             )
         }
-        let dataset: IndoMERDataset
-        let needed = grid.neededModalities
-        do { dataset = try dataOptions.load(modalities: needed, log: log) } catch let error
-            as DataError
-        {
-            printNote("error: \(error)")
-            throw ExitCode.failure
-        }
-        if dataset.isSynthetic {
-            printNote(
-                "warning: running on the SYNTHETIC IndoMER (no --data, no INDOMER_DATA): results are not IndoMER results"
-            )
-        }
+        let dataset = try dataOptions.load(for: grid, log: log)
         var runner = GridRunner(spec: grid, dataset: dataset, store: RunStore(path: results))
         if let shard { runner.shard = try parseShard(shard) }
         if plan {

@@ -51,19 +51,7 @@ struct TuneCommand: ParsableCommand {
         }
         blas.apply(defaultThreads: grid.threads)
         let log: (String) -> Void = quiet ? { _ in } : { printNote($0) }
-        let needed = grid.neededModalities
-        let dataset: IndoMERDataset
-        do { dataset = try dataOptions.load(modalities: needed, log: log) } catch let error
-            as DataError
-        {
-            printNote("error: \(error)")
-            throw ExitCode.failure
-        }
-        if dataset.isSynthetic {
-            printNote(
-                "warning: running on the SYNTHETIC IndoMER (no --data, no INDOMER_DATA): results are not IndoMER results"
-            )
-        }
+        let dataset = try dataOptions.load(for: grid, log: log)
         for path in [trialsLog, results] {
             try FileManager.default.createDirectory(
                 atPath: (path as NSString).deletingLastPathComponent,

@@ -132,9 +132,7 @@ import Vocabulary
     /// Bold cells of the written main and per-class tables (Markdown) against the reference's.
     @Test func boldMarksTheReferencesBestCells() throws {
         let (expected, builder) = try Self.load()
-        let out = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "report-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: out) }
+        let out = TemporaryFolder("report")
         _ = try builder.write(to: out.path)
         let markdown = try String(
             contentsOf: out.appendingPathComponent("tables.md"), encoding: .utf8)
@@ -209,9 +207,7 @@ import Vocabulary
     /// shows them (3 decimals).
     @Test func unimodalAgreementEqualsTheReference() throws {
         let (expected, builder) = try Self.load()
-        let out = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "report-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: out) }
+        let out = TemporaryFolder("report")
         _ = try builder.write(to: out.path)
         let markdown = try String(
             contentsOf: out.appendingPathComponent("tables.md"), encoding: .utf8)

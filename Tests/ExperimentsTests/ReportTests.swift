@@ -14,9 +14,7 @@ import Vocabulary
         let records = RunStore(path: Self.fixtures.appendingPathComponent("runs.jsonl").path)
             .records()
         #expect(records.count == 32)
-        let out = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "report-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: out) }
+        let out = TemporaryFolder("report")
         let written = try ReportBuilder(records: ReportBuilder.merge([records])).write(to: out.path)
         let golden = Self.fixtures.appendingPathComponent("golden")
         let expected = try FileManager.default.contentsOfDirectory(atPath: golden.path).filter {
@@ -63,9 +61,7 @@ import Vocabulary
             variant(lfdnn[0], weighted: true, hash: "cw", macroF1: 0.7),
             variant(lfdnn[1], weighted: true, hash: "cw", macroF1: 0.5),
         ]
-        let out = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "report-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: out) }
+        let out = TemporaryFolder("report")
         _ = try ReportBuilder(records: older + records + weighted).write(to: out.path)
         let markdown = try String(
             contentsOf: out.appendingPathComponent("tables.md"), encoding: .utf8)
@@ -110,9 +106,7 @@ import Vocabulary
         ]
         let records = RunStore(path: Self.fixtures.appendingPathComponent("runs.jsonl").path)
             .records()
-        let out = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "report-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: out) }
+        let out = TemporaryFolder("report")
         _ = try ReportBuilder(records: records).write(to: out.path)
         let markdown = try String(
             contentsOf: out.appendingPathComponent("tables.md"), encoding: .utf8)
@@ -167,9 +161,7 @@ import Vocabulary
     @Test func tablesStateTheirDataAndQuoteThePaperApart() throws {
         let records = RunStore(path: Self.fixtures.appendingPathComponent("runs.jsonl").path)
             .records()
-        let out = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "report-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: out) }
+        let out = TemporaryFolder("report")
         _ = try ReportBuilder(records: records).write(to: out.path)
         let main = try String(
             contentsOf: out.appendingPathComponent("table_main_emotion.tex"), encoding: .utf8)
@@ -228,9 +220,7 @@ import Vocabulary
         }
         let groups = ReportBuilder.groups(records + other)
         #expect(groups.count == 2 && groups.map(\.records.count) == [32, 32])
-        let out = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "report-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: out) }
+        let out = TemporaryFolder("report")
         #expect(throws: ReportBuilder.MixedGroups.self) {
             try ReportBuilder(records: records + other).write(to: out.path)
         }
@@ -262,9 +252,7 @@ import Vocabulary
                 r.bestEpoch = 6
                 return r
             }
-        let out = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "report-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: out) }
+        let out = TemporaryFolder("report")
         _ = try ReportBuilder(records: records).write(to: out.path)
         let main = try String(
             contentsOf: out.appendingPathComponent("table_main_sentiment.tex"), encoding: .utf8)
