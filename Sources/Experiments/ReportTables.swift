@@ -106,10 +106,6 @@ extension ReportBuilder {
         return parts.joined(separator: "; ") + "."
     }
 
-    static func taskTitle(_ task: ClassificationTask) -> String {
-        task == .sentiment ? "Sentiment (3 classes)" : "Emotion (7 classes)"
-    }
-
     // MARK: - Tables
 
     /// Cells to bold: per column, every trained baseline whose value, as printed (3 decimals),
@@ -156,7 +152,7 @@ extension ReportBuilder {
                 }
         }
         let caption =
-            "\(Self.taskTitle(task)): classical baselines on \(dataText), modalities \(s.subset), \(seedsText(s)). Bold: the best of the six baselines, ties included (never a reference or a quoted row); 95% intervals and paired tests in the statistics table. † Quoted from the OmniMER paper (Yan et al., 2025, Tables \(task == .sentiment ? "III and V" : "IV and VI")), not from a run of this suite; n/r: not reported there. \(PaperNumbers.note(task)) \(protocolText(s))"
+            "\(task.title): classical baselines on \(dataText), modalities \(s.subset), \(seedsText(s)). Bold: the best of the six baselines, ties included (never a reference or a quoted row); 95% intervals and paired tests in the statistics table. † Quoted from the OmniMER paper (Yan et al., 2025, Tables \(task == .sentiment ? "III and V" : "IV and VI")), not from a run of this suite; n/r: not reported there. \(PaperNumbers.note(task)) \(protocolText(s))"
         return table(
             "main_\(task.name)", caption,
             ["Model", "Accuracy", "Balanced acc.", "Macro-F1", "Weighted-F1"],
