@@ -8,10 +8,13 @@ public struct ClassificationTask: Hashable, Sendable, Spelled, CustomStringConve
     public let name: String
     /// Class names, index = class id.
     public let classNames: [String]
+    /// What the task labels, for titles (`Sentiment`); the capitalised name when nil.
+    public let heading: String?
 
-    public init(name: String, classNames: [String]) {
+    public init(name: String, classNames: [String], heading: String? = nil) {
         self.name = name
         self.classNames = classNames
+        self.heading = heading
     }
 
     public var classCount: Int { classNames.count }
@@ -19,7 +22,7 @@ public struct ClassificationTask: Hashable, Sendable, Spelled, CustomStringConve
 
     /// `Sentiment (3 classes)`.
     public var title: String {
-        name.prefix(1).uppercased() + name.dropFirst() + " (\(classCount) classes)"
+        (heading ?? name.prefix(1).uppercased() + name.dropFirst()) + " (\(classCount) classes)"
     }
 
     /// IndoMER's overall sentiment, in the release's class order.
@@ -32,8 +35,42 @@ public struct ClassificationTask: Hashable, Sendable, Spelled, CustomStringConve
 
     /// IndoMER's two tasks, in the order the reports list them.
     public static let indoMER: [ClassificationTask] = [.sentiment, .emotion]
+
+    /// CH-SIMS (and v2): MMSA's bins of the sentiment score in [−1, 1] (`Mult_acc_2/3/5`).
+    public static let sims2 = ClassificationTask(
+        name: "sims-2", classNames: ["negative", "positive"], heading: "Sentiment")
+    public static let sims3 = ClassificationTask(
+        name: "sims-3", classNames: ["negative", "neutral", "positive"], heading: "Sentiment")
+    public static let sims5 = ClassificationTask(
+        name: "sims-5",
+        classNames: ["negative", "weakly negative", "neutral", "weakly positive", "positive"],
+        heading: "Sentiment")
+    public static let sims: [ClassificationTask] = [sims2, sims3, sims5]
+
+    /// CMU-MOSI and CMU-MOSEI: MMSA's readings of the sentiment score in [−3, 3]: negative
+    /// against non-negative (`Has0_acc_2`), negative against positive with the neutral clips left
+    /// out (`Non0_acc_2`), and the score rounded to 5 and 7 classes (`Mult_acc_5/7`).
+    public static let cmuHas0 = ClassificationTask(
+        name: "cmu-2-has0", classNames: ["negative", "non-negative"],
+        heading: "Sentiment, negative or not")
+    public static let cmuNon0 = ClassificationTask(
+        name: "cmu-2-non0", classNames: ["negative", "positive"],
+        heading: "Sentiment, neutral clips left out")
+    public static let cmu5 = ClassificationTask(
+        name: "cmu-5",
+        classNames: ["strongly negative", "negative", "neutral", "positive", "strongly positive"],
+        heading: "Sentiment")
+    public static let cmu7 = ClassificationTask(
+        name: "cmu-7",
+        classNames: [
+            "strongly negative", "negative", "weakly negative", "neutral", "weakly positive",
+            "positive", "strongly positive",
+        ],
+        heading: "Sentiment")
+    public static let cmu: [ClassificationTask] = [cmuHas0, cmuNon0, cmu5, cmu7]
+
     /// Every task the package knows by name.
-    public static let known: [ClassificationTask] = indoMER
+    public static let known: [ClassificationTask] = indoMER + sims + cmu
 
     /// The known task of this name; nil for any other.
     public init?(named name: String) {

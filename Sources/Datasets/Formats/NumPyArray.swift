@@ -11,12 +11,12 @@ public struct NumPyArray {
     init(
         shape: [Int], dtype: NumPyDType, fortranOrder: Bool, data: PickleBytes, file: String
     ) throws {
-        guard dtype.kind == .float, [2, 4, 8].contains(dtype.itemSize) else {
+        guard Self.readable(dtype) else {
             throw DataError(
                 file: file,
                 message:
-                    "array of dtype \(dtype) refused: only float16, float32 and float64 arrays "
-                    + "are read (object arrays could run code)"
+                    "array of dtype \(dtype) refused: only float16/32/64, integer, bool and "
+                    + "fixed-width string arrays are read (object arrays could run code)"
             )
         }
         // The byte count, checked for overflow: a crafted shape such as (2^32, 2^32) is refused.
@@ -47,9 +47,93 @@ public struct NumPyArray {
         self.data = data
     }
 
-    /// The values as `Float`, row-major, written into `out` (`count` elements).
+    /// The dtypes read: floats, integers and bools (numbers), fixed-width strings (MMSA's ids).
+    static func readable(_ dtype: NumPyDType) -> Bool {
+        switch dtype.kind {
+        case .float: [2, 4, 8].contains(dtype.itemSize)
+        case .signed, .unsigned: [1, 2, 4, 8].contains(dtype.itemSize)
+        case .bool: dtype.itemSize == 1
+        case .unicode: dtype.itemSize % 4 == 0
+        case .bytes: true
+        case .object, .other: false
+        }
+    }
+
+    public var isNumeric: Bool { [.float, .signed, .unsigned, .bool].contains(dtype.kind) }
+    public var isString: Bool { dtype.kind == .unicode || dtype.kind == .bytes }
+
+    /// Element `i` (storage order) of an integer or bool array, as `Int64` (a `u8` above
+    /// `Int64.max` wraps; no data set stores one).
+    private func integer(_ raw: UnsafeRawBufferPointer, at offset: Int) -> Int64 {
+        let swap = dtype.isBigEndian
+        switch (dtype.kind, dtype.itemSize) {
+        case (.signed, 1): return Int64(raw.load(fromByteOffset: offset, as: Int8.self))
+        case (.signed, 2):
+            let v = raw.loadUnaligned(fromByteOffset: offset, as: Int16.self)
+            return Int64(swap ? v.byteSwapped : v)
+        case (.signed, 4):
+            let v = raw.loadUnaligned(fromByteOffset: offset, as: Int32.self)
+            return Int64(swap ? v.byteSwapped : v)
+        case (.signed, _):
+            let v = raw.loadUnaligned(fromByteOffset: offset, as: Int64.self)
+            return swap ? v.byteSwapped : v
+        case (_, 1): return Int64(raw.load(fromByteOffset: offset, as: UInt8.self))
+        case (_, 2):
+            let v = raw.loadUnaligned(fromByteOffset: offset, as: UInt16.self)
+            return Int64(swap ? v.byteSwapped : v)
+        case (_, 4):
+            let v = raw.loadUnaligned(fromByteOffset: offset, as: UInt32.self)
+            return Int64(swap ? v.byteSwapped : v)
+        default:
+            let v = raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+            return Int64(truncatingIfNeeded: swap ? v.byteSwapped : v)
+        }
+    }
+
+    /// The values of an integer or bool array, row-major; nil for other dtypes.
+    public func integers() -> [Int]? {
+        guard [.signed, .unsigned, .bool].contains(dtype.kind) else { return nil }
+        return data.withUnsafeBytes { raw in
+            (0..<count).map { Int(integer(raw, at: sourceIndex($0) * dtype.itemSize)) }
+        }
+    }
+
+    /// The values of a string array (`U`: UTF-32, `S`: bytes as UTF-8), row-major, with
+    /// NumPy's trailing NULs removed; nil for other dtypes.
+    public func strings() -> [String]? {
+        guard isString else { return nil }
+        return data.withUnsafeBytes { raw in
+            (0..<count).map { i in
+                let offset = sourceIndex(i) * dtype.itemSize
+                if dtype.kind == .bytes {
+                    let bytes = Array(raw[offset..<(offset + dtype.itemSize)])
+                    return String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
+                }
+                var scalars = String.UnicodeScalarView()
+                for c in 0..<(dtype.itemSize / 4) {
+                    var v = raw.loadUnaligned(fromByteOffset: offset + 4 * c, as: UInt32.self)
+                    if dtype.isBigEndian { v = v.byteSwapped }
+                    guard v != 0 else { break }
+                    scalars.append(Unicode.Scalar(v) ?? "\u{FFFD}")
+                }
+                return String(scalars)
+            }
+        }
+    }
+
+    /// The values as `Float`, row-major, written into `out` (`count` elements); integers and
+    /// bools converted, a string array gives NaN (callers check `isNumeric` first).
     public func copyFloats(into out: UnsafeMutableBufferPointer<Float>) {
         precondition(out.count == count)
+        guard dtype.kind == .float else {
+            data.withUnsafeBytes { raw in
+                for i in 0..<count {
+                    out[i] =
+                        isNumeric ? Float(integer(raw, at: sourceIndex(i) * dtype.itemSize)) : .nan
+                }
+            }
+            return
+        }
         data.withUnsafeBytes { raw in
             let swap = dtype.isBigEndian
             for i in 0..<count {

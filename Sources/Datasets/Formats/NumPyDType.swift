@@ -5,10 +5,15 @@ public struct NumPyDType: CustomStringConvertible, Equatable, Sendable {
         case signed = "i"
         case unsigned = "u"
         case bool = "b"
+        /// Fixed-width UTF-32 strings (`<U12`: 12 characters, 48 bytes), as NumPy stores `str`.
+        case unicode = "U"
+        /// Fixed-width byte strings (`S12`).
+        case bytes = "S"
         case object = "O"
         case other = "?"
     }
     public var kind: Kind
+    /// Bytes per element (for `U`, four per character).
     public var itemSize: Int
     /// `<` little, `>` big, `|` not applicable, `=` native.
     public var byteOrder: Character
@@ -36,7 +41,8 @@ public struct NumPyDType: CustomStringConvertible, Equatable, Sendable {
             (kind, itemSize) = (k, size)
         } else if let c = s.first {
             kind = Kind(rawValue: String(c)) ?? .other
-            itemSize = Int(s.dropFirst()) ?? (kind == .object ? 8 : 0)
+            let size = Int(s.dropFirst()) ?? (kind == .object ? 8 : 0)
+            itemSize = kind == .unicode ? 4 * size : size
         } else {
             (kind, itemSize) = (.other, 0)
         }

@@ -220,6 +220,11 @@ public struct ReleaseReader {
             of: value, nameKeys: layout.nameKeys, featureKeys: layout.featureKeys, file: url.path)
         var arrays: [String: NumPyArray] = [:]
         for (name, array) in entries {
+            guard array.isNumeric else {
+                throw DataError(
+                    file: url.path, clip: name,
+                    message: "features of dtype \(array.dtype), expected numbers")
+            }
             guard array.shape.count == 2 else {
                 throw DataError(
                     file: url.path, clip: name,
