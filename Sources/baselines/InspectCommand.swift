@@ -8,7 +8,7 @@ struct InspectCommand: ParsableCommand {
         commandName: "inspect",
         abstract: "Show what a .pkl feature file, a release folder or an .h5 cache holds.",
         discussion:
-            "For a .pkl: one line per entry with its name, shape (TxD), dtype and the sum of its values. For a folder or an .h5 cache: clips per split, class counts, shapes, true-length statistics and NaN counts. A refused file exits non-zero with the reason."
+            "For an MMSA-format pickle (a dict of train, valid and test): its splits, shapes, true lengths and classes per task. For another .pkl: one line per entry with its name, shape (TxD), dtype and the sum of its values. For a folder or an .h5 cache: clips per split, class counts, shapes, true-length statistics and NaN counts. A refused file exits non-zero with the reason."
     )
 
     @Argument(help: "A .pkl file, a release folder or an .h5 cache.") var path: String
@@ -26,7 +26,12 @@ struct InspectCommand: ParsableCommand {
             } else if path.hasSuffix(".h5") {
                 print(try FeatureCache.read(from: path).summary)
             } else {
-                for line in try RestrictedUnpickler.load(path: path).entryLines { print(line) }
+                let value = try RestrictedUnpickler.load(path: path)
+                if MMSAFeatures.isMMSA(value) {
+                    print(try MMSAFeatures.read(value, path: path, nonFinite: .zero).summary)
+                } else {
+                    for line in value.entryLines { print(line) }
+                }
             }
         } catch let error as DataError {
             printNote("error: \(error)")
