@@ -7,8 +7,9 @@ import Vocabulary
 ///
 /// The sequence form, from the cache to the models, is one: padded plus lengths
 /// (`ModalityBatch`). The cache stores each clip's true frames only (`RaggedFeatures`); a batch
-/// pads them to its own longest clip; a kernel that skips padding packs inside itself and
-/// returns the padded form (the LSTM, the Transformer encoder's layers).
+/// pads them to its own longest clip; a kernel that skips padding converts to
+/// `PackedSequences` inside itself and back (the LSTM's input projection, the Transformer
+/// encoder, attention).
 ///
 /// Length-aware: `batches(of:)` shuffles the clips, cuts the shuffled order into chunks of
 /// `bucketBatches` batches, sorts each chunk by length and cuts it into batches, then
@@ -72,7 +73,7 @@ public struct Batcher {
     /// A removed modality has length 0 and zero features; its batch keeps the steps of the
     /// others' time axis where a model aligns onto it (text: the clip's token count), so the
     /// aligned models see zeros there. Frames are dropped before audio pooling, and noise is
-    /// added to the (standardised) true frames before it.
+    /// added to the (standardised) steps after it, before any alignment onto text tokens.
     public func batch(
         _ clips: [Int], perturbation: InputPerturbation = .none, removed: [Set<Modality>]? = nil
     ) -> FusionBatch {
@@ -111,8 +112,8 @@ public struct Batcher {
                             values[row + d] += frames[base + frame * f.dim + d] * scale
                         }
                     }
-                    // Noise on the step the model sees after pooling (before any alignment), so
-                    // σ means the same for every model.
+                    // Noise on each step after pooling: σ is per step for every model (EF-LSTM and MFN
+                    // then average the noised steps onto text tokens).
                     if let noise {
                         for d in 0..<f.dim { values[row + d] += sigma * Float(noise.normal()) }
                     }

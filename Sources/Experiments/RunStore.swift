@@ -25,12 +25,18 @@ public struct RunStore: Sendable {
         decoder.nonConformingFloatDecodingStrategy = Self.nonFinite.decoding
         for (number, line) in data.split(separator: UInt8(ascii: "\n")).enumerated()
         where !line.isEmpty {
-            if let record = try? decoder.decode(RunRecord.self, from: Data(line)) {
-                result.append(record)
-            } else {
+            do {
+                result.append(try decoder.decode(RunRecord.self, from: Data(line)))
+            } catch DecodingError.dataCorrupted(let context) where !context.codingPath.isEmpty {
+                // A whole record holding a value this code does not know (a task, a model).
                 warn(
-                    "\(path): line \(number + 1) is not a complete run record (an interrupted write?); ignored"
-                )
+                    "\(path): line \(number + 1) is not a record this code reads "
+                        + "(\(context.codingPath.map(\.stringValue).joined(separator: ".")): "
+                        + "\(context.debugDescription)); ignored")
+            } catch {
+                warn(
+                    "\(path): line \(number + 1) is not a complete run record "
+                        + "(an interrupted write?); ignored")
             }
         }
         return result

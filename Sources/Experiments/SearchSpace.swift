@@ -55,7 +55,7 @@ public struct SearchSpace {
                 throw SpecError(
                     file: path,
                     message:
-                        "unknown model '\(name)' (models: \(ModelName.allCases.map(\.rawValue).joined(separator: ", ")))"
+                        "unknown model '\(name)' (models: \(ModelName.fusionModels.map(\.rawValue).joined(separator: ", ")))"
                 )
             }
             guard let entries = value as? [String: Any] else {

@@ -22,8 +22,8 @@ public struct FusionBatch {
 
     /// The batch with audio and video averaged over equal slices of each clip's true frames, one
     /// slice per text token (`TimeWindows.slices`): `[B, max n, D]` with the text lengths,
-    /// zero past each clip's `n`, and zero throughout for a clip without frames (a removed
-    /// modality). Differentiable in the features (a product with a fixed averaging matrix per
+    /// zero past each clip's `n`; a clip without frames (a removed modality) is zero throughout
+    /// and keeps its length 0. Differentiable in the features (a product with a fixed averaging matrix per
     /// clip, `W[b] [n, T]`).
     public func aligningToText() -> FusionBatch {
         var aligned = self
@@ -41,8 +41,9 @@ public struct FusionBatch {
                 }
             }
             let w = Tensor(weights, shape: [batch, target, steps])
-            aligned.inputs[m] = ModalityBatch(
-                features: Tensor.matmul(w, x), lengths: textLengths)
+            // A removed modality (length 0) stays removed; the others take the token axis.
+            let lengths = zip(input.lengths, textLengths).map { $0 == 0 ? 0 : $1 }
+            aligned.inputs[m] = ModalityBatch(features: Tensor.matmul(w, x), lengths: lengths)
         }
         return aligned
     }

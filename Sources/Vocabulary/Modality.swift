@@ -16,7 +16,8 @@ public enum Modality: String, Codable, CaseIterable, Sendable, Comparable {
 
     /// The modality of a subset letter (`T`, `A`, `V`; case ignored).
     public init?(letter: Character) {
-        guard let m = Self.allCases.first(where: { $0.letter == Character(letter.uppercased()) })
+        guard
+            let m = Self.allCases.first(where: { String($0.letter) == String(letter).uppercased() })
         else { return nil }
         self = m
     }

@@ -16,7 +16,7 @@ struct ModelsCommand: ParsableCommand {
 
     @Option(parsing: .upToNextOption, help: "Models.") var models: [ModelName] = ModelName
         .fusionModels
-    @Option(parsing: .upToNextOption, help: "Modality subsets (T, A, V, TA, TV, AV, TAV).")
+    @Option(parsing: .upToNextOption, help: "Modality subsets (any order of T, A, V).")
     var modalities: [ModalitySubset] = [.all]
     @Option(help: "Task (sets the number of classes).") var task: ClassificationTask = .sentiment
     @Flag(

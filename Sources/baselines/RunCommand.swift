@@ -24,11 +24,10 @@ struct RunCommand: ParsableCommand {
     @OptionGroup var blas: BLASOptions
     @Option(
         parsing: .upToNextOption,
-        help: "Only these models (ef-lstm lf-dnn tfn mfn mult misa majority prior).") var models:
-        [ModelName] = []
-    @Option(parsing: .upToNextOption, help: "Only these tasks (sentiment emotion).") var tasks:
-        [ClassificationTask] = []
-    @Option(parsing: .upToNextOption, help: "Only these modality subsets (T A V TA TV AV TAV).")
+        help: "Only these models.") var models: [ModelName] = []
+    @Option(parsing: .upToNextOption, help: "Only these tasks.") var tasks: [ClassificationTask] =
+        []
+    @Option(parsing: .upToNextOption, help: "Only these modality subsets (any order of T, A, V).")
     var modalities: [ModalitySubset] = []
     @Option(parsing: .upToNextOption, help: "These seeds instead of the spec's.") var seeds:
         [UInt64] = []
@@ -62,6 +61,11 @@ struct RunCommand: ParsableCommand {
                 "--json goes with --plan (a run's records are JSON already, in --results)")
         }
         if let shard { _ = try parseShard(shard) }
+        for task in tasks where !GridSpec.trainableTasks.contains(task) {
+            throw ValidationError(
+                "--tasks \(task): not a task of the data a grid trains on (tasks: "
+                    + GridSpec.trainableTasks.map(\.name).joined(separator: ", ") + ")")
+        }
     }
 
     func parseShard(_ text: String) throws -> (Int, Int) { try Self.parseShard(text) }

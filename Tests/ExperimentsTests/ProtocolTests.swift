@@ -120,7 +120,7 @@ import Vocabulary
             modalities: Modality.allCases, dims: data.features.mapValues(\.dim), classes: 3)
         let batcher = Batcher(
             dataset: data, modalities: Modality.allCases, task: .sentiment,
-            needs: InputNeeds(alignedToText: true))
+            needs: config.make(.efLSTM, problem: problem, generator: Generator(seed: 4)).inputNeeds)
         let training = TrainingConfig()  // no clipping: the update is the averaged gradient itself
         func stepped(_ batches: [[Int]]) -> [[Float]] {
             let model = config.make(.efLSTM, problem: problem, generator: Generator(seed: 4))

@@ -25,7 +25,11 @@ public struct Clip: Codable, Equatable, Sendable {
     }
 
     public func label(for task: ClassificationTask) -> Int {
-        task == .sentiment ? sentiment : emotion
+        switch task {
+        case .sentiment: sentiment
+        case .emotion: emotion
+        default: preconditionFailure("\(task) is not a task of IndoMER's clips")
+        }
     }
 
     /// `clip_100_Opinion_1` -> `clip_100_Opinion`.

@@ -19,7 +19,8 @@ public struct NumPyArray {
                     + "fixed-width string arrays are read (object arrays could run code)"
             )
         }
-        // The byte count, checked for overflow: a crafted shape such as (2^32, 2^32) is refused.
+        // The byte count (and so the element count, items being at least one byte), checked for
+        // overflow: a crafted shape such as (2^32, 2^32) is refused.
         var bytes = dtype.itemSize
         for n in shape {
             let (product, overflow) = bytes.multipliedReportingOverflow(by: n)
@@ -53,8 +54,8 @@ public struct NumPyArray {
         case .float: [2, 4, 8].contains(dtype.itemSize)
         case .signed, .unsigned: [1, 2, 4, 8].contains(dtype.itemSize)
         case .bool: dtype.itemSize == 1
-        case .unicode: dtype.itemSize % 4 == 0
-        case .bytes: true
+        case .unicode: dtype.itemSize > 0 && dtype.itemSize % 4 == 0
+        case .bytes: dtype.itemSize > 0
         case .object, .other: false
         }
     }

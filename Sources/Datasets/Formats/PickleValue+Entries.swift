@@ -2,7 +2,7 @@ import Foundation
 
 extension PickleValue {
     /// What `baselines inspect` prints for a feature pickle: one line per array of each entry
-    /// (a list's items, or the value itself), `name<TAB>shape<TAB>dtype<TAB>sum`, the name
+    /// (a list's items, or the value itself), `name<TAB>shape<TAB>dtype<TAB>sum` (`strings` for a string array), the name
     /// taken from the entry's `*name`, `sample_id` or `id` string (else `#index`).
     public var entryLines: [String] {
         let entries: [PickleValue] = if case .list(let l) = self { l.items } else { [self] }
@@ -24,8 +24,10 @@ extension PickleValue {
             }
             for a in arrays {
                 let shape = a.shape.map(String.init).joined(separator: "x")
-                let sum = a.floats().reduce(0.0) { $0 + Double($1) }
-                lines.append("\(name)\t\(shape)\t\(a.dtype)\t\(String(format: "%.3f", sum))")
+                let sum =
+                    a.isNumeric
+                    ? String(format: "%.3f", a.floats().reduce(0.0) { $0 + Double($1) }) : "strings"
+                lines.append("\(name)\t\(shape)\t\(a.dtype)\t\(sum)")
             }
         }
         return lines

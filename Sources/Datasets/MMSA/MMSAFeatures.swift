@@ -19,7 +19,7 @@ import Vocabulary
 /// the clips, unless the policy is `.zero`.
 public struct MMSAFeatures: Sendable {
     /// One of the file's splits.
-    public struct Split: Sendable {
+    public struct SplitData: Sendable {
         /// `train`, `valid` or `test`, as the file names it.
         public var name: String
         public var ids: [String]
@@ -42,7 +42,7 @@ public struct MMSAFeatures: Sendable {
     }
 
     public var path: String
-    public var splits: [Split]
+    public var splits: [SplitData]
     public var family: Family
     /// Whether audio and video came with their own lengths (an unaligned file).
     public var unaligned: Bool
@@ -77,7 +77,7 @@ public struct MMSAFeatures: Sendable {
                     "not an MMSA feature pickle: expected a dict of train, valid and test dicts; "
                     + "found \(value.structure())")
         }
-        var splits: [Split] = []
+        var splits: [SplitData] = []
         var unaligned = false
         for name in splitNames {
             guard case .dict(let d)? = root[name] else { continue }
@@ -192,18 +192,19 @@ private struct SplitReader {
         }
     }
 
-    func read(nonFinite: IndoMERDataset.NonFinitePolicy) throws -> MMSAFeatures.Split {
+    func read(nonFinite: IndoMERDataset.NonFinitePolicy) throws -> MMSAFeatures.SplitData {
         let ids = try strings("id")
         let n = ids.count
         guard let labels = try numbers("regression_labels"), labels.count == n else {
             throw fail("'regression_labels' must hold one value per clip (\(n))")
         }
         var modalityLabels: [Modality: [Float]] = [:]
-        for (m, suffix) in [(Modality.text, "T"), (.audio, "A"), (.video, "V")] {
-            if let values = try numbers("regression_labels_\(suffix)") {
+        for m in Modality.allCases {
+            if let values = try numbers("regression_labels_\(m.letter)") {
                 guard values.count == n else {
                     throw fail(
-                        "'regression_labels_\(suffix)' holds \(values.count) values, expected \(n)")
+                        "'regression_labels_\(m.letter)' holds \(values.count) values, expected \(n)"
+                    )
                 }
                 modalityLabels[m] = values.map(Float.init)
             }
@@ -233,10 +234,10 @@ private struct SplitReader {
                     throw fail("'\(key)_lengths' holds \(own.count) values, expected \(n)")
                 }
                 lengths = try own.enumerated().map { i, l in
-                    guard l >= 0, l == l.rounded() else {
-                        throw fail("\(key) length \(l)", clip: ids[i])
+                    guard l.isFinite, l >= 0, l == l.rounded() else {
+                        throw fail("\(key) length \(l), expected a whole number", clip: ids[i])
                     }
-                    return Swift.min(Int(l), steps)
+                    return Int(Swift.min(l, Double(steps)))
                 }
             }
             lengths = lengths.map { Swift.min($0, steps) }
@@ -271,7 +272,7 @@ private struct SplitReader {
                     + "clip(s): \(nonFiniteClips.prefix(5).joined(separator: ", ")); pass "
                     + "--zero-non-finite to replace them with 0")
         }
-        return MMSAFeatures.Split(
+        return MMSAFeatures.SplitData(
             name: split, ids: ids, features: features, labels: labels.map(Float.init),
             modalityLabels: modalityLabels, audioNegativeInfinities: negativeInfinities)
     }

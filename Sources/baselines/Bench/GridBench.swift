@@ -19,7 +19,7 @@ struct GridBench: ParsableCommand {
     @OptionGroup var dataOptions: DataOptions
     @OptionGroup var blas: BLASOptions
     @Option(parsing: .upToNextOption, help: "Only these models.") var models: [ModelName] = []
-    @Option(parsing: .upToNextOption, help: "Only these modality subsets (T A V TA TV AV TAV).")
+    @Option(parsing: .upToNextOption, help: "Only these modality subsets (any order of T, A, V).")
     var modalities: [ModalitySubset] = []
     @Option(parsing: .upToNextOption, help: "Array task counts to project for.") var arrayTasks:
         [Int] = [1, 4, 16, 64]
