@@ -1,4 +1,5 @@
 import ArgumentParser
+import Experiments
 import Vocabulary
 
 // The vocabulary on the command line, spelled as in specs and run records.
@@ -8,7 +9,8 @@ extension Modality: ExpressibleByArgument {}
 
 extension ClassificationTask: ExpressibleByArgument {
     public init?(argument: String) { self.init(named: argument) }
-    public static var allValueStrings: [String] { known.map(\.name) }
+    /// The tasks a grid trains (MMSA's are known by name but not trained yet).
+    public static var allValueStrings: [String] { GridSpec.trainableTasks.map(\.name) }
 }
 
 /// `TAV`, `tv`, `VAT`: the letters T, A, V, each at most once, in any order.
