@@ -67,7 +67,9 @@ public struct GridPlan {
                             ? RobustnessCondition.standard(for: run.modalities.members).count : 0)
                     seconds =
                         Double(training.epochs) * perEpoch + Double(
-                            evaluations * dataset.indices(in: .val).count) * t.inferClip
+                            evaluations
+                                * dataset.indices(in: dataset.reportedSplit, for: run.task).count)
+                        * t.inferClip
                 }
             }
             planned.append(

@@ -81,6 +81,13 @@ public struct GridRunner {
     /// Runs what is missing; returns the records of this shard's runs (old and new).
     @discardableResult
     public func run() throws -> [RunRecord] {
+        for task in spec.tasks where !dataset.tasks.contains(task) {
+            throw SpecError(
+                file: spec.name,
+                message:
+                    "task \(task) is not a task of \(dataset.name) (its tasks: "
+                    + dataset.tasks.map(\.name).joined(separator: ", ") + ")")
+        }
         let stored = store.records(warn: log)
         let otherCode = Dictionary(
             grouping: stored.filter { $0.codeVersion != Self.codeVersion },
@@ -202,14 +209,15 @@ public struct GridRunner {
         let start = Date()
         let peakIsOwn = PeakMemory.reset()
         // A trial never reads the reported split, not even its labels.
-        let validation = tuning?.role == .trial ? [] : dataset.indices(in: .val)
+        let validation =
+            tuning?.role == .trial ? [] : dataset.indices(in: dataset.reportedSplit, for: run.task)
         let truth = validation.map { dataset.clips[$0].label(for: run.task) }
         var predictions: [Int] = []
         var failure: RunRecord.Failure?
         var curve: [RunRecord.Epoch] = []
         var bestEpoch = 0
         var parameters = 0
-        var trainClips = dataset.indices(in: .train).count
+        var trainClips = dataset.indices(in: .train, for: run.task).count
         var foldClips = 0
         var robustness: [RobustnessResult]?
         var robustnessSeconds: Double?

@@ -83,10 +83,6 @@ public struct GridSpec: Sendable {
 }
 
 extension GridSpec {
-    /// The tasks a grid can train: those of the data sets `prepare` reads (IndoMER's; MMSA's
-    /// tasks are known to the vocabulary and to `inspect`, and train once #21 lands).
-    public static let trainableTasks = ClassificationTask.indoMER
-
     /// The modalities some subset of the grid uses: what its data must hold.
     public var neededModalities: [Modality] {
         Modality.allCases.filter { m in modalities.contains { $0.contains(m) } }
@@ -303,8 +299,7 @@ extension GridSpec {
         }
         let tasks = try list("tasks") {
             try named(
-                "task", $0, { name in trainableTasks.first { $0.name == name } },
-                trainableTasks.map(\.name))
+                "task", $0, ClassificationTask.init(named:), ClassificationTask.known.map(\.name))
         }
         let subsets = try list("modalities") { v -> ModalitySubset in
             guard let s = v as? String else {

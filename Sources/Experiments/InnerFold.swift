@@ -9,11 +9,17 @@ import Vocabulary
 /// fold's largest shortfall against the per-class targets (`fraction` of each class) without
 /// taking the fold past its size target, until the size target is met. The official
 /// validation split is never touched.
+///
+/// A data set with a test split (MMSA's) has its own validation split for selection, as MMSA
+/// uses it: the fold is then that split, whatever `fraction`, and the test split is reported.
 public enum InnerFold {
     public static func split(
         _ dataset: IndoMERDataset, task: ClassificationTask, fraction: Double = 0.15, seed: UInt64
     ) -> (train: [Int], fold: [Int]) {
-        let train = dataset.indices(in: .train)
+        let train = dataset.indices(in: .train, for: task)
+        if dataset.reportedSplit == .test {
+            return (train, dataset.indices(in: .val, for: task))
+        }
         var groups: [String: [Int]] = [:]
         for i in train { groups[dataset.clips[i].sourceVideo, default: []].append(i) }
         var order = groups.keys.sorted()
@@ -55,11 +61,17 @@ public enum InnerFold {
     public static func problem(
         _ dataset: IndoMERDataset, task: ClassificationTask, fraction: Double, seed: UInt64
     ) -> String? {
-        let train = dataset.indices(in: .train)
+        let train = dataset.indices(in: .train, for: task)
         let videos = Set(train.map { dataset.clips[$0].sourceVideo })
-        if dataset.indices(in: .val).isEmpty { return "the validation split has no clips" }
+        if dataset.indices(in: dataset.reportedSplit, for: task).isEmpty {
+            return
+                "the \(dataset.reportedSplit == .test ? "test" : "validation") split has no clips"
+        }
+        if dataset.reportedSplit == .test && dataset.indices(in: .val, for: task).isEmpty {
+            return "the validation split (which selects the epoch) has no clips"
+        }
         if train.isEmpty { return "the training split has no clips" }
-        guard fraction > 0 else { return nil }
+        guard fraction > 0, dataset.reportedSplit == .val else { return nil }
         if videos.count < 2 {
             return
                 "the training split's \(train.count) clip(s) come from \(videos.count) source video(s); the inner fold (\(Int(fraction * 100))% of them, by whole source video) needs at least 2"

@@ -8,10 +8,12 @@ public enum References {
     public static func predictions(
         _ model: ModelName, dataset: IndoMERDataset, task: ClassificationTask, seed: UInt64
     ) -> [Int] {
-        let trainLabels = dataset.indices(in: .train).map { dataset.clips[$0].label(for: task) }
+        let trainLabels = dataset.indices(in: .train, for: task).map {
+            dataset.clips[$0].label(for: task)
+        }
         var counts = [Int](repeating: 0, count: task.classCount)
         for y in trainLabels { counts[y] += 1 }
-        let validation = dataset.indices(in: .val)
+        let validation = dataset.indices(in: dataset.reportedSplit, for: task)
         switch model {
         case .majority:
             let majority = counts.indices.max { counts[$0] < counts[$1] }!

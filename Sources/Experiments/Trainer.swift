@@ -267,7 +267,8 @@ public struct Trainer {
                 resumedAfterEpoch: resumedAfterEpoch,
                 priorSeconds: priorSeconds, checkpointSeconds: checkpointSeconds)
         }
-        let validation = dataset.indices(in: .val)
+        // The reported split: IndoMER's validation split, or a test split where there is one.
+        let validation = dataset.indices(in: dataset.reportedSplit, for: task)
         let truth = validation.map { dataset.clips[$0].label(for: task) }
         let (predictions, _) = predict(model, batcher, validation, phase: "report", weights: nil)
         let metrics = ClassificationMetrics(

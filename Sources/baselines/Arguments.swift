@@ -1,5 +1,4 @@
 import ArgumentParser
-import Experiments
 import Vocabulary
 
 // The vocabulary on the command line, spelled as in specs and run records.
@@ -9,8 +8,7 @@ extension Modality: ExpressibleByArgument {}
 
 extension ClassificationTask: ExpressibleByArgument {
     public init?(argument: String) { self.init(named: argument) }
-    /// The tasks a grid trains (MMSA's are known by name but not trained yet).
-    public static var allValueStrings: [String] { GridSpec.trainableTasks.map(\.name) }
+    public static var allValueStrings: [String] { known.map(\.name) }
 }
 
 /// `TAV`, `tv`, `VAT`: the letters T, A, V, each at most once, in any order.

@@ -54,7 +54,7 @@ enum ReleaseLabelFiles {
     static func write(to root: URL) throws {
         let sentiment = IndoMERRelease.labels(of: .sentiment)
         let emotion = IndoMERRelease.labels(of: .emotion)
-        for split in Split.allCases {
+        for split in IndoMERRelease.splits {
             let mine = clips.filter { $0.split == split }
             let three: [[String: String]] = mine.map { c in
                 [

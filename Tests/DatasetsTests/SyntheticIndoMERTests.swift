@@ -34,7 +34,7 @@ import Vocabulary
     @Test func jointLabelCountsAreTheReleaseTable() {
         let data = Self.fullLabels
         #expect(data.isSynthetic)
-        for split in Split.allCases {
+        for split in IndoMERRelease.splits {
             let clips = data.indices(in: split).map { data.clips[$0] }
             #expect(
                 Self.jointCounts(clips) == Self.table(split),
@@ -88,7 +88,7 @@ import Vocabulary
     @Test(.enabled(if: RealLabels.available, RealLabels.skipReason))
     func theTableIsTheRealLabelFiles() throws {
         let clips = try ReleaseReader(root: RealLabels.folder!).readClips()
-        for split in Split.allCases {
+        for split in IndoMERRelease.splits {
             #expect(
                 Self.jointCounts(clips.filter { $0.split == split }) == Self.table(split),
                 "\(split)")

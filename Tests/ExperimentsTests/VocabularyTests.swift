@@ -37,16 +37,18 @@ import Vocabulary
         }
     }
 
-    /// MMSA's tasks are known by name but not trained yet: a spec naming one is refused.
-    @Test func aSpecCannotTrainATaskOfOtherData() throws {
+    /// A grid names tasks of the vocabulary; one of another data set's is refused when it runs.
+    @Test func aGridCannotTrainATaskOfOtherData() throws {
         let dir = try TinyGrid.directory()
         defer { try? FileManager.default.removeItem(at: dir) }
+        let spec = try TinyGrid.spec(
+            #"{"models": ["tfn"], "tasks": ["cmu-7"], "modalities": ["TAV"], "seeds": [1]}"#,
+            in: dir)
         #expect {
-            _ = try TinyGrid.spec(
-                #"{"models": ["tfn"], "tasks": ["cmu-7"], "modalities": ["TAV"], "seeds": [1]}"#,
-                in: dir)
+            _ = try TinyGrid.run(spec, in: dir, log: "runs")
         } throws: { error in
-            "\(error)".contains("unknown task 'cmu-7' (tasks: sentiment, emotion)")
+            "\(error)".contains(
+                "task cmu-7 is not a task of IndoMER (its tasks: sentiment, emotion)")
         }
     }
 }

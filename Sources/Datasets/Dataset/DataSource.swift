@@ -29,8 +29,15 @@ public struct DataSource: Sendable {
     public var cachePath: String {
         if let cache { return cache }
         if let folder = releaseFolder {
-            // Beside the release when it is writable; a read-only download gets its cache in results/.
-            if FileManager.default.isWritableFile(atPath: folder) {
+            // Beside the release (or the MMSA file) when its folder is writable; a read-only
+            // download gets its cache in results/.
+            if isMMSAFile {
+                let url = URL(fileURLWithPath: folder)
+                if FileManager.default.isWritableFile(atPath: url.deletingLastPathComponent().path)
+                {
+                    return url.deletingPathExtension().path + "_fusion_cache.h5"
+                }
+            } else if FileManager.default.isWritableFile(atPath: folder) {
                 return URL(fileURLWithPath: folder).appendingPathComponent(
                     "indomer_fusion_cache.h5"
                 ).path
@@ -43,13 +50,31 @@ public struct DataSource: Sendable {
             "results/synthetic_cache_v\(SyntheticIndoMER.version)_\(syntheticName)_seed\(synthetic.seed)_signal\(synthetic.signal).h5"
     }
 
-    /// Reads the release (or makes the synthetic set) and writes the cache (atomically).
+    /// `--data` names a file rather than a folder: an MMSA-format pickle (CH-SIMS, MOSI, MOSEI).
+    public var isMMSAFile: Bool {
+        var isDirectory: ObjCBool = false
+        guard let path = releaseFolder,
+            FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+        else { return false }
+        return !isDirectory.boolValue
+    }
+
+    /// Reads the release or an MMSA file (or makes the synthetic set) and writes the cache
+    /// (atomically).
     public func prepare(
         modalities: [Modality] = Modality.allCases, log: (String) -> Void
     ) throws -> IndoMERDataset {
         let dataset: IndoMERDataset
         var sourceFiles: [FeatureCache.SourceFile] = []
-        if let folder = releaseFolder {
+        if let file = releaseFolder, isMMSAFile {
+            log("reading the MMSA-format file \(file)")
+            sourceFiles = [FeatureCache.SourceFile.current(file)].compactMap { $0 }
+            var mmsa = try IndoMERDataset.loadMMSA(
+                at: file, nonFinite: zeroNonFinite ? .zero : .refuse, log: log)
+            mmsa.features = mmsa.features.filter { modalities.contains($0.key) }
+            mmsa.normalization = mmsa.normalization.filter { modalities.contains($0.key) }
+            dataset = mmsa
+        } else if let folder = releaseFolder {
             log("reading the IndoMER release in \(folder)")
             let root = URL(fileURLWithPath: folder)
             sourceFiles = FeatureCache.SourceFile.release(root, modalities: modalities)

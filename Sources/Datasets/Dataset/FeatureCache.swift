@@ -7,12 +7,15 @@ import Vocabulary
 /// Layout (h5py reads it as plain arrays; `write` and `read` below spell these names):
 /// ```
 /// /                          attributes: format, synthetic ("true"/"false"), fingerprint, source,
-///                            modalities ("text,audio,video"), source_files (JSON: what it was built from)
+///                            modalities ("text,audio,video"), source_files (JSON: what it was
+///                            built from), name ("IndoMER", "CH-SIMS"), tasks ("sentiment,emotion";
+///                            absent in IndoMER caches written before other data sets: those two)
 /// /clips/id                  strings [N]
 /// /clips/source_video        strings [N]
-/// /clips/split               int64 [N]   0 train, 1 val
-/// /labels/sentiment          int64 [N]   0 negative, 1 neutral, 2 positive
-/// /labels/emotion            int64 [N]   0 fear ... 6 surprise (ClassificationTask.emotion.classNames)
+/// /clips/split               int64 [N]   0 train, 1 val, 2 test
+/// /labels/<task>             int64 [N]   each task's class, -1 where the clip has none (IndoMER:
+///                                        sentiment 0 negative ... 2 positive; emotion 0 fear ...
+///                                        6 surprise)
 /// /labels/{text,audio,video}_sentiment   int64 [N], -1 where the release gives none
 /// /features/<m>/data         float32 [Σ lengths, D]  true frames only, standardised
 /// /features/<m>/offsets      int64 [N + 1]           clip i is rows offsets[i] ..< offsets[i+1]
@@ -35,13 +38,13 @@ public enum FeatureCache {
             let paths =
                 ReleaseReader.labelFiles.map { root.appendingPathComponent($0).path }
                 + modalities.flatMap { m in
-                    Split.allCases.compactMap { reader.featureFile(m, $0)?.path }
+                    IndoMERRelease.splits.compactMap { reader.featureFile(m, $0)?.path }
                 }
             return paths.compactMap(current)
         }
 
         /// The file at `path` as it is now, nil when it is gone.
-        static func current(_ path: String) -> SourceFile? {
+        public static func current(_ path: String) -> SourceFile? {
             guard let a = try? FileManager.default.attributesOfItem(atPath: path) else {
                 return nil
             }
@@ -139,16 +142,19 @@ public enum FeatureCache {
         try file.setAttribute("synthetic", dataset.isSynthetic ? "true" : "false")
         try file.setAttribute("fingerprint", dataset.fingerprint)
         try file.setAttribute("source", dataset.source)
+        try file.setAttribute("name", dataset.name)
+        try file.setAttribute("tasks", dataset.tasks.map(\.name).joined(separator: ","))
         let clips = dataset.clips
         try file.write("clips/id", strings: clips.map(\.id))
         try file.write("clips/source_video", strings: clips.map(\.sourceVideo))
         try file.write(
             "clips/split", int64s: clips.map { Int64(Split.allCases.firstIndex(of: $0.split)!) },
             shape: [clips.count])
-        try file.write(
-            "labels/sentiment", int64s: clips.map { Int64($0.sentiment) }, shape: [clips.count])
-        try file.write(
-            "labels/emotion", int64s: clips.map { Int64($0.emotion) }, shape: [clips.count])
+        for task in dataset.tasks {
+            try file.write(
+                "labels/\(task.name)", int64s: clips.map { Int64($0.labels[task] ?? -1) },
+                shape: [clips.count])
+        }
         for m in Modality.allCases {
             try file.write(
                 "labels/\(m.rawValue)_sentiment",
@@ -201,8 +207,17 @@ public enum FeatureCache {
         let n = ids.count
         let sources = try file.readStrings("clips/source_video")
         let splits = try ints("clips/split", count: n)
-        let sentiment = try ints("labels/sentiment", count: n)
-        let emotion = try ints("labels/emotion", count: n)
+        // Caches written before other data sets hold IndoMER's two tasks and no `tasks` attribute.
+        let tasks =
+            try (try file.attribute("tasks")).map { names in
+                try names.split(separator: ",").map { name in
+                    guard let task = ClassificationTask(named: String(name)) else {
+                        throw DataError(file: path, message: "a cache of an unknown task '\(name)'")
+                    }
+                    return task
+                }
+            } ?? ClassificationTask.indoMER
+        let taskLabels = try tasks.map { try ints("labels/\($0.name)", count: n) }
         var perModality: [Modality: [Int]] = [:]
         for m in Modality.allCases {
             perModality[m] = try ints("labels/\(m.rawValue)_sentiment", count: n)
@@ -216,10 +231,14 @@ public enum FeatureCache {
             for m in Modality.allCases where perModality[m]![i] >= 0 {
                 labels[m] = perModality[m]![i]
             }
+            var classes: [ClassificationTask: Int] = [:]
+            for (task, values) in zip(tasks, taskLabels) where values[i] >= 0 {
+                classes[task] = values[i]
+            }
             clips.append(
                 Clip(
                     id: ids[i], sourceVideo: sources[i], split: Split.allCases[splits[i]],
-                    sentiment: sentiment[i], emotion: emotion[i], modalitySentiment: labels))
+                    labels: classes, modalitySentiment: labels))
         }
         var features: [Modality: RaggedFeatures] = [:]
         var normalization: [Modality: Normalization] = [:]
@@ -250,10 +269,13 @@ public enum FeatureCache {
                     std: try file.readFloats("normalization/\(m.rawValue)/std").values)
             }
         }
-        return IndoMERDataset(
+        var dataset = IndoMERDataset(
             clips: clips, features: features, normalization: normalization,
             isSynthetic: try file.attribute("synthetic") == "true",
             fingerprint: try file.attribute("fingerprint") ?? "",
             source: try file.attribute("source") ?? path)
+        dataset.name = try file.attribute("name") ?? "IndoMER"
+        dataset.tasks = tasks
+        return dataset
     }
 }

@@ -6,7 +6,7 @@ extension IndoMERDataset {
     /// statistics per modality.
     public var summary: String {
         var lines = ["data: \(provenanceLine)", "source: \(source)"]
-        for split in Split.allCases {
+        for split in Split.allCases where !indices(in: split).isEmpty {
             let clips = indices(in: split).map { self.clips[$0] }
             lines.append(
                 "\(split.rawValue): \(clips.count) clips from \(Set(clips.map(\.sourceVideo)).count) source videos"

@@ -1,6 +1,7 @@
 import Vocabulary
 
-/// IndoMER in memory, as the trainer reads it: clips, labels, features and provenance.
+/// A data set in memory, as the trainer reads it: clips, labels, features and provenance.
+/// IndoMER (the release or the synthetic set), or an MMSA-format file (`name` says which).
 public struct IndoMERDataset: Sendable {
     public var clips: [Clip]
     public var features: [Modality: RaggedFeatures]
@@ -14,6 +15,10 @@ public struct IndoMERDataset: Sendable {
     public var source: String
     /// NaN and infinite values found per modality and replaced by 0 (with `--zero-non-finite`).
     public var nonFiniteReplaced: [Modality: Int] = [:]
+    /// The data set's name in logs and captions: `IndoMER`, or an MMSA file's (`CH-SIMS`).
+    public var name = "IndoMER"
+    /// The tasks its clips are labelled for, in report order.
+    public var tasks: [ClassificationTask] = ClassificationTask.indoMER
 
     public init(
         clips: [Clip], features: [Modality: RaggedFeatures],
@@ -34,8 +39,22 @@ public struct IndoMERDataset: Sendable {
         clips.indices.filter { clips[$0].split == split }
     }
 
+    /// The clips of `split` that have a class in `task` (all of them but for MMSA's
+    /// negative-or-positive task, which leaves out clips scored exactly 0).
+    public func indices(in split: Split, for task: ClassificationTask) -> [Int] {
+        clips.indices.filter { clips[$0].split == split && clips[$0].labels[task] != nil }
+    }
+
+    /// The split whose results are reported: `test` where the data set has one (MMSA's; the
+    /// epoch is then selected on `val`), else `val` (IndoMER's official validation split).
+    public var reportedSplit: Split { clips.contains { $0.split == .test } ? .test : .val }
+
     /// "IndoMER release" or "synthetic IndoMER", with the fingerprint's first 12 hex digits.
     public var provenanceLine: String {
-        "\(isSynthetic ? "synthetic IndoMER (not the release)" : "IndoMER release"), fingerprint \(fingerprint.prefix(12))"
+        let what =
+            isSynthetic
+            ? "synthetic IndoMER (not the release)"
+            : name == "IndoMER" ? "IndoMER release" : "\(name) (\(source))"
+        return "\(what), fingerprint \(fingerprint.prefix(12))"
     }
 }

@@ -35,7 +35,7 @@ extension IndoMERDataset {
         for modality in modalities {
             var arrays: [String: NumPyArray] = [:]
             var files: [Split: MappedFile] = [:]
-            for split in Split.allCases {
+            for split in IndoMERRelease.splits {
                 let (file, splitArrays) = try reader.readFeatures(modality, split)
                 log("read \(splitArrays.count) \(modality.rawValue) arrays from \(file.path)")
                 files[split] = file
@@ -64,8 +64,10 @@ extension IndoMERDataset {
             }
             let missing = clips.filter { arrays[$0.id] == nil }
             if !missing.isEmpty {
-                let file = Split.allCases.compactMap { reader.featureFile(modality, $0)?.path }
-                    .joined(separator: ", ")
+                let file = IndoMERRelease.splits.compactMap {
+                    reader.featureFile(modality, $0)?.path
+                }
+                .joined(separator: ", ")
                 throw DataError(
                     file: file,
                     message:
@@ -118,8 +120,9 @@ extension IndoMERDataset {
         }
         if !nonFiniteClips.isEmpty && nonFinite == .refuse {
             let total = nonFiniteClips.reduce(0) { $0 + $1.1 }
-            let file = Split.allCases.compactMap { reader.featureFile(modality, $0)?.path }.joined(
-                separator: ", ")
+            let file = IndoMERRelease.splits.compactMap { reader.featureFile(modality, $0)?.path }
+                .joined(
+                    separator: ", ")
             throw DataError(
                 file: file,
                 message:

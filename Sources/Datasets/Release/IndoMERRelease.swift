@@ -4,6 +4,9 @@ import Vocabulary
 /// Facts of the IndoMER release that the reader and the synthetic generator share: each
 /// modality's padded shape and the Indonesian spelling of each class label.
 public enum IndoMERRelease {
+    /// The release's splits (it has no test split).
+    public static let splits: [Split] = [.train, .val]
+
     /// The release's padded shape per clip: frames x features.
     public static func shape(of modality: Modality) -> (frames: Int, features: Int) {
         switch modality {

@@ -37,7 +37,7 @@ public struct ReleaseReader {
         ]
 
     /// The label files, relative to the root (their bytes are part of the data fingerprint).
-    public static let labelFiles = Split.allCases.flatMap {
+    public static let labelFiles = IndoMERRelease.splits.flatMap {
         ["3_Class/3_class_\($0.rawValue).json", "7_Class/7_class_\($0.rawValue).json"]
     }
 
@@ -55,7 +55,7 @@ public struct ReleaseReader {
     public func readClips(warn: (String) -> Void = { _ in }) throws -> [Clip] {
         var clips: [Clip] = []
         var splitOf: [String: Split] = [:]
-        for split in Split.allCases {
+        for split in IndoMERRelease.splits {
             let three = try readJSON("3_Class/3_class_\(split.rawValue).json")
             let seven = try readJSON("7_Class/7_class_\(split.rawValue).json")
             let file3 = "3_Class/3_class_\(split.rawValue).json"

@@ -393,7 +393,7 @@ public enum SyntheticIndoMER {
 
     private static func makeClips(_ config: Configuration, _ generator: Generator) -> [Clip] {
         var clips: [Clip] = []
-        for split in Split.allCases {
+        for split in IndoMERRelease.splits {
             var labels: [(e: Int, t: Int, a: Int, v: Int)] = []
             for cell in jointCounts[split]! {
                 let kept = Swift.max(1, Int((Double(cell.n) * config.clipFraction).rounded()))
