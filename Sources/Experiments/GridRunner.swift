@@ -279,7 +279,8 @@ public struct GridRunner {
             seed: run.seed, hyperparameters: hyperparameters, training: trainingJSON,
             configHash: configHash,
             dataFingerprint: dataset.fingerprint, synthetic: dataset.isSynthetic,
-            dataSource: dataset.source,
+            dataSource: dataset.source, dataName: dataset.name,
+            reportedSplit: dataset.reportedSplit,
             metrics: metrics, failure: failure, robustness: robustness,
             robustnessSeconds: robustnessSeconds,
             predictions: Dictionary(

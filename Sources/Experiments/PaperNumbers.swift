@@ -65,11 +65,27 @@ public enum PaperNumbers {
         }
     }
 
-    /// OmniMER's six rows for an IndoMER task.
+    /// OmniMER's six rows for a task the paper reports (IndoMER's two, CH-SIMS 3-class); none
+    /// for any other.
     public static func rows(_ task: ClassificationTask) -> [Row] {
-        task == .sentiment
-            ? rows(indoMERSentiment, indoMERSentimentPerClass)
-            : rows(indoMEREmotion, indoMEREmotionPerClass)
+        switch task {
+        case .sentiment: rows(indoMERSentiment, indoMERSentimentPerClass)
+        case .emotion: rows(indoMEREmotion, indoMEREmotionPerClass)
+        case .sims3: chsims
+        default: []
+        }
+    }
+
+    /// The paper's tables for a task: the main one, and the per-class one with how it orders
+    /// the classes; nil where it reports none.
+    public static func tables(_ task: ClassificationTask) -> (main: String, perClass: String)? {
+        switch task {
+        case .sentiment: ("III and V", "V, which lists the classes as neutral, positive, negative")
+        case .emotion: ("IV and VI", "VI")
+        case .sims3:
+            ("VII and VIII", "VIII, which lists the classes as neutral, positive, negative")
+        default: nil
+        }
     }
 
     /// OmniMER's six rows on CH-SIMS 3-class sentiment (classes negative, neutral, positive).
@@ -77,6 +93,11 @@ public enum PaperNumbers {
 
     /// What a careful reader must know beside these rows.
     public static func note(_ task: ClassificationTask) -> String {
+        if task == .sims3 {
+            return
+                "The paper says it used the same protocol on CH-SIMS and names neither the split nor the selection; quoted as printed, beside runs of this suite on the file's test split."
+        }
+        guard task == .sentiment || task == .emotion else { return "" }
         let common =
             "The OmniMER rows are the paper's, on the release's 356 validation clips, where always answering neutral scores accuracy 0.736, above most OmniMER accuracies: macro-F1 is the figure that separates models."
         return task == .sentiment

@@ -19,9 +19,18 @@ extension ReportBuilder {
     // MARK: - Captions
 
     var dataText: String {
-        synthetic
-            ? "SYNTHETIC IndoMER (built-in generator, not the release; fingerprint \(fingerprint.prefix(12)))"
-            : "IndoMER release, official validation split (fingerprint \(fingerprint.prefix(12)))"
+        let name = records.first?.dataName ?? "IndoMER"
+        let split = records.first?.reportedSplit ?? .val
+        if synthetic {
+            return
+                "SYNTHETIC IndoMER (built-in generator, not the release; fingerprint \(fingerprint.prefix(12)))"
+        }
+        if name == "IndoMER" {
+            return
+                "IndoMER release, official validation split (fingerprint \(fingerprint.prefix(12)))"
+        }
+        return
+            "\(name), \(split == .test ? "test" : "validation") split (MMSA-format file, fingerprint \(fingerprint.prefix(12)))"
     }
 
     /// The seeds of a table's rows: one list when every row has the same, else per row.
@@ -67,11 +76,21 @@ extension ReportBuilder {
                 trained.contains { $0.robustness != nil }
                 ? " (and, for the robustness tables, once per perturbed condition; no choice rests on any of these)"
                 : ""
-            parts.append(
-                "Model selection: the epoch of \(selections.joined(separator: " or ")) on an inner fold of "
-                    + "\(folds.joined(separator: " or ")) of the training split (whole source videos); "
-                    + "the official validation split is evaluated once with the selected weights\(perturbed)"
-            )
+            if trained.contains(where: { $0.reportedSplit == .test }) {
+                // A data set with a test split: MMSA's protocol (select on valid, report test).
+                parts.append(
+                    "Model selection: the epoch of "
+                        + selections.joined(separator: " or ").replacingOccurrences(
+                            of: "inner-fold", with: "validation-split")
+                        + " on the data set's validation split (\(Self.range(trained.map(\.innerFoldClips))) clips); "
+                        + "the test split is evaluated once with the selected weights\(perturbed)")
+            } else {
+                parts.append(
+                    "Model selection: the epoch of \(selections.joined(separator: " or ")) on an inner fold of "
+                        + "\(folds.joined(separator: " or ")) of the training split (whole source videos); "
+                        + "the official validation split is evaluated once with the selected weights\(perturbed)"
+                )
+            }
             parts.append(
                 "runs trained \(Self.range(trained.map(\.epochs))) epochs (cap \(Self.range(caps)), "
                     + "patience \(Self.range(patience))) and kept epoch \(Self.range(trained.map(\.bestEpoch)))"
@@ -143,6 +162,14 @@ extension ReportBuilder {
             ruleAfter: quoted.isEmpty || rows.isEmpty ? [] : [rows.count - 1])
     }
 
+    /// The dagger's sentence under a table with quoted OmniMER rows; empty without them.
+    func quotedText(_ task: ClassificationTask, perClass: Bool) -> String {
+        guard let tables = PaperNumbers.tables(task) else { return "" }
+        return perClass
+            ? " † Quoted from the OmniMER paper (Table \(tables.perClass)), in this table's class order."
+            : " † Quoted from the OmniMER paper (Yan et al., 2025, Tables \(tables.main)), not from a run of this suite; n/r: not reported there. \(PaperNumbers.note(task))"
+    }
+
     func mainTable(_ s: TableSummary) -> Table {
         let task = s.task
         let quoted = PaperNumbers.rows(task).map { paper in
@@ -152,7 +179,7 @@ extension ReportBuilder {
                 }
         }
         let caption =
-            "\(task.title): classical baselines on \(dataText), modalities \(s.subset), \(seedsText(s)). Bold: the best of the six baselines, ties included (never a reference or a quoted row); 95% intervals and paired tests in the statistics table. † Quoted from the OmniMER paper (Yan et al., 2025, Tables \(task == .sentiment ? "III and V" : "IV and VI")), not from a run of this suite; n/r: not reported there. \(PaperNumbers.note(task)) \(protocolText(s))"
+            "\(task.title): classical baselines on \(dataText), modalities \(s.subset), \(seedsText(s)). Bold: the best of the six baselines, ties included (never a reference or a quoted row); 95% intervals and paired tests in the statistics table.\(quotedText(task, perClass: false)) \(protocolText(s))"
         return table(
             "main_\(task.name)", caption,
             ["Model", "Accuracy", "Balanced acc.", "Macro-F1", "Weighted-F1"],
@@ -167,7 +194,7 @@ extension ReportBuilder {
         }
         let rare = zip(task.classNames, supports).filter { $0.1 < 10 }.map { "\($0.0) \($0.1)" }
         let caption =
-            "Per-class F1, \(task.name), \(s.subset), \(dataText), \(seedsText(s)). n = validation clips per class\(rare.isEmpty ? "" : ": \(rare.joined(separator: ", ")) clip(s) only, so a class F1 there can rest on a single clip"). Bold: the best of the six baselines, ties included. † Quoted from the OmniMER paper (Table \(task == .sentiment ? "V, which lists the classes as neutral, positive, negative" : "VI")), in this table's class order."
+            "Per-class F1, \(task.name), \(s.subset), \(dataText), \(seedsText(s)). n = \(records.first?.reportedSplit == .test ? "test" : "validation") clips per class\(rare.isEmpty ? "" : ": \(rare.joined(separator: ", ")) clip(s) only, so a class F1 there can rest on a single clip"). Bold: the best of the six baselines, ties included.\(quotedText(task, perClass: true))"
         return table(
             "perclass_\(task.name)", caption,
             ["Model"] + zip(task.classNames, supports).map { "\($0.0) (n=\($0.1))" },

@@ -39,6 +39,10 @@ public struct RunRecord: Codable, Equatable, Sendable {
     public var dataFingerprint: String
     public var synthetic: Bool
     public var dataSource: String
+    /// The data set's name (`IndoMER`, `CH-SIMS`) and the split the metrics are on (IndoMER's
+    /// `val`, MMSA's `test`); nil in records older than MMSA data sets (IndoMER, `val`).
+    public var dataName: String? = nil
+    public var reportedSplit: Split? = nil
     /// On the official validation split, evaluated once with the selected weights; nil for a
     /// failed run.
     public var metrics: ClassificationMetrics?

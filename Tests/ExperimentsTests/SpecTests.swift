@@ -72,6 +72,9 @@ import Vocabulary
             "the smoke grid's CMD weight (default.json's description says why)")
         #expect(
             main.training[.lfDNN]!.selection == .macroF1 && !main.training[.lfDNN]!.classWeights)
+        let chsims = try GridSpec.load(path: experiments.appendingPathComponent("chsims.json").path)
+        #expect(chsims.tasks == [.sims3] && chsims.models.count == 8 && chsims.seeds.count == 5)
+        #expect(chsims.training[.misa]!.epochs == 100 && chsims.hyperparameters.misa.simWeight == 1)
         let paper = try GridSpec.load(path: experiments.appendingPathComponent("paper.json").path)
         #expect(
             paper.seeds == [1111, 1112, 1113, 1114, 1115] && paper.training[.mult]!.clipValue == 0.6
