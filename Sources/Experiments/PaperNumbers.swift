@@ -95,7 +95,8 @@ public enum PaperNumbers {
     public static func note(_ task: ClassificationTask) -> String {
         if task == .sims3 {
             return
-                "The paper says it used the same protocol on CH-SIMS and names neither the split nor the selection; quoted as printed, beside runs of this suite on the file's test split."
+                "The paper says it used the same protocol on CH-SIMS and names neither the split nor the selection; quoted as printed, beside runs of this suite on the file's test split. "
+                + mmsaCHSIMSNote
         }
         guard task == .sentiment || task == .emotion else { return "" }
         let common =
@@ -105,5 +106,25 @@ public enum PaperNumbers {
                 + " The paper's macro-F1 and the mean of its own per-class F1s differ for Base (0.506 vs 0.512) and Hybrid (0.582 vs 0.588); both are quoted as printed."
             : common
                 + " Validation holds 1 surprise, 4 fear and 5 disgust clips: Multi-stage's surprise F1 of 1.000 is one clip and worth 0.143 of its macro-F1, and the mean of its per-class F1s is 0.417, not the 0.454 printed; quoted as printed."
+    }
+
+    /// MMSA's published CH-SIMS results of the same baselines trained as 3-class classifiers
+    /// (thuiar/MMSA, `results/result-stat.md`, "Classification", SIMS; commit a94e65d, January
+    /// 2025): accuracy and weighted F1 in percent, as printed (MFN's F1 is not printed there).
+    public static let mmsaCHSIMS: [(model: ModelName, accuracy: Double, weightedF1: Double?)] = [
+        (.efLSTM, 54.27, 38.18), (.lfDNN, 70.20, 65.29), (.tfn, 65.95, 62.04),
+        (.mfn, 67.57, nil), (.mult, 68.27, 64.23), (.misa, 67.05, 60.98),
+    ]
+
+    /// The caption's sentence with `mmsaCHSIMS`, for context.
+    static var mmsaCHSIMSNote: String {
+        let values = mmsaCHSIMS.map { row in
+            "\(row.model.displayName) \(String(format: "%.2f", row.accuracy))/"
+                + (row.weightedF1.map { String(format: "%.2f", $0) } ?? "n/r")
+        }
+        return "For context, MMSA's published CH-SIMS results of these baselines trained as "
+            + "3-class classifiers (thuiar/MMSA results/result-stat.md; accuracy/weighted F1 in %): "
+            + values.joined(separator: ", ")
+            + "; from MMSA's own splits, selection and tuning, so not comparable row by row."
     }
 }

@@ -62,5 +62,7 @@ import Testing
                 "on the data set's validation split (3 clips); the test split is evaluated once"))
         #expect(main.contains("Tables VII and VIII"))
         #expect(main.contains("0.652"), "Hybrid's macro-F1, quoted")
+        // MMSA's published classification results, quoted for context (results/result-stat.md).
+        #expect(main.contains("MISA 67.05/60.98") && main.contains("MFN 67.57/n/r"))
     }
 }
