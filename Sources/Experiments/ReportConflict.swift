@@ -36,7 +36,7 @@ extension ReportBuilder {
             rules.insert(rows.count - 1)
         }
         let caption =
-            "Cross-modal conflict, \(main.task.name), \(main.subset), \(dataText), \(seedsText(main)): each model on the validation clips of each agreement group, by whether each modality's own sentiment label (the release's text_label, audio_label, video_label) equals the clip's overall sentiment; the groups are the same for both tasks. Each cell is the mean over seeds and the percentile 95% interval of a cluster bootstrap over the group's source videos (\(resamples) resamples, seed \(Bootstrap.seed)). A class with no clip in a group still counts in its macro-F1, as 0 (scikit-learn's rule, as everywhere here), so a group that lacks classes has a lower ceiling: compare groups by accuracy as well."
+            "Cross-modal conflict, \(main.task.name), \(main.subset), \(dataText), \(seedsText(main)): each model on the \(splitWord) clips of each agreement group, by whether each modality's own sentiment label (\(modalityLabelSource)) equals the clip's overall sentiment; the groups are the same for \(isIndoMER ? "both tasks" : "every task"). Each cell is the mean over seeds and the percentile 95% interval of a cluster bootstrap over the group's source videos (\(resamples) resamples, seed \(Bootstrap.seed)). A class with no clip in a group still counts in its macro-F1, as 0 (scikit-learn's rule, as everywhere here), so a group that lacks classes has a lower ceiling: compare groups by accuracy as well."
         return Table(
             name: "conflict_\(main.task.name)", caption: caption,
             columns: [
@@ -49,7 +49,7 @@ extension ReportBuilder {
     /// For unimodal runs on sentiment: how often the predictions equal the modality's own
     /// label and how often the overall label; nil without unimodal runs or modality labels.
     func modalityLabelTable(_ task: ClassificationTask) -> Table? {
-        guard task == .sentiment else { return nil }
+        guard task == .sentiment || task == .sims3 else { return nil }
         var rows: [[String]] = []
         for modality in Modality.allCases {
             let subset = ModalitySubset([modality])
@@ -80,11 +80,23 @@ extension ReportBuilder {
         }
         guard !rows.isEmpty else { return nil }
         let caption =
-            "Unimodal models against their modality's own label, sentiment, \(dataText): the share of validation clips whose prediction equals the modality's own sentiment label (text_label, audio_label or video_label) and the share equal to the overall label (the accuracy), mean ± sample std over seeds. The last column counts the clips where the two labels differ. Trained on the overall label, a model that reads its modality faithfully agrees with the modality's own label where the two differ."
+            "Unimodal models against their modality's own label, \(task.name), \(dataText): the share of \(splitWord) clips whose prediction equals the modality's own sentiment label (\(isIndoMER ? "text_label, audio_label or video_label" : "regression_labels_T, _A or _V, in the same 3 classes")) and the share equal to the overall label (the accuracy), mean ± sample std over seeds. The last column counts the clips where the two labels differ. Trained on the overall label, a model that reads its modality faithfully agrees with the modality's own label where the two differ."
         return Table(
-            name: "modality_labels_sentiment", caption: caption,
+            name: "modality_labels_\(task.name)", caption: caption,
             columns: ["Model", "Modality", "= own label", "= overall label", "Own ≠ overall"],
             rows: rows,
             alignment: "llrrr")
+    }
+
+    /// `validation` or `test`: the split the tables' clips come from.
+    var splitWord: String { records.first?.reportedSplit == .test ? "test" : "validation" }
+
+    var isIndoMER: Bool { (records.first?.dataName ?? "IndoMER") == "IndoMER" }
+
+    /// Where the per-modality labels come from.
+    var modalityLabelSource: String {
+        isIndoMER
+            ? "the release's text_label, audio_label, video_label"
+            : "the file's regression_labels_T/A/V, in the same 3 classes"
     }
 }

@@ -62,6 +62,11 @@ import Testing
                 "on the data set's validation split (3 clips); the test split is evaluated once"))
         #expect(main.contains("Tables VII and VIII"))
         #expect(main.contains("0.652"), "Hybrid's macro-F1, quoted")
+        // CH-SIMS's per-modality labels feed the cross-modal conflict analysis.
+        let conflict = try String(
+            contentsOf: dir.appendingPathComponent("report/table_conflict_sims-3.tex"),
+            encoding: .utf8)
+        #expect(conflict.contains("regression\\_labels\\_T/A/V") && conflict.contains("test clips"))
         // MMSA's published classification results, quoted for context (results/result-stat.md).
         #expect(main.contains("MISA 67.05/60.98") && main.contains("MFN 67.57/n/r"))
     }

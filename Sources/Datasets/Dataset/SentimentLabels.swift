@@ -33,11 +33,12 @@ public struct SentimentLabels: Codable, Equatable, Sendable {
 }
 
 extension Clip {
-    /// The clip's sentiment labels, when the release gives all three modality labels.
+    /// The clip's sentiment labels, when the data give all three modality labels: IndoMER's
+    /// (in its sentiment classes), or CH-SIMS's (its per-modality scores in `sims-3` classes).
     public var sentimentLabels: SentimentLabels? {
         guard let t = modalitySentiment[.text], let a = modalitySentiment[.audio],
-            let v = modalitySentiment[.video]
+            let v = modalitySentiment[.video], let overall = labels[.sentiment] ?? labels[.sims3]
         else { return nil }
-        return SentimentLabels(overall: sentiment, text: t, audio: a, video: v)
+        return SentimentLabels(overall: overall, text: t, audio: a, video: v)
     }
 }

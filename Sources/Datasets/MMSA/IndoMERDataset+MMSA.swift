@@ -44,8 +44,15 @@ extension IndoMERDataset {
                     labels[task] = MMSALabels.classIndex(ofLabel: split.labels[i], task: task)
                 }
                 let video = id.range(of: "$_$").map { String(id[..<$0.lowerBound]) } ?? id
+                // CH-SIMS's per-modality scores, in the same 3 classes, for the conflict analysis.
+                var modalitySentiment: [Modality: Int] = [:]
+                for (m, values) in split.modalityLabels {
+                    modalitySentiment[m] = MMSALabels.classIndex(ofLabel: values[i], task: .sims3)
+                }
                 clips.append(
-                    Clip(id: id, sourceVideo: video, split: splits[split.name]!, labels: labels))
+                    Clip(
+                        id: id, sourceVideo: video, split: splits[split.name]!, labels: labels,
+                        modalitySentiment: modalitySentiment))
             }
             if split.audioNegativeInfinities > 0 {
                 log(
