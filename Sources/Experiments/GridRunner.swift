@@ -21,6 +21,9 @@ public struct GridRunner {
     /// Whether each run saves its state after every epoch (`checkpointPath`) and resumes from
     /// it when the process was killed; the file is removed once the run is recorded.
     public var checkpoints = true
+    /// Whether each trained run saves its selected weights (`weightsPath`, state-dict names),
+    /// for `baselines eval`.
+    public var saveWeights = false
     /// For `baselines tune`: the runs of this runner are search trials (trained and scored on
     /// the inner fold only, the reported split never read) or runs of a chosen configuration;
     /// nil for a plain grid. Its role and search, and a trial's index, are part of the run id
@@ -191,6 +194,18 @@ public struct GridRunner {
     /// its checkpoint.
     public func checkpointPath(_ id: String) -> String { "\(store.path).checkpoints/\(id).h5" }
 
+    /// Where run `id` saves its selected weights: `<run log>.weights/<id>.h5`.
+    public func weightsPath(_ id: String) -> String { "\(store.path).weights/\(id).h5" }
+
+    /// `weightsPath(id)`, its folder created.
+    func weightsFolder(for id: String) throws -> String {
+        let path = weightsPath(id)
+        try FileManager.default.createDirectory(
+            atPath: (path as NSString).deletingLastPathComponent,
+            withIntermediateDirectories: true)
+        return path
+    }
+
     /// Removes run `id`'s checkpoint once the run is recorded, with any temporary file a killed
     /// process left while writing one (`<id>.h5.<pid>.partial`).
     func removeCheckpoint(_ id: String) {
@@ -237,7 +252,8 @@ public struct GridRunner {
                         ? Trainer.Checkpointing(
                             path: checkpointPath(id), run: id,
                             warn: { [log] in log("\(label) \(run.label): \($0)") }) : nil,
-                    reportSplit: !trial
+                    reportSplit: !trial,
+                    saveWeights: saveWeights && !trial ? try weightsFolder(for: id) : nil
                 ) { p in
                     let perEpoch = p.seconds / Double(p.epoch)
                     let eta = perEpoch * Double(p.epochs - p.epoch)

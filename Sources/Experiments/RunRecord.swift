@@ -104,6 +104,8 @@ public struct RunRecord: Codable, Equatable, Sendable {
     /// Set on the runs of a hyperparameter search (`baselines tune`): a trial (never reported;
     /// scored on the inner fold, the reported split untouched) or a run of a chosen configuration.
     public var tuning: Tuning? = nil
+    /// Set on a record written by `baselines eval`: the weights file it evaluated.
+    public var evaluatedWeights: String? = nil
 
     public struct Tuning: Codable, Equatable, Sendable {
         public enum Role: String, Codable, Sendable { case trial, tuned }

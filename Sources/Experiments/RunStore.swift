@@ -89,13 +89,19 @@ public struct RunStore: Sendable {
         return .unlocked("flock on \(directory) failed (\(String(cString: strerror(error))))")
     }
 
-    public func append(_ record: RunRecord) throws {
-        let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    /// A record as one line of a run log (sorted keys, non-finite numbers as strings), without
+    /// the newline.
+    public static func line(_ record: RunRecord) throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         encoder.nonConformingFloatEncodingStrategy = Self.nonFinite.encoding
-        var line = try encoder.encode(record)
+        return try encoder.encode(record)
+    }
+
+    public func append(_ record: RunRecord) throws {
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        var line = try Self.line(record)
         line.append(UInt8(ascii: "\n"))
         let fd = open(path, O_WRONLY | O_APPEND | O_CREAT, 0o644)
         guard fd >= 0 else { throw SpecError(file: path, message: "cannot open for appending") }

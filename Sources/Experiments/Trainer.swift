@@ -78,6 +78,7 @@ public struct Trainer {
         _ kind: ModelName, configurations: ModelConfigurations, training: TrainingConfig,
         dataset: IndoMERDataset, task: ClassificationTask, modalities: [Modality], seed: UInt64,
         checkpointing: Checkpointing? = nil, reportSplit: Bool = true,
+        saveWeights: String? = nil,
         progress: (Progress) -> Void = { _ in }
     ) throws -> Outcome {
         let generator = Generator(seed: seed)
@@ -257,6 +258,16 @@ public struct Trainer {
                 _ = $0.update(fromContentsOf: best!.state[key]!)
             }
         }
+        // The selected weights, by state-dict name, for `baselines eval` (written whole, then
+        // moved into place).
+        if let saveWeights {
+            let partial = saveWeights + ".\(getpid()).partial"
+            try model.save(to: partial)
+            guard rename(partial, saveWeights) == 0 else {
+                throw SpecError(
+                    file: saveWeights, message: "cannot move the saved weights into place")
+            }
+        }
         // A tuning trial ends here: it is scored on the inner fold, and the reported split is
         // never read.
         guard reportSplit else {
@@ -337,6 +348,17 @@ public struct Trainer {
             }
         }
         return (predictions, lossSum / Double(Swift.max(clips.count, 1)))
+    }
+
+    /// A model's argmax predictions on `clips`, exactly as a run's evaluation makes them
+    /// (evaluation mode, batches of 64 in clip order): what `baselines eval` uses.
+    public static func predictions(
+        _ model: any FusionModel, dataset: IndoMERDataset, task: ClassificationTask,
+        modalities: [Modality], clips: [Int]
+    ) -> [Int] {
+        let batcher = Batcher(
+            dataset: dataset, modalities: modalities, task: task, needs: model.inputNeeds)
+        return Trainer().predict(model, batcher, clips, phase: "report", weights: nil).0
     }
 
     /// `n / (C · count_c)` (scikit-learn's "balanced"); a class with no clips gets weight 0.

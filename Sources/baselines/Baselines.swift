@@ -11,7 +11,8 @@ struct Baselines: AsyncParsableCommand {
             """,
         subcommands: [
             RunCommand.self, TuneCommand.self, ReportCommand.self, PrepareCommand.self,
-            InspectCommand.self, ModelsCommand.self, InfoCommand.self, BenchCommand.self,
+            EvalCommand.self, InspectCommand.self, ModelsCommand.self, InfoCommand.self,
+            BenchCommand.self,
         ],
         defaultSubcommand: RunCommand.self
     )

@@ -53,6 +53,11 @@ struct RunCommand: ParsableCommand {
             "Do not save each run's state after every epoch (<results>.checkpoints/, removed once the run is recorded); a killed run then starts again from epoch 1."
     )
     var noCheckpoints = false
+    @Flag(
+        help:
+            "Save each trained run's selected weights (<results>.weights/<run id>.h5, PyTorch state_dict names), for `baselines eval`."
+    )
+    var saveCheckpoints = false
 
     func validate() throws {
         if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
@@ -119,6 +124,7 @@ struct RunCommand: ParsableCommand {
         runner.log = log
         runner.retryFailed = retryFailed
         runner.checkpoints = !noCheckpoints
+        runner.saveWeights = saveCheckpoints
         if !quiet { runner.status = StatusLine.show }
         log("BLAS: \(BLASInfo.current.line)")
         let start = Date()
