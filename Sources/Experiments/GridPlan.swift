@@ -108,7 +108,7 @@ public struct GridPlan {
             needs: model.inputNeeds)
         let optimizer = Adam(
             parameters: model.namedParameters(), learningRate: training.learningRate)
-        let clips = Array(dataset.indices(in: .train).prefix(training.batchSize))
+        let clips = Array(dataset.indices(in: .train, for: run.task).prefix(training.batchSize))
         let batch = batcher.batch(clips)
         model.train()
         let step = TrainingStep(model: model, optimizer: optimizer, training: training)

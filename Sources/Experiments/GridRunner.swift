@@ -84,13 +84,7 @@ public struct GridRunner {
     /// Runs what is missing; returns the records of this shard's runs (old and new).
     @discardableResult
     public func run() throws -> [RunRecord] {
-        for task in spec.tasks where !dataset.tasks.contains(task) {
-            throw SpecError(
-                file: spec.name,
-                message:
-                    "task \(task) is not a task of \(dataset.name) (its tasks: "
-                    + dataset.tasks.map(\.name).joined(separator: ", ") + ")")
-        }
+        try spec.checkTasks(of: dataset)
         let stored = store.records(warn: log)
         let otherCode = Dictionary(
             grouping: stored.filter { $0.codeVersion != Self.codeVersion },
@@ -320,7 +314,7 @@ public struct GridRunner {
     }
 
     /// The clips' sentiment labels by id, when every clip has its three modality labels.
-    static func sentimentLabels(
+    public static func sentimentLabels(
         _ dataset: IndoMERDataset, _ clips: [Int]
     ) -> [String: SentimentLabels]? {
         let labels = clips.map { dataset.clips[$0].sentimentLabels }

@@ -83,6 +83,17 @@ public struct GridSpec: Sendable {
 }
 
 extension GridSpec {
+    /// Refuses a grid whose tasks are not its data's (checked by run, --plan, bench grid, tune).
+    public func checkTasks(of dataset: IndoMERDataset) throws {
+        for task in tasks where !dataset.tasks.contains(task) {
+            throw SpecError(
+                file: name,
+                message:
+                    "task \(task) is not a task of \(dataset.name) (its tasks: "
+                    + dataset.tasks.map(\.name).joined(separator: ", ") + ")")
+        }
+    }
+
     /// The modalities some subset of the grid uses: what its data must hold.
     public var neededModalities: [Modality] {
         Modality.allCases.filter { m in modalities.contains { $0.contains(m) } }

@@ -83,7 +83,7 @@ struct ReportFigures {
         }
         body += "\\end{tikzpicture}\n"
         let caption =
-            "Confusion matrices, \(s.task.name), \(s.subset), \(builder.dataText): rows are the true class, columns the predicted one; each cell gives the count of validation clips summed over the row's seeds, shaded by its share of the true class's row (white 0, dark blue 1)."
+            "Confusion matrices, \(s.task.name), \(s.subset), \(builder.dataText): rows are the true class, columns the predicted one; each cell gives the count of \(builder.splitWord) clips summed over the row's seeds, shaded by its share of the true class's row (white 0, dark blue 1)."
         return figure(body, caption: caption, label: "confusion-\(s.task.name)")
     }
 
@@ -158,7 +158,7 @@ struct ReportFigures {
             return "+= (0, \(Self.number(up))) -= (0, \(Self.number(down)))"
         }
         let caption =
-            "Cross-modal conflict, \(main.task.name), \(main.subset), \(builder.dataText): macro-F1 on the validation clips of each agreement group (whether each modality's own sentiment label equals the overall one), mean over seeds with the cluster-bootstrap 95% interval (the conflict table's values)."
+            "Cross-modal conflict, \(main.task.name), \(main.subset), \(builder.dataText): macro-F1 on the \(builder.splitWord) clips of each agreement group (whether each modality's own sentiment label equals the overall one), mean over seeds with the cluster-bootstrap 95% interval (the conflict table's values)."
         return figure(body, caption: caption, label: "conflict-\(main.task.name)")
     }
 

@@ -39,7 +39,7 @@ extension ReportBuilder {
         let removal = Table(
             name: "robustness_\(s.task.name)",
             caption:
-                "Missing modalities and dropped frames, \(s.task.name), \(s.subset), \(dataText), \(seedsText(s)): macro-F1 of the selected weights on the validation split with the named modalities removed (−: every frame of that modality treated as padding, length 0; what each model then does is documented in its source) or with each frame (token) of every modality dropped at random with the given probability (at least one kept), mean over seeds. Perturbations are seeded by condition, the same for every model and seed.",
+                "Missing modalities and dropped frames, \(s.task.name), \(s.subset), \(dataText), \(seedsText(s)): macro-F1 of the selected weights on the \(splitWord) split with the named modalities removed (−: every frame of that modality treated as padding, length 0; what each model then does is documented in its source) or with each frame (token) of every modality dropped at random with the given probability (at least one kept), mean over seeds. Perturbations are seeded by condition, the same for every model and seed.",
             columns: ["Model", "Clean"] + shown.map(label),
             rows: rows.map { r, means in
                 [r.row.displayName, String(format: "%.3f", r.mean[.macroF1]!)]

@@ -18,10 +18,11 @@ public enum WeightsEvaluation {
         weights path: String, runs: RunStore, dataset: IndoMERDataset, split: Split? = nil
     ) throws -> RunRecord {
         let id = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
-        guard var record = runs.records().first(where: { $0.runID == id }) else {
+        // The finished record of the run (a run retried after a failure has both).
+        guard var record = runs.records().last(where: { $0.runID == id && !$0.failed }) else {
             throw SpecError(
                 file: runs.path,
-                message: "no run \(id) (the weights file's name) is recorded here")
+                message: "no finished run \(id) (the weights file's name) is recorded here")
         }
         guard let kind = record.model.fusionModel else {
             throw SpecError(file: path, message: "\(record.model) is a reference, not a model")
@@ -43,6 +44,11 @@ public enum WeightsEvaluation {
         try model.load(from: path)
         let split = split ?? dataset.reportedSplit
         let clips = dataset.indices(in: split, for: record.task)
+        guard !clips.isEmpty else {
+            throw SpecError(
+                file: path,
+                message: "\(dataset.name) has no \(split.rawValue) clips for \(record.task)")
+        }
         let predictions = Trainer.predictions(
             model, dataset: dataset, task: record.task, modalities: modalities, clips: clips)
         let truth = clips.map { dataset.clips[$0].label(for: record.task) }
@@ -55,7 +61,12 @@ public enum WeightsEvaluation {
             })
         record.metrics = ClassificationMetrics(
             truth: truth, predictions: predictions, classes: record.task.classCount)
+        record.sentimentLabels = GridRunner.sentimentLabels(dataset, clips)
         record.reportedSplit = split
+        // Its own run id, so that it never stands in for the run in a merged log.
+        record.runID =
+            String(record.runID.prefix(16)) + "-eval-\(split.rawValue)-"
+            + String(dataset.fingerprint.prefix(8))
         record.dataFingerprint = dataset.fingerprint
         record.dataName = dataset.name
         record.robustness = nil

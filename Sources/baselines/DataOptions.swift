@@ -65,6 +65,10 @@ struct DataOptions: ParsableArguments {
             printNote("error: \(error)")
             throw ExitCode.failure
         }
+        do { try grid.checkTasks(of: dataset) } catch let error as SpecError {
+            printNote("error: \(error)")
+            throw ExitCode.failure
+        }
         if dataset.isSynthetic {
             printWarning(
                 "running on the SYNTHETIC IndoMER (no --data, no INDOMER_DATA): results are not "

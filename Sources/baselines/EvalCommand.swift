@@ -42,6 +42,9 @@ struct EvalCommand: ParsableCommand {
             throw ExitCode.failure
         }
         if let output {
+            guard output != results else {
+                throw ValidationError("--output must not be the run log the run is recorded in")
+            }
             try RunStore(path: output).append(record)
         } else {
             print(String(decoding: try RunStore.line(record), as: UTF8.self))

@@ -70,4 +70,67 @@ import Testing
         // MMSA's published classification results, quoted for context (results/result-stat.md).
         #expect(main.contains("MISA 67.05/60.98") && main.contains("MFN 67.57/n/r"))
     }
+
+    /// The cache written beside an MMSA file reads back as the same data set (tasks, name, the
+    /// test split, labels left out): a second grid from the cache gives the same predictions;
+    /// `prepare` and `inspect` show the data set's own tasks.
+    @Test func anMMSACacheRoundTrips() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "mmsa-cache-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let data = dir.appendingPathComponent("mosi_aligned.pkl")
+        try FileManager.default.copyItem(
+            at: Self.root.appendingPathComponent(
+                "Tests/DatasetsTests/Fixtures/mmsa/mosi_aligned.pkl"), to: data)
+        let spec = dir.appendingPathComponent("spec.json")
+        try
+            #"{"models": ["majority", "lf-dnn"], "tasks": ["cmu-2-non0", "cmu-7"], "modalities": ["TAV"], "seeds": [1], "training": {"epochs": 2}}"#
+            .write(to: spec, atomically: true, encoding: .utf8)
+        func run(_ log: String) throws -> [[String: Any]] {
+            let output = try ExecutableRunner.run([
+                "run", "--spec", spec.path, "--data", data.path, "--quiet",
+                "--results", dir.appendingPathComponent(log).path,
+                "--reports", dir.appendingPathComponent("report-\(log)").path,
+            ])
+            #expect(output.status == 0, "\(output.stderr)")
+            return try String(contentsOf: dir.appendingPathComponent(log), encoding: .utf8)
+                .split(separator: "\n").map {
+                    try #require(
+                        try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+                }
+        }
+        let first = try run("a.jsonl")
+        let second = try run("b.jsonl")
+        #expect(first.count == 4 && second.count == 4)
+        for (a, b) in zip(first, second) {
+            #expect(a["predictions"] as? [String: Int] == b["predictions"] as? [String: Int])
+            #expect(a["dataName"] as? String == "CMU-MOSI/MOSEI")
+        }
+        // The non-0 task leaves out the clips scored exactly 0: one of the six training clips
+        // and one of the three valid clips (none of the test clips).
+        let non0 = try #require(
+            first.first {
+                $0["task"] as? String == "cmu-2-non0" && $0["model"] as? String == "lf-dnn"
+            })
+        #expect(non0["trainClips"] as? Int == 5 && non0["innerFoldClips"] as? Int == 2)
+        let inspect = try ExecutableRunner.run([
+            "inspect", data.deletingPathExtension().path + "_fusion_cache.h5",
+        ])
+        #expect(inspect.status == 0, "\(inspect.stderr)")
+        #expect(inspect.stdout.contains("test: 3 clips"), "\(inspect.stdout)")
+        #expect(inspect.stdout.contains("cmu-2-non0: negative 2, positive 3; 1 without a class"))
+        let plan = try ExecutableRunner.run([
+            "run", "--spec", spec.path, "--data", data.path, "--plan",
+            "--results", dir.appendingPathComponent("c.jsonl").path,
+        ])
+        #expect(plan.status == 0, "\(plan.stderr)")
+        // A grid naming another data set's task is refused before anything runs.
+        let refused = try ExecutableRunner.run([
+            "run", "--spec", spec.path, "--data", data.path, "--tasks", "sims-3", "--plan",
+        ])
+        #expect(
+            refused.status != 0
+                && refused.stderr.contains("task sims-3 is not a task of CMU-MOSI/MOSEI"))
+    }
 }

@@ -11,11 +11,14 @@ extension IndoMERDataset {
             lines.append(
                 "\(split.rawValue): \(clips.count) clips from \(Set(clips.map(\.sourceVideo)).count) source videos"
             )
-            for task in ClassificationTask.indoMER {
+            for task in tasks {
                 let counts = task.classNames.enumerated().map { k, name in
-                    "\(name) \(clips.filter { $0.label(for: task) == k }.count)"
+                    "\(name) \(clips.filter { $0.labels[task] == k }.count)"
                 }
-                lines.append("  \(task.name): \(counts.joined(separator: ", "))")
+                let none = clips.filter { $0.labels[task] == nil }.count
+                lines.append(
+                    "  \(task.name): \(counts.joined(separator: ", "))"
+                        + (none > 0 ? "; \(none) without a class" : ""))
             }
         }
         for m in modalities {

@@ -23,6 +23,12 @@ extension IndoMERDataset {
         var features: [Modality: RaggedFeatures] = [:]
         for m in Modality.allCases {
             let parts = file.splits.map { $0.features[m]! }
+            guard Set(parts.map(\.dim)).count == 1 else {
+                throw DataError(
+                    file: path,
+                    message: "\(m.rawValue) features of widths \(parts.map(\.dim)) in "
+                        + file.splits.map(\.name).joined(separator: ", ") + ", expected one")
+            }
             var offsets = [0]
             var data: [Float] = []
             for part in parts {
@@ -63,6 +69,18 @@ extension IndoMERDataset {
         var dataset = IndoMERDataset(
             clips: clips, features: features, normalization: [:], isSynthetic: false,
             fingerprint: hasher.finalize(), source: path)
+        for split in file.splits {
+            dataset.nonFiniteReplaced.merge(split.nonFiniteReplaced, uniquingKeysWith: +)
+        }
+        for (m, n) in dataset.nonFiniteReplaced.sorted(by: { $0.key < $1.key }) {
+            log("\(path): \(n) NaN or infinite \(m.rawValue) value(s) set to 0 (--zero-non-finite)")
+        }
+        let unlabelled = clips.filter { $0.labels.isEmpty }.map(\.id)
+        if !unlabelled.isEmpty {
+            log(
+                "\(path): \(unlabelled.count) clip(s) with a NaN label belong to no task: "
+                    + unlabelled.prefix(5).joined(separator: ", "))
+        }
         dataset.name = file.family == .sims ? "CH-SIMS" : "CMU-MOSI/MOSEI"
         dataset.tasks = file.family.tasks
         dataset.standardize()

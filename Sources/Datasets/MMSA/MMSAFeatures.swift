@@ -30,6 +30,8 @@ public struct MMSAFeatures: Sendable {
         public var modalityLabels: [Modality: [Float]]
         /// Audio values of −inf set to 0 (MMSA's one correction).
         public var audioNegativeInfinities: Int
+        /// Other NaN and infinite values set to 0 per modality (with the `.zero` policy).
+        public var nonFiniteReplaced: [Modality: Int] = [:]
     }
 
     /// Whose tasks the labels take: CH-SIMS's ([−1, 1]) or CMU-MOSI/MOSEI's ([−3, 3]).
@@ -224,6 +226,7 @@ private struct SplitReader {
         let textLengths = try self.textLengths(padded[.text]!, ids: ids)
         var features: [Modality: RaggedFeatures] = [:]
         var negativeInfinities = 0
+        var replaced: [Modality: Int] = [:]
         var nonFiniteClips: [String] = []
         for (m, key) in keys {
             let a = padded[m]!
@@ -254,7 +257,12 @@ private struct SplitReader {
                             v = 0
                             negativeInfinities += 1
                         } else if !v.isFinite {
-                            if nonFinite == .zero { v = 0 } else { bad = true }
+                            if nonFinite == .zero {
+                                v = 0
+                                replaced[m, default: 0] += 1
+                            } else {
+                                bad = true
+                            }
                         }
                         data.append(v)
                     }
@@ -274,7 +282,8 @@ private struct SplitReader {
         }
         return MMSAFeatures.SplitData(
             name: split, ids: ids, features: features, labels: labels.map(Float.init),
-            modalityLabels: modalityLabels, audioNegativeInfinities: negativeInfinities)
+            modalityLabels: modalityLabels, audioNegativeInfinities: negativeInfinities,
+            nonFiniteReplaced: replaced)
     }
 
     /// The text's true lengths: the `text_bert` mask's sum, else up to the last non-zero row.

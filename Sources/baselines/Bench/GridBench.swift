@@ -41,8 +41,7 @@ struct GridBench: ParsableCommand {
         if !models.isEmpty { grid.models = models }
         if !modalities.isEmpty { grid.modalities = modalities }
         blas.apply(defaultThreads: grid.threads)
-        let needed = grid.neededModalities
-        let dataset = try dataOptions.load(modalities: needed, log: { printNote($0) })
+        let dataset = try dataOptions.load(for: grid, log: { printNote($0) })
         let runner = GridRunner(spec: grid, dataset: dataset, store: RunStore(path: "/dev/null"))
         print(
             "bench grid: \(spec) on \(dataset.isSynthetic ? "the SYNTHETIC IndoMER" : dataset.source); \(BLASInfo.current.line)"
