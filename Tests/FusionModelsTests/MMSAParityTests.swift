@@ -1,0 +1,89 @@
+import Autograd
+import Experiments
+import Foundation
+import FusionModels
+import HDF5
+import NN
+import TestSupport
+import Testing
+import Vocabulary
+
+/// LF-DNN and TFN against MMSA 2.2.1's own classes (`make_mmsa_parity.py` builds
+/// `MMSA/models/singleTask/LF_DNN.py` and `TFN.py`, not twins of ours): MMSA's weights loaded
+/// through `MMSAStateDict`'s table, one training-mode forward and backward on a batch without
+/// padding; logits and loss to 1e-4, every parameter and input gradient to 1e-3 relative.
+@Suite struct MMSAParityTests {
+    @Test(arguments: [ModelName.lfDNN, .tfn])
+    func matchesMMSAsOwnModel(_ kind: ModelName) throws {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/mmsa_\(kind.rawValue).h5").path
+        let file = try HDF5File(path: path, mode: .read)
+        func tensor(_ name: String) throws -> Tensor {
+            let (values, shape) = try file.readFloats(name)
+            return Tensor(values, shape: shape)
+        }
+        var config = kind == .lfDNN ? LateFusionConfig.lfDNN : LateFusionConfig.tfn
+        config.hidden = PerModality(text: 4, audio: 3, video: 5)
+        config.textOut = 4
+        config.postFusion = 6
+        config.dropout = PerModality(text: 0, audio: 0, video: 0)
+        config.postFusionDropout = 0
+        var configurations = ModelConfigurations()
+        if kind == .lfDNN { configurations.lfDNN = config } else { configurations.tfn = config }
+        let model = configurations.make(
+            kind,
+            problem: FusionProblem(
+                modalities: Modality.allCases, dims: [.text: 6, .audio: 3, .video: 5], classes: 3),
+            generator: Generator(seed: 0))
+        // LF-DNN's fused vector: each encoder's output width.
+        let widths: [Modality: Int] = [.text: 4, .audio: 3, .video: 5]
+        var used: Set<String> = []
+        for (key, t) in model.stateDict() {
+            let mmsaKey = try #require(MMSAStateDict.key(key, model: kind), "\(key)")
+            var values = try file.readFloats("state/\(mmsaKey)").values
+            if let blocks = MMSAStateDict.columnBlocks(key, model: kind, widths: widths) {
+                values = MMSAStateDict.permuteColumns(values, rows: t.shape[0], blocks: blocks)
+            }
+            #expect(values.count == t.count, "\(key) against \(mmsaKey)")
+            t.withUnsafeMutableBufferPointer { _ = $0.update(fromContentsOf: values) }
+            used.insert(mmsaKey)
+        }
+        let all = Set(try file.names(in: "state"))
+        #expect(all.subtracting(used) == Set(MMSAStateDict.unmatched(model: kind)), "unmatched")
+        model.train()
+        var inputs: [Modality: ModalityBatch] = [:]
+        for m in Modality.allCases {
+            let x = try tensor("inputs/\(m.rawValue)")
+            x.requiresGrad = true
+            inputs[m] = ModalityBatch(
+                features: x, lengths: Array(repeating: x.shape[1], count: x.shape[0]))
+        }
+        let labels = try file.readInt64s("labels").values.map { Int($0) }
+        let batch = FusionBatch(
+            inputs: inputs, labels: labels, clipIDs: ["a", "b", "c", "d"],
+            textLengths: inputs[.text]!.lengths)
+        let output = model(batch)
+        let loss = TrainingStep.loss(output, labels: labels)
+        let name = kind.displayName
+        expectClose(
+            output.logits, try tensor("outputs/logits"), rtol: 1e-4, atol: 1e-5, "\(name) logits")
+        expectClose(
+            [loss.item], try tensor("outputs/loss").scalars, rtol: 1e-4, atol: 1e-5, "\(name) loss")
+        loss.backward()
+        for m in Modality.allCases {
+            expectClose(
+                inputs[m]!.features.grad!, try tensor("grads/inputs/\(m.rawValue)"), rtol: 1e-3,
+                atol: 1e-6, "\(name) d loss/d \(m.rawValue)")
+        }
+        for (key, p) in model.namedParameters() {
+            let mmsaKey = MMSAStateDict.key(key, model: kind)!
+            var expected = try file.readFloats("grads/params/\(mmsaKey)").values
+            if let blocks = MMSAStateDict.columnBlocks(key, model: kind, widths: widths) {
+                expected = MMSAStateDict.permuteColumns(expected, rows: p.shape[0], blocks: blocks)
+            }
+            expectClose(
+                (p.grad ?? Tensor.zeros(p.shape)).scalars, expected, rtol: 1e-3, atol: 1e-6,
+                "\(name) d loss/d \(key)")
+        }
+    }
+}
