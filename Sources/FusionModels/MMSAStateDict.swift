@@ -2,7 +2,10 @@ import Vocabulary
 
 /// Our models' parameter names against MMSA 2.2.1's `state_dict` keys: the one table a weights
 /// converter and the parity tests against MMSA's own classes use
-/// (`Tests/FusionModelsTests/MMSAParityTests.swift`). So far for LF-DNN and TFN.
+/// (`Tests/FusionModelsTests/MMSAParityTests.swift`). So far for LF-DNN, TFN and MulT.
+///
+/// - MulT: the same names (MMSA's and the official MulT's), without fairseq's `version`
+///   buffers.
 ///
 /// - LF-DNN and TFN: our per-modality encoders sit under the modality's name with a `subnet`
 ///   inside (`audio.subnet.norm.weight`); MMSA's under `<modality>_subnet`
@@ -21,13 +24,23 @@ public enum MMSAStateDict {
                 return "\(m.rawValue)_subnet." + ours.dropFirst("\(m.rawValue).subnet.".count)
             }
             return ours
+        case .mult: return ours
         default: return nil
         }
     }
 
     /// MMSA's entries that have no counterpart in ours.
     public static func unmatched(model: ModelName) -> [String] {
-        model == .tfn ? ["output_range", "output_shift"] : []
+        switch model {
+        case .tfn: ["output_range", "output_shift"]
+        // fairseq's `version` buffer of each of MulT's nine encoders.
+        case .mult:
+            ["l", "a", "v"].flatMap { t in
+                ["l", "a", "v"].filter { $0 != t }.map { "trans_\(t)_with_\($0).version" }
+                    + ["trans_\(t)_mem.version"]
+            }
+        default: []
+        }
     }
 
     /// For a weight whose input columns come in blocks per modality in another order: our

@@ -8,12 +8,12 @@ import TestSupport
 import Testing
 import Vocabulary
 
-/// LF-DNN and TFN against MMSA 2.2.1's own classes (`make_mmsa_parity.py` builds
-/// `MMSA/models/singleTask/LF_DNN.py` and `TFN.py`, not twins of ours): MMSA's weights loaded
+/// LF-DNN, TFN and MulT against MMSA 2.2.1's own classes (`make_mmsa_parity.py` builds
+/// `MMSA/models/singleTask/LF_DNN.py`, `TFN.py` and `MULT.py`, not twins of ours): MMSA's weights loaded
 /// through `MMSAStateDict`'s table, one training-mode forward and backward on a batch without
 /// padding; logits and loss to 1e-4, every parameter and input gradient to 1e-3 relative.
 @Suite struct MMSAParityTests {
-    @Test(arguments: [ModelName.lfDNN, .tfn])
+    @Test(arguments: [ModelName.lfDNN, .tfn, .mult])
     func matchesMMSAsOwnModel(_ kind: ModelName) throws {
         let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .appendingPathComponent("Fixtures/mmsa_\(kind.rawValue).h5").path
@@ -30,6 +30,20 @@ import Vocabulary
         config.postFusionDropout = 0
         var configurations = ModelConfigurations()
         if kind == .lfDNN { configurations.lfDNN = config } else { configurations.tfn = config }
+        // MulT as make_mmsa_parity.py builds MMSA's: 8 wide, 2 heads, one cross-modal layer,
+        // kernel-1 projections, no dropout, the future mask on, and no positions (MMSA has none).
+        configurations.mult.dim = 8
+        configurations.mult.heads = 2
+        configurations.mult.layers = 1
+        configurations.mult.kernel = PerModality(text: 1, audio: 1, video: 1)
+        for keyPath: WritableKeyPath<MulTConfig, Float> in [
+            \.attentionDropout, \.attentionDropoutAudio, \.attentionDropoutVideo, \.reluDropout,
+            \.embeddingDropout, \.residualDropout, \.textDropout, \.outputDropout,
+        ] {
+            configurations.mult[keyPath: keyPath] = 0
+        }
+        configurations.mult.positions = false
+        configurations.mult.audioPool = 1
         let model = configurations.make(
             kind,
             problem: FusionProblem(

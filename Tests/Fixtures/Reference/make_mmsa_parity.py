@@ -1,11 +1,11 @@
-"""MMSA 2.2.1's own LF_DNN and TFN (MMSA/models/singleTask/), built from its classes at small
+"""MMSA 2.2.1's own LF_DNN, TFN and MULT (MMSA/models/singleTask/), built from its classes at small
 sizes with seeded random weights, one training-mode forward and backward on a small batch:
 Tests/FusionModelsTests/Fixtures/mmsa_<model>.h5, for MMSAParityTests.swift.
 
 Layout: state/<MMSA state_dict key>, inputs/{text,audio,video}, labels, outputs/{logits,loss},
 grads/params/<MMSA key>, grads/inputs/<modality>. The batch has no padding: text is (B, L, D)
-with every step true, audio and video are (B, 1, D) as MMSA's `need_normalized` gives them
-(their time averages), so the parity checks the architectures and the key tables, not MMSA's
+with every step true; for LF_DNN and TFN audio and video are (B, 1, D) as MMSA's
+`need_normalized` gives them (their time averages), for MULT (B, 7, D) and (B, 3, D), unpadded, so the parity checks the architectures and the key tables, not MMSA's
 padding choices. Classification mode (`num_classes` logits, cross-entropy), every dropout 0.
 
 Set-up as make_mmsa_label_fixtures.py (the released wheel in a venv), plus h5py:
@@ -19,6 +19,7 @@ from types import SimpleNamespace
 import h5py
 import torch
 from MMSA.models.singleTask.LF_DNN import LF_DNN
+from MMSA.models.singleTask.MULT import MULT
 from MMSA.models.singleTask.TFN import TFN
 
 OUT = pathlib.Path(__file__).resolve().parents[2] / "FusionModelsTests/Fixtures"
@@ -32,7 +33,18 @@ def args():
         dropouts=(0.0, 0.0, 0.0, 0.0), num_classes=3, train_mode="classification")
 
 
-def write(name, model, seed):
+def mult_args():
+    """MulT at small sizes: 8-wide, 2 heads, one layer, every dropout 0, the future mask on,
+    kernel-1 projections (MMSA pads none, so longer kernels shorten the sequences), no BERT."""
+    return SimpleNamespace(
+        use_bert=False, dst_feature_dim_nheads=(8, 2), feature_dims=DIMS, nlevels=1,
+        attn_dropout=0.0, attn_dropout_a=0.0, attn_dropout_v=0.0, relu_dropout=0.0,
+        embed_dropout=0.0, res_dropout=0.0, output_dropout=0.0, text_dropout=0.0,
+        attn_mask=True, conv1d_kernel_size_l=1, conv1d_kernel_size_a=1, conv1d_kernel_size_v=1,
+        num_classes=3, train_mode="classification")
+
+
+def write(name, model, seed, steps=(1, 1)):
     torch.manual_seed(seed)
     for p in model.parameters():
         if p.requires_grad:
@@ -40,8 +52,8 @@ def write(name, model, seed):
     model.train()
     g = torch.Generator().manual_seed(seed + 1)
     text = torch.randn(B, L, DIMS[0], generator=g, requires_grad=True)
-    audio = torch.randn(B, 1, DIMS[1], generator=g, requires_grad=True)
-    video = torch.randn(B, 1, DIMS[2], generator=g, requires_grad=True)
+    audio = torch.randn(B, steps[0], DIMS[1], generator=g, requires_grad=True)
+    video = torch.randn(B, steps[1], DIMS[2], generator=g, requires_grad=True)
     labels = torch.tensor([0, 2, 1, 2])
     state = {k: v.detach().clone() for k, v in model.state_dict().items()}
     logits = model(text, audio, video)["M"]
@@ -64,3 +76,4 @@ def write(name, model, seed):
 
 write("lf-dnn", LF_DNN(args()), 11)
 write("tfn", TFN(args()), 12)
+write("mult", MULT(mult_args()), 13, steps=(7, 3))
