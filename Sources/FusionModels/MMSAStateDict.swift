@@ -2,7 +2,10 @@ import Vocabulary
 
 /// Our models' parameter names against MMSA 2.2.1's `state_dict` keys: the one table a weights
 /// converter and the parity tests against MMSA's own classes use
-/// (`Tests/FusionModelsTests/MMSAParityTests.swift`). So far for LF-DNN, TFN and MulT.
+/// (`Tests/FusionModelsTests/MMSAParityTests.swift`). So far for LF-DNN, TFN, MulT and MFN.
+///
+/// - MFN: our LSTM cells are `lstm_T`, `lstm_A`, `lstm_V`; MMSA's `lstm_l`, `lstm_a`, `lstm_v`;
+///   the attention, gate and output layers share their names (`att1_fc1`, ..., `out_fc2`).
 ///
 /// - MulT: the same names (MMSA's and the official MulT's), without fairseq's `version`
 ///   buffers.
@@ -25,6 +28,13 @@ public enum MMSAStateDict {
             }
             return ours
         case .mult: return ours
+        case .mfn:
+            // Our cells are named by the subset letter (`lstm_T`), MMSA's by MulT's (`lstm_l`).
+            for m in Modality.allCases where ours.hasPrefix("lstm_\(m.letter).") {
+                return "lstm_\(m.stateDictLetter(.mult))."
+                    + ours.dropFirst("lstm_\(m.letter).".count)
+            }
+            return ours
         default: return nil
         }
     }

@@ -8,12 +8,12 @@ import TestSupport
 import Testing
 import Vocabulary
 
-/// LF-DNN, TFN and MulT against MMSA 2.2.1's own classes (`make_mmsa_parity.py` builds
-/// `MMSA/models/singleTask/LF_DNN.py`, `TFN.py` and `MULT.py`, not twins of ours): MMSA's weights loaded
+/// LF-DNN, TFN, MulT and MFN against MMSA 2.2.1's own classes (`make_mmsa_parity.py` builds
+/// `MMSA/models/singleTask/LF_DNN.py`, `TFN.py`, `MULT.py` and `MFN.py`, not twins of ours): MMSA's weights loaded
 /// through `MMSAStateDict`'s table, one training-mode forward and backward on a batch without
 /// padding; logits and loss to 1e-4, every parameter and input gradient to 1e-3 relative.
 @Suite struct MMSAParityTests {
-    @Test(arguments: [ModelName.lfDNN, .tfn, .mult])
+    @Test(arguments: [ModelName.lfDNN, .tfn, .mult, .mfn])
     func matchesMMSAsOwnModel(_ kind: ModelName) throws {
         let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .appendingPathComponent("Fixtures/mmsa_\(kind.rawValue).h5").path
@@ -44,6 +44,19 @@ import Vocabulary
         }
         configurations.mult.positions = false
         configurations.mult.audioPool = 1
+        // MFN as MMSA's: 4/3/5-wide cells, memory 6, the layers' widths, no dropout.
+        configurations.mfn.hidden = PerModality(text: 4, audio: 3, video: 5)
+        configurations.mfn.memory = 6
+        configurations.mfn.attention.dropout = 0
+        configurations.mfn.attention.width = 7
+        configurations.mfn.candidate.dropout = 0
+        configurations.mfn.candidate.width = 5
+        configurations.mfn.retainGate.dropout = 0
+        configurations.mfn.retainGate.width = 4
+        configurations.mfn.updateGate.dropout = 0
+        configurations.mfn.updateGate.width = 3
+        configurations.mfn.output.dropout = 0
+        configurations.mfn.output.width = 6
         let model = configurations.make(
             kind,
             problem: FusionProblem(
@@ -76,7 +89,8 @@ import Vocabulary
         let batch = FusionBatch(
             inputs: inputs, labels: labels, clipIDs: ["a", "b", "c", "d"],
             textLengths: inputs[.text]!.lengths)
-        let output = model(batch)
+        // MFN's alignment onto the text tokens is the identity here (one frame per token).
+        let output = model(model.inputNeeds.alignedToText ? batch.aligningToText() : batch)
         let loss = TrainingStep.loss(output, labels: labels)
         let name = kind.displayName
         expectClose(

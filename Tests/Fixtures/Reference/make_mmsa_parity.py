@@ -1,11 +1,11 @@
-"""MMSA 2.2.1's own LF_DNN, TFN and MULT (MMSA/models/singleTask/), built from its classes at small
+"""MMSA 2.2.1's own LF_DNN, TFN, MULT and MFN (MMSA/models/singleTask/), built from its classes at small
 sizes with seeded random weights, one training-mode forward and backward on a small batch:
 Tests/FusionModelsTests/Fixtures/mmsa_<model>.h5, for MMSAParityTests.swift.
 
 Layout: state/<MMSA state_dict key>, inputs/{text,audio,video}, labels, outputs/{logits,loss},
 grads/params/<MMSA key>, grads/inputs/<modality>. The batch has no padding: text is (B, L, D)
 with every step true; for LF_DNN and TFN audio and video are (B, 1, D) as MMSA's
-`need_normalized` gives them (their time averages), for MULT (B, 7, D) and (B, 3, D), unpadded, so the parity checks the architectures and the key tables, not MMSA's
+`need_normalized` gives them (their time averages), for MULT (B, 7, D) and (B, 3, D), unpadded, and for MFN (B, L, D), aligned with the text, so the parity checks the architectures and the key tables, not MMSA's
 padding choices. Classification mode (`num_classes` logits, cross-entropy), every dropout 0.
 
 Set-up as make_mmsa_label_fixtures.py (the released wheel in a venv), plus h5py:
@@ -19,6 +19,7 @@ from types import SimpleNamespace
 import h5py
 import torch
 from MMSA.models.singleTask.LF_DNN import LF_DNN
+from MMSA.models.singleTask.MFN import MFN
 from MMSA.models.singleTask.MULT import MULT
 from MMSA.models.singleTask.TFN import TFN
 
@@ -41,6 +42,16 @@ def mult_args():
         attn_dropout=0.0, attn_dropout_a=0.0, attn_dropout_v=0.0, relu_dropout=0.0,
         embed_dropout=0.0, res_dropout=0.0, output_dropout=0.0, text_dropout=0.0,
         attn_mask=True, conv1d_kernel_size_l=1, conv1d_kernel_size_a=1, conv1d_kernel_size_v=1,
+        num_classes=3, train_mode="classification")
+
+
+def mfn_args():
+    """MFN at small sizes, every dropout 0; its inputs share one time axis (aligned)."""
+    def block(width):
+        return {"shapes": width, "drop": 0.0}
+    return SimpleNamespace(
+        feature_dims=DIMS, hidden_dims=(4, 3, 5), memsize=6, windowsize=2, NN1Config=block(7),
+        NN2Config=block(5), gamma1Config=block(4), gamma2Config=block(3), outConfig=block(6),
         num_classes=3, train_mode="classification")
 
 
@@ -77,3 +88,4 @@ def write(name, model, seed, steps=(1, 1)):
 write("lf-dnn", LF_DNN(args()), 11)
 write("tfn", TFN(args()), 12)
 write("mult", MULT(mult_args()), 13, steps=(7, 3))
+write("mfn", MFN(mfn_args()), 14, steps=(L, L))
