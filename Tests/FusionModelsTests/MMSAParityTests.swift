@@ -13,15 +13,8 @@ import Vocabulary
 /// through `MMSAStateDict`'s table, one training-mode forward and backward on a batch without
 /// padding; logits and loss to 1e-4, every parameter and input gradient to 1e-3 relative.
 @Suite struct MMSAParityTests {
-    @Test(arguments: [ModelName.lfDNN, .tfn, .mult, .mfn])
-    func matchesMMSAsOwnModel(_ kind: ModelName) throws {
-        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .appendingPathComponent("Fixtures/mmsa_\(kind.rawValue).h5").path
-        let file = try HDF5File(path: path, mode: .read)
-        func tensor(_ name: String) throws -> Tensor {
-            let (values, shape) = try file.readFloats(name)
-            return Tensor(values, shape: shape)
-        }
+    /// Our model of `kind` at the sizes `make_mmsa_parity.py` gives MMSA's, dropout 0.
+    static func model(_ kind: ModelName) -> any FusionModel {
         var config = kind == .lfDNN ? LateFusionConfig.lfDNN : LateFusionConfig.tfn
         config.hidden = PerModality(text: 4, audio: 3, video: 5)
         config.textOut = 4
@@ -57,11 +50,52 @@ import Vocabulary
         configurations.mfn.updateGate.width = 3
         configurations.mfn.output.dropout = 0
         configurations.mfn.output.width = 6
-        let model = configurations.make(
+        return configurations.make(
             kind,
             problem: FusionProblem(
                 modalities: Modality.allCases, dims: [.text: 6, .audio: 3, .video: 5], classes: 3),
             generator: Generator(seed: 0))
+    }
+
+    /// `tools/mmsa_weights.py to-ours` on the parity fixtures' MMSA weights gives checkpoints
+    /// (`Fixtures/converted_<model>.h5`) that our models load strictly, by our own names, and
+    /// that reproduce MMSA's logits.
+    @Test(arguments: [ModelName.lfDNN, .tfn, .mult, .mfn])
+    func convertedWeightsLoadAndReproduceMMSA(_ kind: ModelName) throws {
+        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("Fixtures")
+        let model = Self.model(kind)
+        try model.load(from: folder.appendingPathComponent("converted_\(kind.rawValue).h5").path)
+        let file = try HDF5File(
+            path: folder.appendingPathComponent("mmsa_\(kind.rawValue).h5").path, mode: .read)
+        var inputs: [Modality: ModalityBatch] = [:]
+        for m in Modality.allCases {
+            let (values, shape) = try file.readFloats("inputs/\(m.rawValue)")
+            inputs[m] = ModalityBatch(
+                features: Tensor(values, shape: shape),
+                lengths: Array(repeating: shape[1], count: shape[0]))
+        }
+        let batch = FusionBatch(
+            inputs: inputs, labels: [0, 2, 1, 2], clipIDs: ["a", "b", "c", "d"],
+            textLengths: inputs[.text]!.lengths)
+        model.train()
+        let logits = model(model.inputNeeds.alignedToText ? batch.aligningToText() : batch).logits
+        let (expected, shape) = try file.readFloats("outputs/logits")
+        expectClose(
+            logits, Tensor(expected, shape: shape), rtol: 1e-4, atol: 1e-5,
+            "\(kind.displayName) from converted weights")
+    }
+
+    @Test(arguments: [ModelName.lfDNN, .tfn, .mult, .mfn])
+    func matchesMMSAsOwnModel(_ kind: ModelName) throws {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/mmsa_\(kind.rawValue).h5").path
+        let file = try HDF5File(path: path, mode: .read)
+        func tensor(_ name: String) throws -> Tensor {
+            let (values, shape) = try file.readFloats(name)
+            return Tensor(values, shape: shape)
+        }
+        let model = Self.model(kind)
         // LF-DNN's fused vector: each encoder's output width.
         let widths: [Modality: Int] = [.text: 4, .audio: 3, .video: 5]
         var used: Set<String> = []

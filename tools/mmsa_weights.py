@@ -1,0 +1,140 @@
+#!/usr/bin/env python3
+"""Converts an MMSA 2.2.1 model's weights to this package's checkpoint and back.
+
+    python3 tools/mmsa_weights.py to-ours  --model lf-dnn MODEL.pth  OURS.h5
+    python3 tools/mmsa_weights.py to-mmsa  --model lf-dnn OURS.h5    MODEL.pth
+
+MODEL.pth is a PyTorch state dict (`torch.save(model.state_dict(), path)`, as MMSA saves its
+models); OURS.h5 is what `baselines run --save-checkpoints` writes and `baselines eval`
+reads: one float32 dataset per state-dict entry, named by our key. `to-ours` also accepts an
+HDF5 file whose `state/` group holds MMSA's entries (the parity fixtures).
+
+The key table, one per model, is the same as Sources/FusionModels/MMSAStateDict.swift:
+- lf-dnn, tfn: our `<modality>.subnet.` is MMSA's `<modality>_subnet.`; TFN's `output_range`
+  and `output_shift` have no counterpart (dropped, and restored as 6 and -3 going back);
+  LF-DNN's `post_fusion_layer_1.weight` takes its input columns as text, audio, video where
+  MMSA has audio, video, text (the widths are read from the subnetworks' output layers).
+- mult: the same names; fairseq's `*.version` buffers are dropped (restored as 2, their value, going back).
+- mfn: our `lstm_T/A/V.` is MMSA's `lstm_l/a/v.`.
+EF-LSTM (MMSA's has a BatchNorm over the time axis that ours leaves out) and MISA (MMSA's
+encodes text with BERT, ours reads the pre-extracted features) have no table yet.
+Needs numpy and h5py; torch only for .pth files.
+"""
+import argparse
+import sys
+
+import h5py
+import numpy as np
+
+LETTERS = {"text": ("T", "l"), "audio": ("A", "a"), "video": ("V", "v")}
+
+
+def to_mmsa_key(ours, model):
+    if model in ("lf-dnn", "tfn"):
+        for m in LETTERS:
+            if ours.startswith(f"{m}.subnet."):
+                return f"{m}_subnet." + ours[len(f"{m}.subnet."):]
+        return ours
+    if model == "mult":
+        return ours
+    if model == "mfn":
+        for m, (letter, mult) in LETTERS.items():
+            if ours.startswith(f"lstm_{letter}."):
+                return f"lstm_{mult}." + ours[len(f"lstm_{letter}."):]
+        return ours
+    sys.exit(f"no key table for {model} (lf-dnn, tfn, mult, mfn)")
+
+
+def to_ours_key(mmsa, model):
+    if model in ("lf-dnn", "tfn"):
+        for m in LETTERS:
+            if mmsa.startswith(f"{m}_subnet."):
+                return f"{m}.subnet." + mmsa[len(f"{m}_subnet."):]
+        return None if mmsa in ("output_range", "output_shift") else mmsa
+    if model == "mult":
+        return None if mmsa.endswith(".version") else mmsa
+    if model == "mfn":
+        for m, (letter, mult) in LETTERS.items():
+            if mmsa.startswith(f"lstm_{mult}."):
+                return f"lstm_{letter}." + mmsa[len(f"lstm_{mult}."):]
+        return mmsa
+    sys.exit(f"no key table for {model} (lf-dnn, tfn, mult, mfn)")
+
+
+def lfdnn_blocks(state, mmsa_names):
+    """LF-DNN's fused widths (text, audio, video) from the subnetworks' output layers."""
+    key = (lambda m, rest: f"{m}_subnet.{rest}") if mmsa_names else (lambda m, rest: f"{m}.subnet.{rest}")
+    return {"text": state[key("text", "linear_1.weight")].shape[0],
+            "audio": state[key("audio", "linear_3.weight")].shape[0],
+            "video": state[key("video", "linear_3.weight")].shape[0]}
+
+
+def permute(weight, widths, source, target):
+    """The weight's column blocks from `source` order into `target` order."""
+    starts, offset = {}, 0
+    for m in source:
+        starts[m] = offset
+        offset += widths[m]
+    return np.concatenate([weight[:, starts[m]:starts[m] + widths[m]] for m in target], axis=1)
+
+
+def read_mmsa(path):
+    if path.endswith(".h5"):
+        with h5py.File(path, "r") as f:
+            group = f["state"] if "state" in f else f
+            return {k: np.array(group[k]) for k in group}
+    import torch
+    return {k: v.detach().cpu().numpy() for k, v in torch.load(path, map_location="cpu").items()}
+
+
+def convert_to_ours(model, source, target):
+    mmsa = read_mmsa(source)
+    ours = {}
+    for k, v in mmsa.items():
+        key = to_ours_key(k, model)
+        if key is not None:
+            ours[key] = v.astype(np.float32)
+    if model == "lf-dnn":
+        widths = lfdnn_blocks(mmsa, True)
+        w = "post_fusion_layer_1.weight"
+        ours[w] = permute(ours[w], widths, ["audio", "video", "text"], ["text", "audio", "video"])
+    with h5py.File(target, "w") as f:
+        for k, v in ours.items():
+            f[k] = v
+
+
+def convert_to_mmsa(model, source, target):
+    import torch
+    with h5py.File(source, "r") as f:
+        ours = {k: np.array(f[k]) for k in f}
+    state = {to_mmsa_key(k, model): v for k, v in ours.items()}
+    if model == "lf-dnn":
+        widths = lfdnn_blocks(ours, False)
+        w = "post_fusion_layer_1.weight"
+        state[w] = permute(state[w], widths, ["text", "audio", "video"], ["audio", "video", "text"])
+    if model == "tfn":
+        state["output_range"], state["output_shift"] = np.array([6.0]), np.array([-3.0])
+    tensors = {}
+    for k, v in state.items():
+        # BatchNorm's counter is an integer in PyTorch.
+        tensors[k] = torch.tensor(v.astype(np.int64) if k.endswith("num_batches_tracked") else v)
+    if model == "mult":
+        for t in ("l", "a", "v"):
+            for s in [x for x in ("l", "a", "v") if x != t]:
+                tensors[f"trans_{t}_with_{s}.version"] = torch.tensor([2.0])
+            tensors[f"trans_{t}_mem.version"] = torch.tensor([2.0])
+    torch.save(tensors, target)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("direction", choices=["to-ours", "to-mmsa"])
+    parser.add_argument("--model", required=True, choices=["lf-dnn", "tfn", "mult", "mfn"])
+    parser.add_argument("source")
+    parser.add_argument("target")
+    a = parser.parse_args()
+    (convert_to_ours if a.direction == "to-ours" else convert_to_mmsa)(a.model, a.source, a.target)
+
+
+if __name__ == "__main__":
+    main()
