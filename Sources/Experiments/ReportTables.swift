@@ -162,9 +162,16 @@ extension ReportBuilder {
             ruleAfter: quoted.isEmpty || rows.isEmpty ? [] : [rows.count - 1])
     }
 
+    /// Whether the paper's rows for `task` belong beside these runs: its IndoMER rows beside
+    /// IndoMER runs, its CH-SIMS rows beside runs on data named CH-SIMS (not CH-SIMS v2).
+    func quotesPaper(_ task: ClassificationTask) -> Bool {
+        let name = records.first?.dataName ?? "IndoMER"
+        return task == .sims3 ? name == "CH-SIMS" : name == "IndoMER"
+    }
+
     /// The dagger's sentence under a table with quoted OmniMER rows; empty without them.
     func quotedText(_ task: ClassificationTask, perClass: Bool) -> String {
-        guard let tables = PaperNumbers.tables(task) else { return "" }
+        guard quotesPaper(task), let tables = PaperNumbers.tables(task) else { return "" }
         return perClass
             ? " † Quoted from the OmniMER paper (Table \(tables.perClass)), in this table's class order."
             : " † Quoted from the OmniMER paper (Yan et al., 2025, Tables \(tables.main)), not from a run of this suite; n/r: not reported there. \(PaperNumbers.note(task))"
@@ -172,7 +179,7 @@ extension ReportBuilder {
 
     func mainTable(_ s: TableSummary) -> Table {
         let task = s.task
-        let quoted = PaperNumbers.rows(task).map { paper in
+        let quoted = (quotesPaper(task) ? PaperNumbers.rows(task) : []).map { paper in
             ["\(paper.name) †", paper.accuracy.map { String(format: "%.3f", $0) } ?? "n/r", "n/r"]
                 + [paper.macroF1, paper.weightedF1].map {
                     $0.map { String(format: "%.3f", $0) } ?? "n/r"
@@ -189,7 +196,7 @@ extension ReportBuilder {
     func perClassTable(_ s: TableSummary) -> Table {
         let task = s.task
         let supports = s.rows.first?.runs.first?.metrics!.perClass.map(\.support) ?? []
-        let quoted = PaperNumbers.rows(task).map {
+        let quoted = (quotesPaper(task) ? PaperNumbers.rows(task) : []).map {
             ["\($0.name) †"] + $0.perClassF1.map { String(format: "%.3f", $0) }
         }
         let rare = zip(task.classNames, supports).filter { $0.1 < 10 }.map { "\($0.0) \($0.1)" }

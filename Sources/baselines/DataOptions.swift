@@ -32,6 +32,11 @@ struct DataOptions: ParsableArguments {
     var syntheticSize: SyntheticSize = .full
     @Option(help: "Signal strength of the synthetic IndoMER (0 = pure noise).") var syntheticSignal:
         Float = 1
+    @Option(
+        help:
+            "With --data on an MMSA-format file: the data set's name in records and tables (e.g. 'CH-SIMS v2', 'CMU-MOSEI'); by default CH-SIMS or CMU-MOSI/MOSEI, from its labels. The OmniMER paper's CH-SIMS rows are quoted only beside data named CH-SIMS."
+    )
+    var dataName: String?
 
     /// The data source these options name.
     var source: DataSource {
@@ -43,7 +48,7 @@ struct DataOptions: ParsableArguments {
         return DataSource(
             releaseFolder: data ?? ProcessInfo.processInfo.environment["INDOMER_DATA"],
             cache: cache, zeroNonFinite: zeroNonFinite, synthetic: c,
-            syntheticName: syntheticSize.rawValue)
+            syntheticName: syntheticSize.rawValue, dataName: dataName)
     }
 
     /// `DataSource.load`: the cached data, prepared first when there is no usable cache.

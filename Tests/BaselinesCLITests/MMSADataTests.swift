@@ -133,4 +133,31 @@ import Testing
             refused.status != 0
                 && refused.stderr.contains("task sims-3 is not a task of CMU-MOSI/MOSEI"))
     }
+
+    /// Data named otherwise (CH-SIMS v2 shares CH-SIMS's format and tasks) never gets the
+    /// paper's CH-SIMS rows beside it.
+    @Test func otherDataGetNoQuotedRows() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "simsv2-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let data = dir.appendingPathComponent("sims_unaligned.pkl")
+        try FileManager.default.copyItem(
+            at: Self.root.appendingPathComponent(
+                "Tests/DatasetsTests/Fixtures/mmsa/sims_unaligned.pkl"), to: data)
+        let spec = dir.appendingPathComponent("spec.json")
+        try
+            #"{"models": ["majority", "lf-dnn"], "tasks": ["sims-3"], "modalities": ["TAV"], "seeds": [1], "training": {"epochs": 1}}"#
+            .write(to: spec, atomically: true, encoding: .utf8)
+        let output = try ExecutableRunner.run([
+            "run", "--spec", spec.path, "--data", data.path, "--data-name", "CH-SIMS v2",
+            "--quiet", "--results", dir.appendingPathComponent("runs.jsonl").path,
+            "--reports", dir.appendingPathComponent("report").path,
+        ])
+        #expect(output.status == 0, "\(output.stderr)")
+        let main = try String(
+            contentsOf: dir.appendingPathComponent("report/table_main_sims-3.tex"), encoding: .utf8)
+        #expect(main.contains("CH-SIMS v2, test split"))
+        #expect(!main.contains("OmniMER") && !main.contains("dagger"))
+    }
 }

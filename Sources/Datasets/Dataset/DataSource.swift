@@ -14,11 +14,15 @@ public struct DataSource: Sendable {
     /// The synthetic IndoMER's settings, and their name in the cache's file name (`full`, `tiny`).
     public var synthetic: SyntheticIndoMER.Configuration
     public var syntheticName: String
+    /// The name an MMSA file's data set goes by (`CH-SIMS v2`, `CMU-MOSEI`); nil: from its
+    /// labels (`CH-SIMS` or `CMU-MOSI/MOSEI`).
+    public var dataName: String? = nil
 
     public init(
         releaseFolder: String?, cache: String?, zeroNonFinite: Bool,
-        synthetic: SyntheticIndoMER.Configuration, syntheticName: String
+        synthetic: SyntheticIndoMER.Configuration, syntheticName: String, dataName: String? = nil
     ) {
+        self.dataName = dataName
         self.releaseFolder = releaseFolder
         self.cache = cache
         self.zeroNonFinite = zeroNonFinite
@@ -71,6 +75,7 @@ public struct DataSource: Sendable {
             sourceFiles = [FeatureCache.SourceFile.current(file)].compactMap { $0 }
             var mmsa = try IndoMERDataset.loadMMSA(
                 at: file, nonFinite: zeroNonFinite ? .zero : .refuse, log: log)
+            if let dataName { mmsa.name = dataName }
             mmsa.features = mmsa.features.filter { modalities.contains($0.key) }
             mmsa.normalization = mmsa.normalization.filter { modalities.contains($0.key) }
             dataset = mmsa
@@ -169,7 +174,8 @@ public struct DataSource: Sendable {
                     modalities.contains($0) || header.modalities.contains($0)
                 }, log: log)
         }
-        let dataset = try FeatureCache.read(from: cachePath, modalities: modalities)
+        var dataset = try FeatureCache.read(from: cachePath, modalities: modalities)
+        if let dataName, isMMSAFile { dataset.name = dataName }
         log("using the feature cache \(cachePath): \(dataset.provenanceLine)")
         return dataset
     }
