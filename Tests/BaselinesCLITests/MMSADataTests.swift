@@ -8,16 +8,22 @@ import Testing
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent()
 
-    @Test func chsimsSpecRunsOnAnMMSAFile() throws {
+    /// A fresh folder holding a copy of an MMSA fixture, so that the cache written beside the
+    /// file stays in it; the caller removes the folder.
+    static func copy(_ fixture: String, into prefix: String) throws -> (dir: URL, data: URL) {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "chsims-\(UUID().uuidString)")
+            "\(prefix)-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        // A copy, so that the cache written beside the file stays in the temporary folder.
-        let data = dir.appendingPathComponent("sims_unaligned.pkl")
+        let data = dir.appendingPathComponent(fixture)
         try FileManager.default.copyItem(
-            at: Self.root.appendingPathComponent(
-                "Tests/DatasetsTests/Fixtures/mmsa/sims_unaligned.pkl"), to: data)
+            at: root.appendingPathComponent("Tests/DatasetsTests/Fixtures/mmsa/\(fixture)"),
+            to: data)
+        return (dir, data)
+    }
+
+    @Test func chsimsSpecRunsOnAnMMSAFile() throws {
+        let (dir, data) = try Self.copy("sims_unaligned.pkl", into: "chsims")
+        defer { try? FileManager.default.removeItem(at: dir) }
         let output = try ExecutableRunner.run([
             "run", "--spec", Self.root.appendingPathComponent("experiments/chsims.json").path,
             "--data", data.path, "--seeds", "1", "--epochs", "2",
@@ -75,14 +81,8 @@ import Testing
     /// test split, labels left out): a second grid from the cache gives the same predictions;
     /// `prepare` and `inspect` show the data set's own tasks.
     @Test func anMMSACacheRoundTrips() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "mmsa-cache-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let (dir, data) = try Self.copy("mosi_aligned.pkl", into: "mmsa-cache")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let data = dir.appendingPathComponent("mosi_aligned.pkl")
-        try FileManager.default.copyItem(
-            at: Self.root.appendingPathComponent(
-                "Tests/DatasetsTests/Fixtures/mmsa/mosi_aligned.pkl"), to: data)
         let spec = dir.appendingPathComponent("spec.json")
         try
             #"{"models": ["majority", "lf-dnn"], "tasks": ["cmu-2-non0", "cmu-7"], "modalities": ["TAV"], "seeds": [1], "training": {"epochs": 2}}"#
@@ -137,14 +137,8 @@ import Testing
     /// Data named otherwise (CH-SIMS v2 shares CH-SIMS's format and tasks) never gets the
     /// paper's CH-SIMS rows beside it.
     @Test func otherDataGetNoQuotedRows() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "simsv2-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let (dir, data) = try Self.copy("sims_unaligned.pkl", into: "simsv2")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let data = dir.appendingPathComponent("sims_unaligned.pkl")
-        try FileManager.default.copyItem(
-            at: Self.root.appendingPathComponent(
-                "Tests/DatasetsTests/Fixtures/mmsa/sims_unaligned.pkl"), to: data)
         let spec = dir.appendingPathComponent("spec.json")
         try
             #"{"models": ["majority", "lf-dnn"], "tasks": ["sims-3"], "modalities": ["TAV"], "seeds": [1], "training": {"epochs": 1}}"#

@@ -112,40 +112,15 @@ import Vocabulary
         let all = Set(try file.names(in: "state"))
         #expect(all.subtracting(used) == Set(MMSAStateDict.unmatched(model: kind)), "unmatched")
         model.train()
-        var inputs: [Modality: ModalityBatch] = [:]
-        for m in Modality.allCases {
-            let x = try tensor("inputs/\(m.rawValue)")
-            x.requiresGrad = true
-            inputs[m] = ModalityBatch(
-                features: x, lengths: Array(repeating: x.shape[1], count: x.shape[0]))
-        }
-        let labels = try file.readInt64s("labels").values.map { Int($0) }
-        let batch = FusionBatch(
-            inputs: inputs, labels: labels, clipIDs: ["a", "b", "c", "d"],
-            textLengths: inputs[.text]!.lengths)
-        // MFN's alignment onto the text tokens is the identity here (one frame per token).
-        let output = model(model.inputNeeds.alignedToText ? batch.aligningToText() : batch)
-        let loss = TrainingStep.loss(output, labels: labels)
-        let name = kind.displayName
-        expectClose(
-            output.logits, try tensor("outputs/logits"), rtol: 1e-4, atol: 1e-5, "\(name) logits")
-        expectClose(
-            [loss.item], try tensor("outputs/loss").scalars, rtol: 1e-4, atol: 1e-5, "\(name) loss")
-        loss.backward()
-        for m in Modality.allCases {
-            expectClose(
-                inputs[m]!.features.grad!, try tensor("grads/inputs/\(m.rawValue)"), rtol: 1e-3,
-                atol: 1e-6, "\(name) d loss/d \(m.rawValue)")
-        }
-        for (key, p) in model.namedParameters() {
-            let mmsaKey = MMSAStateDict.key(key, model: kind)!
-            var expected = try file.readFloats("grads/params/\(mmsaKey)").values
-            if let blocks = MMSAStateDict.columnBlocks(key, model: kind, widths: widths) {
-                expected = MMSAStateDict.permuteColumns(expected, rows: p.shape[0], blocks: blocks)
+        try checkAgainstReference(
+            model, file: file, name: "\(kind.displayName) against MMSA", rtol: 1e-3, atol: 1e-6
+        ) { key, p in
+            let mmsaKey = try #require(MMSAStateDict.key(key, model: kind))
+            let expected = try file.readFloats("grads/params/\(mmsaKey)").values
+            guard let blocks = MMSAStateDict.columnBlocks(key, model: kind, widths: widths) else {
+                return expected
             }
-            expectClose(
-                (p.grad ?? Tensor.zeros(p.shape)).scalars, expected, rtol: 1e-3, atol: 1e-6,
-                "\(name) d loss/d \(key)")
+            return MMSAStateDict.permuteColumns(expected, rows: p.shape[0], blocks: blocks)
         }
     }
 }
