@@ -284,6 +284,8 @@ public struct GridRunner {
             failure == nil && !trial
             ? ClassificationMetrics(
                 truth: truth, predictions: predictions, classes: run.task.classCount) : nil
+        let reported = Self.reportedFields(
+            dataset, validation, predictions: predictions, truth: truth)
         return RunRecord(
             runID: id, model: run.model, task: run.task, modalities: run.modalities,
             seed: run.seed, hyperparameters: hyperparameters, training: trainingJSON,
@@ -293,15 +295,9 @@ public struct GridRunner {
             reportedSplit: dataset.reportedSplit,
             metrics: metrics, failure: failure, robustness: robustness,
             robustnessSeconds: robustnessSeconds,
-            predictions: Dictionary(
-                uniqueKeysWithValues: zip(validation.map { dataset.clips[$0].id }, predictions)),
-            truth: Dictionary(
-                uniqueKeysWithValues: zip(validation.map { dataset.clips[$0].id }, truth)),
-            sourceVideos: Dictionary(
-                uniqueKeysWithValues: validation.map {
-                    (dataset.clips[$0].id, dataset.clips[$0].sourceVideo)
-                }),
-            sentimentLabels: trial ? nil : Self.sentimentLabels(dataset, validation),
+            predictions: reported.predictions, truth: reported.truth,
+            sourceVideos: reported.sourceVideos,
+            sentimentLabels: trial ? nil : reported.sentimentLabels,
             curve: curve, epochs: curve.count, bestEpoch: bestEpoch, innerFoldClips: foldClips,
             trainClips: trainClips,
             parameters: parameters, wallSeconds: priorSeconds + Date().timeIntervalSince(start),
@@ -314,7 +310,24 @@ public struct GridRunner {
     }
 
     /// The clips' sentiment labels by id, when every clip has its three modality labels.
-    public static func sentimentLabels(
+    /// A reported split's clips as a record holds them, by clip id: predictions (as many as
+    /// were made), truth and source videos, and the per-modality labels where the data have them.
+    static func reportedFields(
+        _ dataset: IndoMERDataset, _ clips: [Int], predictions: [Int], truth: [Int]
+    ) -> (
+        predictions: [String: Int], truth: [String: Int], sourceVideos: [String: String],
+        sentimentLabels: [String: SentimentLabels]?
+    ) {
+        let ids = clips.map { dataset.clips[$0].id }
+        return (
+            Dictionary(uniqueKeysWithValues: zip(ids, predictions)),
+            Dictionary(uniqueKeysWithValues: zip(ids, truth)),
+            Dictionary(uniqueKeysWithValues: zip(ids, clips.map { dataset.clips[$0].sourceVideo })),
+            sentimentLabels(dataset, clips)
+        )
+    }
+
+    static func sentimentLabels(
         _ dataset: IndoMERDataset, _ clips: [Int]
     ) -> [String: SentimentLabels]? {
         let labels = clips.map { dataset.clips[$0].sentimentLabels }

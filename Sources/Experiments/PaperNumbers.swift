@@ -65,6 +65,21 @@ public enum PaperNumbers {
         }
     }
 
+    /// Whether the paper reports `task` on the data set named `data`: IndoMER's two tasks on
+    /// IndoMER, 3-class sentiment on CH-SIMS (not on CH-SIMS v2 or anything else).
+    public static func reports(_ task: ClassificationTask, data: String) -> Bool {
+        switch task {
+        case .sentiment, .emotion: data == DataSetName.indoMER
+        case .sims3: data == DataSetName.chsims
+        default: false
+        }
+    }
+
+    /// OmniMER's six rows for `task` on the data named `data`; none where the paper has none.
+    public static func rows(_ task: ClassificationTask, data: String) -> [Row] {
+        reports(task, data: data) ? rows(task) : []
+    }
+
     /// OmniMER's six rows for a task the paper reports (IndoMER's two, CH-SIMS 3-class); none
     /// for any other.
     public static func rows(_ task: ClassificationTask) -> [Row] {
@@ -78,8 +93,13 @@ public enum PaperNumbers {
 
     /// The paper's tables for a task: the main one, and the per-class one with how it orders
     /// the classes; nil where it reports none.
-    public static func tables(_ task: ClassificationTask) -> (main: String, perClass: String)? {
-        switch task {
+    public static func tables(
+        _ task: ClassificationTask, data: String
+    ) -> (
+        main: String, perClass: String
+    )? {
+        guard reports(task, data: data) else { return nil }
+        return switch task {
         case .sentiment: ("III and V", "V, which lists the classes as neutral, positive, negative")
         case .emotion: ("IV and VI", "VI")
         case .sims3:

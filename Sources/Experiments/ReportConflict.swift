@@ -88,10 +88,7 @@ extension ReportBuilder {
             alignment: "llrrr")
     }
 
-    /// `validation` or `test`: the split the tables' clips come from.
-    var splitWord: String { records.first?.reportedSplit == .test ? "test" : "validation" }
-
-    var isIndoMER: Bool { (records.first?.dataName ?? "IndoMER") == "IndoMER" }
+    var isIndoMER: Bool { dataName == DataSetName.indoMER }
 
     /// Where the per-modality labels come from.
     var modalityLabelSource: String {

@@ -18,19 +18,23 @@ extension ReportBuilder {
 
     // MARK: - Captions
 
+    /// The records' data set (IndoMER for records older than other data sets).
+    var dataName: String { records.first?.dataName ?? DataSetName.indoMER }
+
+    /// `validation` or `test`: the split the tables' clips come from.
+    var splitWord: String { records.first?.reportedSplit == .test ? "test" : "validation" }
+
     var dataText: String {
-        let name = records.first?.dataName ?? "IndoMER"
-        let split = records.first?.reportedSplit ?? .val
         if synthetic {
             return
                 "SYNTHETIC IndoMER (built-in generator, not the release; fingerprint \(fingerprint.prefix(12)))"
         }
-        if name == "IndoMER" {
+        if dataName == DataSetName.indoMER {
             return
                 "IndoMER release, official validation split (fingerprint \(fingerprint.prefix(12)))"
         }
         return
-            "\(name), \(split == .test ? "test" : "validation") split (MMSA-format file, fingerprint \(fingerprint.prefix(12)))"
+            "\(dataName), \(splitWord) split (MMSA-format file, fingerprint \(fingerprint.prefix(12)))"
     }
 
     /// The seeds of a table's rows: one list when every row has the same, else per row.
@@ -162,16 +166,9 @@ extension ReportBuilder {
             ruleAfter: quoted.isEmpty || rows.isEmpty ? [] : [rows.count - 1])
     }
 
-    /// Whether the paper's rows for `task` belong beside these runs: its IndoMER rows beside
-    /// IndoMER runs, its CH-SIMS rows beside runs on data named CH-SIMS (not CH-SIMS v2).
-    func quotesPaper(_ task: ClassificationTask) -> Bool {
-        let name = records.first?.dataName ?? "IndoMER"
-        return task == .sims3 ? name == "CH-SIMS" : name == "IndoMER"
-    }
-
     /// The dagger's sentence under a table with quoted OmniMER rows; empty without them.
     func quotedText(_ task: ClassificationTask, perClass: Bool) -> String {
-        guard quotesPaper(task), let tables = PaperNumbers.tables(task) else { return "" }
+        guard let tables = PaperNumbers.tables(task, data: dataName) else { return "" }
         return perClass
             ? " † Quoted from the OmniMER paper (Table \(tables.perClass)), in this table's class order."
             : " † Quoted from the OmniMER paper (Yan et al., 2025, Tables \(tables.main)), not from a run of this suite; n/r: not reported there. \(PaperNumbers.note(task))"
@@ -179,7 +176,7 @@ extension ReportBuilder {
 
     func mainTable(_ s: TableSummary) -> Table {
         let task = s.task
-        let quoted = (quotesPaper(task) ? PaperNumbers.rows(task) : []).map { paper in
+        let quoted = PaperNumbers.rows(task, data: dataName).map { paper in
             ["\(paper.name) †", paper.accuracy.map { String(format: "%.3f", $0) } ?? "n/r", "n/r"]
                 + [paper.macroF1, paper.weightedF1].map {
                     $0.map { String(format: "%.3f", $0) } ?? "n/r"
@@ -196,12 +193,12 @@ extension ReportBuilder {
     func perClassTable(_ s: TableSummary) -> Table {
         let task = s.task
         let supports = s.rows.first?.runs.first?.metrics!.perClass.map(\.support) ?? []
-        let quoted = (quotesPaper(task) ? PaperNumbers.rows(task) : []).map {
+        let quoted = PaperNumbers.rows(task, data: dataName).map {
             ["\($0.name) †"] + $0.perClassF1.map { String(format: "%.3f", $0) }
         }
         let rare = zip(task.classNames, supports).filter { $0.1 < 10 }.map { "\($0.0) \($0.1)" }
         let caption =
-            "Per-class F1, \(task.name), \(s.subset), \(dataText), \(seedsText(s)). n = \(records.first?.reportedSplit == .test ? "test" : "validation") clips per class\(rare.isEmpty ? "" : ": \(rare.joined(separator: ", ")) clip(s) only, so a class F1 there can rest on a single clip"). Bold: the best of the six baselines, ties included.\(quotedText(task, perClass: true))"
+            "Per-class F1, \(task.name), \(s.subset), \(dataText), \(seedsText(s)). n = \(splitWord) clips per class\(rare.isEmpty ? "" : ": \(rare.joined(separator: ", ")) clip(s) only, so a class F1 there can rest on a single clip"). Bold: the best of the six baselines, ties included.\(quotedText(task, perClass: true))"
         return table(
             "perclass_\(task.name)", caption,
             ["Model"] + zip(task.classNames, supports).map { "\($0.0) (n=\($0.1))" },

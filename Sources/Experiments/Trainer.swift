@@ -264,7 +264,7 @@ public struct Trainer {
             let partial = saveWeights + ".\(getpid()).partial"
             try model.save(to: partial)
             guard rename(partial, saveWeights) == 0 else {
-                throw SpecError(
+                throw DataError(
                     file: saveWeights, message: "cannot move the saved weights into place")
             }
         }

@@ -52,16 +52,13 @@ public enum WeightsEvaluation {
         let predictions = Trainer.predictions(
             model, dataset: dataset, task: record.task, modalities: modalities, clips: clips)
         let truth = clips.map { dataset.clips[$0].label(for: record.task) }
-        let ids = clips.map { dataset.clips[$0].id }
-        record.predictions = Dictionary(uniqueKeysWithValues: zip(ids, predictions))
-        record.truth = Dictionary(uniqueKeysWithValues: zip(ids, truth))
-        record.sourceVideos = Dictionary(
-            uniqueKeysWithValues: clips.map {
-                (dataset.clips[$0].id, dataset.clips[$0].sourceVideo)
-            })
+        let reported = GridRunner.reportedFields(
+            dataset, clips, predictions: predictions, truth: truth)
+        (record.predictions, record.truth, record.sourceVideos, record.sentimentLabels) = (
+            reported.predictions, reported.truth, reported.sourceVideos, reported.sentimentLabels
+        )
         record.metrics = ClassificationMetrics(
             truth: truth, predictions: predictions, classes: record.task.classCount)
-        record.sentimentLabels = GridRunner.sentimentLabels(dataset, clips)
         record.reportedSplit = split
         // Its own run id, so that it never stands in for the run in a merged log.
         record.runID =

@@ -18,6 +18,14 @@ public struct ClassificationTask: Hashable, Sendable, Spelled, CustomStringConve
     }
 
     public var classCount: Int { classNames.count }
+
+    /// A task is its name (names are unique in `known`): comparing and hashing the name alone
+    /// keeps label lookups (`Clip.labels[task]`, per clip of every batch) cheap.
+    public static func == (a: ClassificationTask, b: ClassificationTask) -> Bool {
+        a.name == b.name
+    }
+
+    public func hash(into hasher: inout Hasher) { hasher.combine(name) }
     public var description: String { name }
 
     /// `Sentiment (3 classes)`.

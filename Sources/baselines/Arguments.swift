@@ -5,6 +5,7 @@ import Vocabulary
 
 extension ModelName: ExpressibleByArgument {}
 extension Modality: ExpressibleByArgument {}
+extension Split: ExpressibleByArgument {}
 
 extension ClassificationTask: ExpressibleByArgument {
     public init?(argument: String) { self.init(named: argument) }

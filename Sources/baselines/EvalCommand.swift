@@ -4,8 +4,6 @@ import Experiments
 import Foundation
 import Vocabulary
 
-extension Split: ExpressibleByArgument {}
-
 /// `baselines eval`: saved weights evaluated again, written as a run record.
 struct EvalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -274,7 +274,7 @@ public enum FeatureCache {
             isSynthetic: try file.attribute("synthetic") == "true",
             fingerprint: try file.attribute("fingerprint") ?? "",
             source: try file.attribute("source") ?? path)
-        dataset.name = try file.attribute("name") ?? "IndoMER"
+        dataset.name = try file.attribute("name") ?? DataSetName.indoMER
         dataset.tasks = tasks
         return dataset
     }

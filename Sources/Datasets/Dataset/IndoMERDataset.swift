@@ -16,7 +16,7 @@ public struct IndoMERDataset: Sendable {
     /// NaN and infinite values found per modality and replaced by 0 (with `--zero-non-finite`).
     public var nonFiniteReplaced: [Modality: Int] = [:]
     /// The data set's name in logs and captions: `IndoMER`, or an MMSA file's (`CH-SIMS`).
-    public var name = "IndoMER"
+    public var name = DataSetName.indoMER
     /// The tasks its clips are labelled for, in report order.
     public var tasks: [ClassificationTask] = ClassificationTask.indoMER
 
@@ -54,7 +54,7 @@ public struct IndoMERDataset: Sendable {
         let what =
             isSynthetic
             ? "synthetic IndoMER (not the release)"
-            : name == "IndoMER" ? "IndoMER release" : "\(name) (\(source))"
+            : name == DataSetName.indoMER ? "IndoMER release" : "\(name) (\(source))"
         return "\(what), fingerprint \(fingerprint.prefix(12))"
     }
 }

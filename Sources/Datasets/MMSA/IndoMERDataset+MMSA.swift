@@ -81,7 +81,7 @@ extension IndoMERDataset {
                 "\(path): \(unlabelled.count) clip(s) with a NaN label belong to no task: "
                     + unlabelled.prefix(5).joined(separator: ", "))
         }
-        dataset.name = file.family == .sims ? "CH-SIMS" : "CMU-MOSI/MOSEI"
+        dataset.name = file.family == .sims ? DataSetName.chsims : DataSetName.cmu
         dataset.tasks = file.family.tasks
         dataset.standardize()
         return dataset

@@ -100,7 +100,7 @@ public struct MMSAFeatures: Sendable {
     public var summary: String {
         var lines = [
             "\(path): MMSA-format features, \(unaligned ? "unaligned" : "aligned"), "
-                + "\(family == .sims ? "CH-SIMS" : "CMU-MOSI/MOSEI") labels "
+                + "\(family == .sims ? DataSetName.chsims : DataSetName.cmu) labels "
                 + "(tasks \(family.tasks.map(\.name).joined(separator: ", ")))"
         ]
         for split in splits {

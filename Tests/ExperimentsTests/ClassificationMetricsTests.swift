@@ -4,7 +4,7 @@ import Foundation
 import Testing
 
 /// Metrics against scikit-learn (`Tests/Fixtures/Reference/make_metric_fixtures.py`), to 1e-9.
-@Suite struct MetricsTests {
+@Suite struct ClassificationMetricsTests {
     struct Case: Decodable {
         let name: String
         let classes: Int
