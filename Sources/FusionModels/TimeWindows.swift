@@ -2,9 +2,14 @@
 /// windows, in the batcher) and alignment onto text tokens (equal slices,
 /// `FusionBatch.aligningToText()`). Both average a clip's true frames only.
 public enum TimeWindows {
-    /// `⌈L/k⌉` windows of `k` frames, the last one shorter: `t·k ..< min((t+1)·k, L)`.
-    public static func pooled(length: Int, window: Int) -> [Range<Int>] {
-        stride(from: 0, to: length, by: window).map { $0..<Swift.min($0 + window, length) }
+    /// `⌈L/k⌉` windows of `k` frames, the last one shorter: `t·k ..< min((t+1)·k, L)`. Lazy:
+    /// the batcher walks them for every clip of every batch without building an array.
+    public static func pooled(
+        length: Int, window: Int
+    )
+        -> LazyMapSequence<StrideTo<Int>, Range<Int>>
+    {
+        stride(from: 0, to: length, by: window).lazy.map { $0..<Swift.min($0 + window, length) }
     }
 
     /// `n` equal slices of `L` frames, one per text token:
