@@ -15,6 +15,12 @@ import Vocabulary
 /// `bucketBatches` batches, sorts each chunk by length and cuts it into batches, then
 /// shuffles the batch order. A batch pads only to its own longest clip. With `shuffle`
 /// false (evaluation) clips keep their order.
+///
+/// Under the MMSA protocol (`InputNeeds.mmsa`) batches are drawn at random as MMSA's
+/// loader draws them (no length buckets: the statistics of EF-LSTM's and LF-DNN's BatchNorm
+/// depend on which clips share a batch), features go back to the file's units (MMSA
+/// standardises nothing; the training split's statistics undone), and `MMSAInputs` pads and
+/// shapes them as MMSA's models see them.
 public struct Batcher {
     public let dataset: IndoMERDataset
     public let modalities: [Modality]
@@ -46,6 +52,7 @@ public struct Batcher {
         var order = clips
         var rng = generator
         order.shuffle(using: &rng)
+        let bucketBatches = needs.mmsa == nil ? bucketBatches : 1
         let key =
             modalities.contains(.video)
             ? Modality.video : modalities.contains(.audio) ? .audio : .text
@@ -125,6 +132,40 @@ public struct Batcher {
         let batch = FusionBatch(
             inputs: inputs, labels: clips.map { dataset.clips[$0].label(for: task) },
             clipIDs: clips.map { dataset.clips[$0].id }, textLengths: textLengths)
+        if let handling = needs.mmsa {
+            return handling.apply(to: inFileUnits(batch), padded: paddedLengths)
+        }
         return needs.alignedToText ? batch.aligningToText() : batch
+    }
+
+    /// Each modality's padded length in the data file (audio: its number of pooling windows),
+    /// the lengths of MMSA's arrays.
+    var paddedLengths: [Modality: Int] {
+        var padded = dataset.features.mapValues(\.paddedLength)
+        padded[.audio] = padded[.audio].map { ($0 + needs.audioPool - 1) / needs.audioPool }
+        return padded
+    }
+
+    /// The batch's true steps with the standardisation of `prepare` undone
+    /// (`x = z·σ + μ`, `z + μ` for a constant dimension), padding left at zero.
+    func inFileUnits(_ batch: FusionBatch) -> FusionBatch {
+        var out = batch
+        for (m, input) in batch.inputs {
+            guard let n = dataset.normalization[m] else { continue }
+            let (size, steps, dim) = (
+                input.features.shape[0], input.features.shape[1], input.features.shape[2]
+            )
+            var values = input.features.scalars
+            let scale = n.std.map { $0 < 1e-6 ? 1 : $0 }
+            for b in 0..<size {
+                for t in 0..<input.lengths[b] {
+                    let row = (b * steps + t) * dim
+                    for d in 0..<dim { values[row + d] = values[row + d] * scale[d] + n.mean[d] }
+                }
+            }
+            out.inputs[m] = ModalityBatch(
+                features: Tensor(values, shape: [size, steps, dim]), lengths: input.lengths)
+        }
+        return out
     }
 }

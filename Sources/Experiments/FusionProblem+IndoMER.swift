@@ -9,4 +9,16 @@ extension FusionProblem {
         FusionProblem(
             modalities: modalities, dims: IndoMERRelease.featureWidths, classes: task.classCount)
     }
+
+    /// The problem of a run on `dataset`: its feature widths and padded lengths, the task's
+    /// classes, the run's input protocol.
+    public init(
+        _ dataset: IndoMERDataset, modalities: [Modality], task: ClassificationTask,
+        inputProtocol: InputProtocol
+    ) {
+        self.init(
+            modalities: modalities, dims: dataset.features.mapValues(\.dim),
+            classes: task.classCount, inputProtocol: inputProtocol,
+            paddedLengths: dataset.features.mapValues(\.paddedLength))
+    }
 }

@@ -99,8 +99,8 @@ public struct GridPlan {
     ) -> Timing {
         let dataset = runner.dataset
         let problem = FusionProblem(
-            modalities: run.modalities.members, dims: dataset.features.mapValues(\.dim),
-            classes: run.task.classCount)
+            dataset, modalities: run.modalities.members, task: run.task,
+            inputProtocol: training.dataProtocol)
         let model = runner.spec.hyperparameters.make(
             kind, problem: problem, generator: Generator(seed: run.seed))
         let batcher = Batcher(

@@ -1,5 +1,6 @@
 import Datasets
 import Foundation
+import FusionModels
 import Vocabulary
 
 /// Turns the finished runs of one group (one grid on one data set with one code version) into
@@ -131,24 +132,33 @@ public struct ReportBuilder {
 
     /// One row of the tables: a model, trained with or without class weights (the grid's
     /// class-weighting axis), with its default settings or a configuration chosen by
-    /// `baselines tune`; runs of different rows are never averaged together.
+    /// `baselines tune`, on true lengths or under the MMSA protocol; runs of different rows
+    /// are never averaged together.
     public struct ReportRow: Hashable, Sendable {
         public var model: ModelName
         public var classWeighted: Bool
         public var tuned = false
-        public init(model: ModelName, classWeighted: Bool, tuned: Bool = false) {
+        /// Always true lengths for a reference (they read no features).
+        public var inputProtocol = InputProtocol.trueLengths
+        public init(
+            model: ModelName, classWeighted: Bool, tuned: Bool = false,
+            inputProtocol: InputProtocol = .trueLengths
+        ) {
             self.model = model
             self.classWeighted = classWeighted
             self.tuned = tuned
+            self.inputProtocol = model.isReference ? .trueLengths : inputProtocol
         }
         public var isReference: Bool { model.isReference }
         public var displayName: String {
             model.displayName + (classWeighted ? " (class-weighted)" : "")
                 + (tuned ? " (tuned)" : "")
+                + (inputProtocol == .mmsa ? " (MMSA protocol)" : "")
         }
-        /// For the CSV: `tfn`, `tfn+class-weights`, `tfn+tuned`.
+        /// For the CSV: `tfn`, `tfn+class-weights`, `tfn+tuned`, `tfn+mmsa`.
         public var rawValue: String {
             model.rawValue + (classWeighted ? "+class-weights" : "") + (tuned ? "+tuned" : "")
+                + (inputProtocol == .mmsa ? "+mmsa" : "")
         }
     }
 
@@ -156,7 +166,7 @@ public struct ReportBuilder {
         ReportRow(
             model: record.model,
             classWeighted: !record.model.isReference && classWeightedRuns.contains(record.runID),
-            tuned: record.tuning?.role == .tuned)
+            tuned: record.tuning?.role == .tuned, inputProtocol: record.inputProtocol)
     }
 
     /// A row's runs: only those of the row's newest settings (its last record's config hash),
@@ -191,11 +201,19 @@ public struct ReportBuilder {
     /// The rows present for a task: models in grid order, each unweighted before class-weighted.
     func models(_ task: ClassificationTask) -> [ReportRow] {
         let present = Set(current.filter { $0.task == task }.compactMap(row(of:)))
-        return ModelName.allCases.flatMap { m in
+        let rows = ModelName.allCases.flatMap { m in
             [false, true].flatMap { w in
-                [false, true].map { ReportRow(model: m, classWeighted: w, tuned: $0) }
+                [false, true].flatMap { tuned in
+                    InputProtocol.allCases.map {
+                        ReportRow(model: m, classWeighted: w, tuned: tuned, inputProtocol: $0)
+                    }
+                }
             }
-        }.filter(present.contains)
+        }
+        // A reference's row is the same under either protocol: listed once.
+        return rows.enumerated().filter { i, row in
+            present.contains(row) && !rows[..<i].contains(row)
+        }.map(\.element)
     }
 
     func subsets(_ task: ClassificationTask) -> [ModalitySubset] {
@@ -302,6 +320,12 @@ extension RunRecord {
     /// A resolved training setting of the run (`innerFold`, `selection`, ...), nil when absent.
     func trainingSetting(_ key: String) -> Any? {
         ((try? JSONSerialization.jsonObject(with: Data(training.utf8))) as? [String: Any])?[key]
+    }
+
+    /// The run's input protocol (records before it was a setting: true lengths).
+    public var inputProtocol: InputProtocol {
+        (trainingSetting("dataProtocol") as? String).flatMap(InputProtocol.init(rawValue:))
+            ?? .trueLengths
     }
 
     /// A top-level hyperparameter of the run's model (`audioPool`), nil when absent.

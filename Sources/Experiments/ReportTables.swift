@@ -58,6 +58,14 @@ extension ReportBuilder {
         return lo == hi ? "\(lo)" : "\(lo)–\(hi)"
     }
 
+    /// What rows marked (MMSA protocol) saw (`InputProtocol.mmsa`, `MMSAInputs`).
+    static let mmsaProtocolText =
+        "rows marked (MMSA protocol) see MMSA 2.2.1's data handling: features in the file's units (not standardised), zero-padded to the file's lengths; "
+        + "LF-DNN and TFN the mean of audio and video over the padded length and the text LSTM's state after every padded step; "
+        + "MFN those means repeated at each padded text step; EF-LSTM audio and video average-pooled onto the padded text steps by MMSA's AlignSubNet (strided windows) and a BatchNorm over the time axis; "
+        + "MulT every padded step unmasked, projections without padding, the future mask on padded lengths and the last padded position read out; "
+        + "MISA audio and video LSTMs packed with each clip's text token count"
+
     /// How the table's runs were trained and selected, from their recorded settings: inner
     /// fold, selection metric, epoch caps, patience, epochs trained and selected, pooling.
     func protocolText(_ s: TableSummary) -> String {
@@ -104,9 +112,20 @@ extension ReportBuilder {
                 guard let pool = pools.max(), pool > 1 else { return nil }
                 return "\(r.row.displayName) averages audio in windows of \(pool) frames"
             }
-            parts.append("padding is masked everywhere (true lengths)")
+            let trueLengthRows = s.rows.filter {
+                !$0.row.isReference && $0.row.inputProtocol == .trueLengths
+            }
+            if !trueLengthRows.isEmpty {
+                parts.append(
+                    "padding is masked everywhere (true lengths)"
+                        + (trueLengthRows.count < s.rows.filter { !$0.row.isReference }.count
+                            ? " except in rows marked (MMSA protocol)" : ""))
+            }
+            if s.rows.contains(where: { $0.row.inputProtocol == .mmsa }) {
+                parts.append(Self.mmsaProtocolText)
+            }
             parts += pooled
-            let aligned = s.rows.map(\.row.model).filter { $0 == .efLSTM || $0 == .mfn }
+            let aligned = trueLengthRows.map(\.row.model).filter { $0 == .efLSTM || $0 == .mfn }
             if !aligned.isEmpty {
                 let names = Array(Set(aligned.map(\.displayName))).sorted().joined(
                     separator: " and ")

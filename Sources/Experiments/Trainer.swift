@@ -85,8 +85,7 @@ public struct Trainer {
         let (trainClips, foldClips) = InnerFold.split(
             dataset, task: task, fraction: training.innerFold, seed: seed)
         let problem = FusionProblem(
-            modalities: modalities, dims: dataset.features.mapValues(\.dim),
-            classes: task.classCount)
+            dataset, modalities: modalities, task: task, inputProtocol: training.dataProtocol)
         let modelGenerator = generator.split()
         let model = configurations.make(kind, problem: problem, generator: modelGenerator)
         let batcher = Batcher(

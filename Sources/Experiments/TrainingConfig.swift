@@ -1,3 +1,4 @@
+import FusionModels
 import Vocabulary
 
 /// Which inner-fold score picks the epoch and drives early stopping.
@@ -44,6 +45,9 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     /// applied is r_m − r_T·r_A·r_V (`Trainer.droppedModalities`). The inner fold and the
     /// evaluation see every modality.
     public var modalityDropout = PerModality(text: 0.0, audio: 0.0, video: 0.0)
+    /// How the model's inputs treat padding: each clip's true lengths, or MMSA 2.2.1's data
+    /// handling and read-outs (`InputProtocol.mmsa`; `baselines run --protocol mmsa`).
+    public var dataProtocol = InputProtocol.trueLengths
     /// After training, evaluate the selected weights on the reported split under the standard
     /// robustness conditions (`RobustnessCondition.standard`) and record them.
     public var robustness = false

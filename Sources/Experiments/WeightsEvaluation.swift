@@ -38,8 +38,8 @@ public enum WeightsEvaluation {
             ModelConfigurations.self, from: Data(object.utf8))
         let modalities = record.modalities.members
         let problem = FusionProblem(
-            modalities: modalities, dims: dataset.features.mapValues(\.dim),
-            classes: record.task.classCount)
+            dataset, modalities: modalities, task: record.task,
+            inputProtocol: record.inputProtocol)
         let model = configurations.make(kind, problem: problem, generator: Generator(seed: 0))
         try model.load(from: path)
         let split = split ?? dataset.reportedSplit

@@ -41,18 +41,24 @@ public struct EFLSTMConfig: Codable, Equatable, Sendable {
 public final class EFLSTM: Module, FusionModel {
     let config: EFLSTMConfig
     let modalities: [Modality]
+    /// MMSA's `BatchNorm1d(seq_lens[0])` over the fused `[B, P, D]` sequence, its channels the
+    /// padded text steps (statistics per step over the batch and features): under the MMSA
+    /// protocol only.
+    let norm: BatchNorm1d?
     let lstm: LSTM
     let drop: Dropout
     let linear: Linear
     let out: Linear
 
-    public var inputNeeds: InputNeeds {
-        InputNeeds(audioPool: config.audioPool, alignedToText: true)
-    }
+    public let inputNeeds: InputNeeds
 
     public init(_ config: EFLSTMConfig, problem: FusionProblem, generator: Generator) {
         self.config = config
         modalities = problem.modalities
+        inputNeeds = InputNeeds(
+            audioPool: config.audioPool, alignedToText: true, mmsa: problem.mmsa(.alignSubNet))
+        norm =
+            problem.inputProtocol == .mmsa ? BatchNorm1d(problem.paddedLengths[.text]!) : nil
         let input = problem.modalities.map { problem.dims[$0]! }.reduce(0, +)
         lstm = LSTM(
             inputSize: input, hiddenSize: config.hidden, numLayers: config.layers,
@@ -63,14 +69,16 @@ public final class EFLSTM: Module, FusionModel {
     }
 
     override public var children: [(key: String, module: Module)] {
-        [("lstm", lstm), ("dropout", drop), ("linear", linear), ("out", out)]
+        (norm.map { [("norm", $0 as Module)] } ?? [])
+            + [("lstm", lstm), ("dropout", drop), ("linear", linear), ("out", out)]
     }
 
     public func callAsFunction(_ batch: FusionBatch) -> FusionOutput {
         let steps = batch.textLengths
         // Audio and video arrive averaged onto the text tokens (`inputNeeds`).
         let aligned = modalities.map { batch.inputs[$0]!.features }
-        let x = aligned.count == 1 ? aligned[0] : Tensor.concat(aligned, axis: 2)
+        var x = aligned.count == 1 ? aligned[0] : Tensor.concat(aligned, axis: 2)
+        if let norm { x = norm(x) }
         let h = lstm(x, lengths: steps).h.slice(axis: 0, (config.layers - 1)..<config.layers)
             .squeeze(0)
         return FusionOutput(logits: out(drop(linear(drop(h)).relu())))

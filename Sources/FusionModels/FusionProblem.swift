@@ -7,12 +7,31 @@ public struct FusionProblem: Sendable {
     /// Feature width per present modality.
     public var dims: [Modality: Int]
     public var classes: Int
+    /// How the model's inputs treat padding; `.mmsa` changes EF-LSTM (MMSA's BatchNorm over
+    /// the padded text steps) and MulT (projections that pad nothing) and every model's
+    /// `inputNeeds`.
+    public var inputProtocol: InputProtocol
+    /// The data's padded length per modality (every modality, not only the present ones): the
+    /// lengths MMSA's arrays have, used under `.mmsa`.
+    public var paddedLengths: [Modality: Int]
 
-    public init(modalities: [Modality], dims: [Modality: Int], classes: Int) {
+    public init(
+        modalities: [Modality], dims: [Modality: Int], classes: Int,
+        inputProtocol: InputProtocol = .trueLengths, paddedLengths: [Modality: Int] = [:]
+    ) {
         precondition(!modalities.isEmpty, "a fusion model needs at least one modality")
+        precondition(
+            inputProtocol == .trueLengths || paddedLengths[.text] != nil,
+            "the MMSA protocol needs the data's padded text length")
         self.modalities = modalities.sorted()
         self.dims = dims
         self.classes = classes
+        self.inputProtocol = inputProtocol
+        self.paddedLengths = paddedLengths
     }
 
+    /// `handling` under the MMSA protocol, nil under true lengths.
+    func mmsa(_ handling: MMSAInputs) -> MMSAInputs? {
+        inputProtocol == .mmsa ? handling : nil
+    }
 }

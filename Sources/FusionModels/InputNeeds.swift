@@ -7,10 +7,15 @@ public struct InputNeeds: Equatable, Sendable {
     /// Audio and video averaged onto each clip's text tokens (`FusionBatch.aligningToText()`):
     /// the early-fusion models (EF-LSTM, MFN) step along the token axis.
     public var alignedToText = false
+    /// Under the MMSA protocol, MMSA's handling of this model's batches (in place of
+    /// `alignedToText`): features in the file's units, padded to the file's lengths, then
+    /// `MMSAInputs.apply`; nil under true lengths.
+    public var mmsa: MMSAInputs?
 
-    public init(audioPool: Int = 1, alignedToText: Bool = false) {
+    public init(audioPool: Int = 1, alignedToText: Bool = false, mmsa: MMSAInputs? = nil) {
         precondition(audioPool >= 1, "an audio pooling window of \(audioPool)")
         self.audioPool = audioPool
         self.alignedToText = alignedToText
+        self.mmsa = mmsa
     }
 }

@@ -51,14 +51,14 @@ public final class MFN: Module, FusionModel {
         out2: Linear
     let generator: Generator
 
-    public var inputNeeds: InputNeeds {
-        InputNeeds(audioPool: config.audioPool, alignedToText: true)
-    }
+    public let inputNeeds: InputNeeds
 
     public init(_ config: MFNConfig, problem: FusionProblem, generator: Generator) {
         self.config = config
         self.generator = generator
         modalities = problem.modalities
+        inputNeeds = InputNeeds(
+            audioPool: config.audioPool, alignedToText: true, mmsa: problem.mmsa(.timeMeansOnText))
         cells = problem.modalities.map {
             LSTMCell(
                 inputSize: problem.dims[$0]!, hiddenSize: config.hidden[$0], generator: generator)

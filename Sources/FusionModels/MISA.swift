@@ -97,14 +97,13 @@ public final class MISA: Module, FusionModel {
     let fusion2: Linear
     let generator: Generator
 
-    public var inputNeeds: InputNeeds {
-        InputNeeds(audioPool: config.audioPool)
-    }
+    public let inputNeeds: InputNeeds
 
     public init(_ config: MISAConfig, problem: FusionProblem, generator: Generator) {
         self.config = config
         self.generator = generator
         modalities = problem.modalities
+        inputNeeds = InputNeeds(audioPool: config.audioPool, mmsa: problem.mmsa(.textLengths))
         let h = config.hidden
         var encoders: [Modality: SequenceEncoder] = [:]
         var projections: [Modality: (Linear, LayerNorm)] = [:]

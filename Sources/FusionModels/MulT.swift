@@ -74,20 +74,21 @@ public final class MulT: Module, FusionModel {
     let out: Linear
     let generator: Generator
 
-    public var inputNeeds: InputNeeds {
-        InputNeeds(audioPool: config.audioPool)
-    }
+    public let inputNeeds: InputNeeds
 
     public init(_ config: MulTConfig, problem: FusionProblem, generator: Generator) {
         self.config = config
         self.generator = generator
         modalities = problem.modalities
+        inputNeeds = InputNeeds(audioPool: config.audioPool, mmsa: problem.mmsa(.padded))
         let d = config.dim
         var projections: [Modality: Conv1d] = [:]
         for m in problem.modalities {
             let k = config.kernel[m]
+            // MMSA's projections pad nothing (a kernel of k shortens the sequence by k − 1).
             projections[m] = Conv1d(
-                problem.dims[m]!, d, kernelSize: k, padding: (k - 1) / 2, bias: false,
+                problem.dims[m]!, d, kernelSize: k,
+                padding: problem.inputProtocol == .mmsa ? 0 : (k - 1) / 2, bias: false,
                 generator: generator)
         }
         self.projections = projections
@@ -158,8 +159,11 @@ public final class MulT: Module, FusionModel {
             }
             // Padded frames are zero in the batch and stay zero under dropout, so the convolution
             // sees zeros past each clip's end.
-            projected[m] = projections[m]!(x.transpose(1, 2)).transpose(1, 2)  // [B, T, d]
-            lengths[m] = batch.inputs[m]!.lengths
+            let conv = projections[m]!
+            projected[m] = conv(x.transpose(1, 2)).transpose(1, 2)  // [B, T', d]
+            // Unchanged for the padding convolutions; k − 1 fewer under the MMSA protocol.
+            let shortening = conv.kernelSize - 1 - 2 * conv.padding
+            lengths[m] = batch.inputs[m]!.lengths.map { Swift.max($0 - shortening, 0) }
         }
         var readouts: [Tensor] = []
         for target in modalities {

@@ -9,6 +9,7 @@ public final class Conv1d: Module {
     public let bias: Tensor?
     public let padding: Int
     public let stride: Int
+    public var kernelSize: Int { weight.shape[2] }
 
     public init(
         _ inChannels: Int, _ outChannels: Int, kernelSize: Int, padding: Int = 0, stride: Int = 1,

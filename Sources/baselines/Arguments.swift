@@ -1,4 +1,5 @@
 import ArgumentParser
+import FusionModels
 import Vocabulary
 
 // The vocabulary on the command line, spelled as in specs and run records.
@@ -6,6 +7,7 @@ import Vocabulary
 extension ModelName: ExpressibleByArgument {}
 extension Modality: ExpressibleByArgument {}
 extension Split: ExpressibleByArgument {}
+extension InputProtocol: ExpressibleByArgument {}
 
 extension ClassificationTask: ExpressibleByArgument {
     public init?(argument: String) { self.init(named: argument) }

@@ -32,6 +32,12 @@ struct RunCommand: ParsableCommand {
     @Option(parsing: .upToNextOption, help: "These seeds instead of the spec's.") var seeds:
         [UInt64] = []
     @Option(help: "Epoch cap for every model instead of the spec's.") var epochs: Int?
+    @Option(
+        name: .customLong("protocol"),
+        help:
+            "How every model's inputs treat padding, instead of the spec's: true-lengths (padding masked) or mmsa (MMSA 2.2.1's data handling and read-outs; its rows are marked (MMSA protocol))."
+    )
+    var dataProtocol: InputProtocol?
     @Option(help: "Run only shard i of n (e.g. 2/4); merge with `baselines report`.") var shard:
         String?
     @Option(help: "The run log to append to and resume from.") var results = "results/runs.jsonl"
@@ -87,6 +93,9 @@ struct RunCommand: ParsableCommand {
         if !modalities.isEmpty { grid.modalities = modalities }
         if !seeds.isEmpty { grid.seeds = seeds }
         if let epochs { for m in ModelName.allCases { grid.training[m]!.epochs = epochs } }
+        if let dataProtocol {
+            for m in ModelName.allCases { grid.training[m]!.dataProtocol = dataProtocol }
+        }
         return grid
     }
 
