@@ -15,14 +15,25 @@ import Vocabulary
 @Suite struct MMSAParityTests {
     /// Our model of `kind` at the sizes `make_mmsa_parity.py` gives MMSA's, dropout 0.
     static func model(_ kind: ModelName) -> any FusionModel {
-        var config = kind == .lfDNN ? LateFusionConfig.lfDNN : LateFusionConfig.tfn
+        configurations().make(
+            kind,
+            problem: FusionProblem(
+                modalities: Modality.allCases, dims: [.text: 6, .audio: 3, .video: 5], classes: 3),
+            generator: Generator(seed: 0))
+    }
+
+    /// LF-DNN, TFN, MulT and MFN at the sizes `make_mmsa_parity.py` gives MMSA's, dropout 0.
+    static func configurations() -> ModelConfigurations {
+        var config = LateFusionConfig.lfDNN
         config.hidden = PerModality(text: 4, audio: 3, video: 5)
         config.textOut = 4
         config.postFusion = 6
         config.dropout = PerModality(text: 0, audio: 0, video: 0)
         config.postFusionDropout = 0
         var configurations = ModelConfigurations()
-        if kind == .lfDNN { configurations.lfDNN = config } else { configurations.tfn = config }
+        configurations.lfDNN = config
+        // TFN differs from LF-DNN only in its fusion.
+        configurations.tfn = config
         // MulT as make_mmsa_parity.py builds MMSA's: 8 wide, 2 heads, one cross-modal layer,
         // kernel-1 projections, no dropout, the future mask on, and no positions (MMSA has none).
         configurations.mult.dim = 8
@@ -50,11 +61,7 @@ import Vocabulary
         configurations.mfn.updateGate.width = 3
         configurations.mfn.output.dropout = 0
         configurations.mfn.output.width = 6
-        return configurations.make(
-            kind,
-            problem: FusionProblem(
-                modalities: Modality.allCases, dims: [.text: 6, .audio: 3, .video: 5], classes: 3),
-            generator: Generator(seed: 0))
+        return configurations
     }
 
     /// `tools/mmsa_weights.py to-ours` on the parity fixtures' MMSA weights gives checkpoints
@@ -91,36 +98,13 @@ import Vocabulary
         let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .appendingPathComponent("Fixtures/mmsa_\(kind.rawValue).h5").path
         let file = try HDF5File(path: path, mode: .read)
-        func tensor(_ name: String) throws -> Tensor {
-            let (values, shape) = try file.readFloats(name)
-            return Tensor(values, shape: shape)
-        }
         let model = Self.model(kind)
         // LF-DNN's fused vector: each encoder's output width.
         let widths: [Modality: Int] = [.text: 4, .audio: 3, .video: 5]
-        var used: Set<String> = []
-        for (key, t) in model.stateDict() {
-            let mmsaKey = try #require(MMSAStateDict.key(key, model: kind), "\(key)")
-            var values = try file.readFloats("state/\(mmsaKey)").values
-            if let blocks = MMSAStateDict.columnBlocks(key, model: kind, widths: widths) {
-                values = MMSAStateDict.permuteColumns(values, rows: t.shape[0], blocks: blocks)
-            }
-            #expect(values.count == t.count, "\(key) against \(mmsaKey)")
-            t.withUnsafeMutableBufferPointer { _ = $0.update(fromContentsOf: values) }
-            used.insert(mmsaKey)
-        }
-        let all = Set(try file.names(in: "state"))
-        #expect(all.subtracting(used) == Set(MMSAStateDict.unmatched(model: kind)), "unmatched")
+        try loadMMSAWeights(model, kind, file: file, widths: widths)
         model.train()
         try checkAgainstReference(
             model, file: file, name: "\(kind.displayName) against MMSA", rtol: 1e-3, atol: 1e-6
-        ) { key, p in
-            let mmsaKey = try #require(MMSAStateDict.key(key, model: kind))
-            let expected = try file.readFloats("grads/params/\(mmsaKey)").values
-            guard let blocks = MMSAStateDict.columnBlocks(key, model: kind, widths: widths) else {
-                return expected
-            }
-            return MMSAStateDict.permuteColumns(expected, rows: p.shape[0], blocks: blocks)
-        }
+        ) { key, p in try mmsaGradient(key, p, kind, file: file, widths: widths) }
     }
 }

@@ -40,8 +40,9 @@ let allSubsets: [[Modality]] = [
 /// (`inputs/<modality>`, `labels`, and `lengths/<modality>` where given, else every step
 /// true), checked against its `outputs/logits`, `outputs/loss` and `grads/inputs/`: logits and
 /// loss to 1e-4 relative; input gradients and each parameter's gradient (`expectedGradient`,
-/// by our key and parameter) to `rtol` and `atol`. The batcher's alignment is part of the
-/// forward pass for the models that ask for it.
+/// by our key and parameter) to `rtol` and `atol`. The batcher's alignment, or under the
+/// MMSA protocol its `MMSAInputs` (with the fixture's arrays' lengths as the padded lengths),
+/// is part of the forward pass for the models that ask for it.
 func checkAgainstReference(
     _ model: any FusionModel, file: HDF5File, name: String, rtol: Double, atol: Double,
     expectedGradient: (String, Tensor) throws -> [Float]
@@ -64,7 +65,12 @@ func checkAgainstReference(
     let batch = FusionBatch(
         inputs: inputs, labels: labels, clipIDs: labels.indices.map { "clip \($0)" },
         textLengths: inputs[.text]!.lengths)
-    let output = model(model.inputNeeds.alignedToText ? batch.aligningToText() : batch)
+    let shaped =
+        model.inputNeeds.mmsa.map {
+            $0.apply(to: batch, padded: inputs.mapValues(\.features.shape[1]))
+        }
+        ?? (model.inputNeeds.alignedToText ? batch.aligningToText() : batch)
+    let output = model(shaped)
     let loss = TrainingStep.loss(output, labels: labels)
     expectClose(
         output.logits, try tensor("outputs/logits"), rtol: 1e-4, atol: 1e-5, "\(name) logits")
@@ -82,4 +88,38 @@ func checkAgainstReference(
             (p.grad ?? Tensor.zeros(p.shape)).scalars, try expectedGradient(key, p), rtol: rtol,
             atol: atol, "\(name) d loss/d \(key)")
     }
+}
+
+/// Loads MMSA's weights (`state/<MMSA key>` of a parity fixture) into `model` through
+/// `MMSAStateDict`'s table, and checks that every MMSA entry was used or is listed as having no
+/// counterpart. `widths`: the column blocks' widths (`MMSAStateDict.columnBlocks`).
+func loadMMSAWeights(
+    _ model: any FusionModel, _ kind: ModelName, file: HDF5File, widths: [Modality: Int]
+) throws {
+    var used: Set<String> = []
+    for (key, t) in model.stateDict() {
+        let mmsaKey = try #require(MMSAStateDict.key(key, model: kind), "\(key)")
+        var values = try file.readFloats("state/\(mmsaKey)").values
+        if let blocks = MMSAStateDict.columnBlocks(key, model: kind, widths: widths) {
+            values = MMSAStateDict.permuteColumns(values, rows: t.shape[0], blocks: blocks)
+        }
+        #expect(values.count == t.count, "\(key) against \(mmsaKey)")
+        t.withUnsafeMutableBufferPointer { _ = $0.update(fromContentsOf: values) }
+        used.insert(mmsaKey)
+    }
+    let all = Set(try file.names(in: "state"))
+    #expect(all.subtracting(used) == Set(MMSAStateDict.unmatched(model: kind)), "unmatched")
+}
+
+/// MMSA's gradient of our parameter `key` from a parity fixture, its column blocks in our
+/// order.
+func mmsaGradient(
+    _ key: String, _ p: Tensor, _ kind: ModelName, file: HDF5File, widths: [Modality: Int]
+) throws -> [Float] {
+    let mmsaKey = try #require(MMSAStateDict.key(key, model: kind))
+    let expected = try file.readFloats("grads/params/\(mmsaKey)").values
+    guard let blocks = MMSAStateDict.columnBlocks(key, model: kind, widths: widths) else {
+        return expected
+    }
+    return MMSAStateDict.permuteColumns(expected, rows: p.shape[0], blocks: blocks)
 }
