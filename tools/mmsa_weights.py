@@ -16,8 +16,18 @@ The key table, one per model, is the same as Sources/FusionModels/MMSAStateDict.
   MMSA has audio, video, text (the widths are read from the subnetworks' output layers).
 - mult: the same names; fairseq's `*.version` buffers are dropped (restored as 2, their value, going back).
 - mfn: our `lstm_T/A/V.` is MMSA's `lstm_l/a/v.`.
-EF-LSTM (MMSA's has a BatchNorm over the time axis that ours leaves out) and MISA (MMSA's
-encodes text with BERT, ours reads the pre-extracted features) have no table yet.
+- ef-lstm: the same names. MMSA's `norm` (BatchNorm over the padded time axis) exists in ours
+  only under `--protocol mmsa`, so a converted EF-LSTM loads into a run of that protocol.
+- misa: our `<m>_encoder.rnn1/.layer_norm/.rnn2` are MMSA's `<m>rnn1`, `<m>layer_norm`,
+  `<m>rnn2`; `project_<m>.linear/.norm` are `project_<m>.project_<m>` and
+  `project_<m>.project_<m>_layer_norm`; `private_<m>` is `private_<m>.private_<m>_1` (`_3` for
+  audio), `shared` `shared.shared_1`, `recon_<m>` `recon_<m>.recon_<m>_1`, `transformer`
+  `transformer_encoder.layers.0`, `fusion.layer_<i>` `fusion.fusion_layer_<i>`. MMSA's
+  `bertmodel` (BERT; ours reads the features), `tlayer_norm` (unused with BERT) and
+  `sp_discriminator` (never in the loss) are dropped; going back, `tlayer_norm` is restored at
+  its initial value (ones, zeros) and `sp_discriminator` as zeros, and BERT is not included
+  (load with `strict=False` over MMSA's own BERT). `fusion.layer_1.weight`'s input columns are
+  our tokens (p_T, p_A, p_V, s_T, s_A, s_V) where MMSA's are (p_t, p_v, p_a, s_t, s_v, s_a).
 Needs numpy and h5py; torch only for .pth files.
 """
 import argparse
@@ -27,6 +37,22 @@ import h5py
 import numpy as np
 
 LETTERS = {"text": ("T", "l"), "audio": ("A", "a"), "video": ("V", "v")}
+MODELS = ["ef-lstm", "lf-dnn", "tfn", "mfn", "mult", "misa"]
+# MISA: (our prefix, MMSA's prefix).
+MISA_PREFIXES = [
+    pair for m in "tav" for pair in (
+        (f"{m}_encoder.rnn1.", f"{m}rnn1."), (f"{m}_encoder.rnn2.", f"{m}rnn2."),
+        (f"{m}_encoder.layer_norm.", f"{m}layer_norm."),
+        (f"project_{m}.linear.", f"project_{m}.project_{m}."),
+        (f"project_{m}.norm.", f"project_{m}.project_{m}_layer_norm."),
+        (f"private_{m}.", f"private_{m}.private_{m}_{3 if m == 'a' else 1}."),
+        (f"recon_{m}.", f"recon_{m}.recon_{m}_1."))
+] + [("shared.", "shared.shared_1."), ("transformer.", "transformer_encoder.layers.0."),
+     ("fusion.layer_", "fusion.fusion_layer_")]
+MISA_OURS = ["private text", "private audio", "private video", "shared text", "shared audio",
+             "shared video"]
+MISA_MMSA = ["private text", "private video", "private audio", "shared text", "shared video",
+             "shared audio"]
 
 
 def to_mmsa_key(ours, model):
@@ -42,7 +68,14 @@ def to_mmsa_key(ours, model):
             if ours.startswith(f"lstm_{letter}."):
                 return f"lstm_{mult}." + ours[len(f"lstm_{letter}."):]
         return ours
-    sys.exit(f"no key table for {model} (lf-dnn, tfn, mult, mfn)")
+    if model == "ef-lstm":
+        return ours
+    if model == "misa":
+        for prefix, theirs in MISA_PREFIXES:
+            if ours.startswith(prefix):
+                return theirs + ours[len(prefix):]
+        return ours
+    sys.exit(f"no key table for {model} ({', '.join(MODELS)})")
 
 
 def to_ours_key(mmsa, model):
@@ -58,7 +91,16 @@ def to_ours_key(mmsa, model):
             if mmsa.startswith(f"lstm_{mult}."):
                 return f"lstm_{letter}." + mmsa[len(f"lstm_{mult}."):]
         return mmsa
-    sys.exit(f"no key table for {model} (lf-dnn, tfn, mult, mfn)")
+    if model == "ef-lstm":
+        return mmsa
+    if model == "misa":
+        if mmsa.startswith(("bertmodel.", "tlayer_norm.", "sp_discriminator.")):
+            return None
+        for ours, theirs in MISA_PREFIXES:
+            if mmsa.startswith(theirs):
+                return ours + mmsa[len(theirs):]
+        return mmsa
+    sys.exit(f"no key table for {model} ({', '.join(MODELS)})")
 
 
 def lfdnn_blocks(state, mmsa_names):
@@ -67,6 +109,12 @@ def lfdnn_blocks(state, mmsa_names):
     return {"text": state[key("text", "linear_1.weight")].shape[0],
             "audio": state[key("audio", "linear_3.weight")].shape[0],
             "video": state[key("video", "linear_3.weight")].shape[0]}
+
+
+def misa_blocks(ours):
+    """MISA's fusion tokens, each the hidden size wide (our `shared.weight` is hidden x hidden)."""
+    hidden = ours["shared.weight"].shape[0]
+    return {name: hidden for name in MISA_OURS}
 
 
 def permute(weight, widths, source, target):
@@ -98,6 +146,9 @@ def convert_to_ours(model, source, target):
         widths = lfdnn_blocks(mmsa, True)
         w = "post_fusion_layer_1.weight"
         ours[w] = permute(ours[w], widths, ["audio", "video", "text"], ["text", "audio", "video"])
+    if model == "misa":
+        w = "fusion.layer_1.weight"
+        ours[w] = permute(ours[w], misa_blocks(ours), MISA_MMSA, MISA_OURS)
     with h5py.File(target, "w") as f:
         for k, v in ours.items():
             f[k] = v
@@ -114,6 +165,14 @@ def convert_to_mmsa(model, source, target):
         state[w] = permute(state[w], widths, ["text", "audio", "video"], ["audio", "video", "text"])
     if model == "tfn":
         state["output_range"], state["output_shift"] = np.array([6.0]), np.array([-3.0])
+    if model == "misa":
+        w = "fusion.fusion_layer_1.weight"
+        state[w] = permute(state[w], misa_blocks(ours), MISA_OURS, MISA_MMSA)
+        text = 2 * 768  # MMSA's tlayer_norm: LayerNorm(2 x the text width, 768 with BERT)
+        state["tlayer_norm.weight"], state["tlayer_norm.bias"] = np.ones(text), np.zeros(text)
+        hidden = ours["shared.weight"].shape[0]
+        state["sp_discriminator.sp_discriminator_layer_1.weight"] = np.zeros((4, hidden))
+        state["sp_discriminator.sp_discriminator_layer_1.bias"] = np.zeros(4)
     tensors = {}
     for k, v in state.items():
         # BatchNorm's counter is an integer in PyTorch.
@@ -129,7 +188,7 @@ def convert_to_mmsa(model, source, target):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("direction", choices=["to-ours", "to-mmsa"])
-    parser.add_argument("--model", required=True, choices=["lf-dnn", "tfn", "mult", "mfn"])
+    parser.add_argument("--model", required=True, choices=MODELS)
     parser.add_argument("source")
     parser.add_argument("target")
     a = parser.parse_args()
