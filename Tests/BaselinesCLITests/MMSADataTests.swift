@@ -77,6 +77,28 @@ import Testing
         #expect(main.contains("MISA 67.05/60.98") && main.contains("MFN 67.57/n/r"))
     }
 
+    /// `chsims-mmsa.json` on the CH-SIMS-shaped file: the models run under MMSA's data
+    /// handling with the file's own padded lengths (MulT unpooled, its text projection pads
+    /// nothing) and the rows say so.
+    @Test func chsimsUnderTheMMSAProtocol() throws {
+        let (dir, data) = try Self.copy("sims_unaligned.pkl", into: "chsims-mmsa")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let output = try ExecutableRunner.run([
+            "run", "--spec", Self.root.appendingPathComponent("experiments/chsims-mmsa.json").path,
+            "--data", data.path, "--seeds", "1", "--epochs", "1", "--models", "ef-lstm", "mult",
+            "misa", "--results", dir.appendingPathComponent("runs.jsonl").path,
+            "--reports", dir.appendingPathComponent("report").path,
+        ])
+        #expect(output.status == 0, "\(output.stderr)")
+        let main = try String(
+            contentsOf: dir.appendingPathComponent("report/table_main_sims-3.tex"), encoding: .utf8)
+        for model in ["EF-LSTM", "MulT", "MISA"] {
+            #expect(main.contains("\(model) (MMSA protocol)"), "\(model)")
+        }
+        #expect(main.contains("rows marked (MMSA protocol) see MMSA 2.2.1's data handling"))
+        #expect(!main.contains("padding is masked everywhere"))
+    }
+
     /// The cache written beside an MMSA file reads back as the same data set (tasks, name, the
     /// test split, labels left out): a second grid from the cache gives the same predictions;
     /// `prepare` and `inspect` show the data set's own tasks.

@@ -75,6 +75,13 @@ import Vocabulary
         let chsims = try GridSpec.load(path: experiments.appendingPathComponent("chsims.json").path)
         #expect(chsims.tasks == [.sims3] && chsims.models.count == 8 && chsims.seeds.count == 5)
         #expect(chsims.training[.misa]!.epochs == 100 && chsims.hyperparameters.misa.simWeight == 1)
+        #expect(chsims.training.values.allSatisfy { $0.dataProtocol == .trueLengths })
+        let mmsa = try GridSpec.load(
+            path: experiments.appendingPathComponent("chsims-mmsa.json").path)
+        #expect(mmsa.models == chsims.models && mmsa.seeds == chsims.seeds)
+        #expect(
+            mmsa.training.values.allSatisfy { $0.dataProtocol == .mmsa && $0.selection == .loss })
+        #expect(!mmsa.hyperparameters.mult.positions && mmsa.hyperparameters.mult.audioPool == 1)
         let paper = try GridSpec.load(path: experiments.appendingPathComponent("paper.json").path)
         #expect(
             paper.seeds == [1111, 1112, 1113, 1114, 1115] && paper.training[.mult]!.clipValue == 0.6
