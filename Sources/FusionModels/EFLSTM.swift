@@ -26,7 +26,9 @@ public struct EFLSTMConfig: Codable, Equatable, Sendable {
 /// standardised at `prepare` instead); audio and video are aligned onto the text tokens by
 /// averaging equal slices of each clip's true duration (MMSA's AlignSubNet average-pools the
 /// padded 2,252 and 723 frames, padding included, §1.3); and the LSTM stops at each clip's true
-/// length. Trained with MMSA's schedule (experiments/models.json: batch 128, lr 5e-4, weight
+/// length. `InputProtocol.mmsa` reproduces MMSA's instead (AlignSubNet over the padded frames,
+/// the BatchNorm over the padded text steps, the LSTM read after every padded step; checked
+/// against MMSA's own code). Trained with MMSA's schedule (experiments/models.json: batch 128, lr 5e-4, weight
 /// decay 1e-3).
 /// A removed modality (a clip without its frames: robustness evaluation, modality dropout):
 /// its aligned input is zero at every step of the text-token axis (the token count stays, as

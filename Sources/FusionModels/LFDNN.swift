@@ -9,7 +9,9 @@ import NN
 /// Unlike MMSA (`mmsa-notes.md` §3): audio and video means divide by each clip's true length,
 /// not the padded one; the text LSTM is read at the clip's last token; and the text
 /// subnetwork's dropout (0.3) is applied, where MMSA's one-layer `TextSubNet` silently drops
-/// it (§3.2). Trained with MMSA's schedule (batch 128, lr 5e-3, weight decay 5e-3).
+/// it (§3.2). `InputProtocol.mmsa` reproduces MMSA's means over the padded length and the text
+/// LSTM read after every padded step (checked against MMSA's own code); the dropout is a
+/// setting (`experiments/chsims-mmsa.json` sets it to MMSA's 0). Trained with MMSA's schedule (batch 128, lr 5e-3, weight decay 5e-3).
 /// A removed modality: its branch's representation is zero (`ModalityEncoder` masks it), so
 /// the late fusion loses exactly that branch's contribution: with the matching columns of the
 /// first post-fusion layer, the model built without it (tested for audio).

@@ -32,7 +32,8 @@ public struct MFNConfig: Codable, Equatable, Sendable {
 ///
 /// Unlike MMSA: audio and video are averaged over equal slices of each clip onto its text
 /// tokens (MMSA replicates one clip mean at every step, so MFN never sees audio or video
-/// change), and states stop at each clip's true length. Trained with MMSA's schedule (batch
+/// change), and states stop at each clip's true length. `InputProtocol.mmsa` reproduces MMSA's
+/// (the padded-length means at every padded text step; checked against MMSA's own code). Trained with MMSA's schedule (batch
 /// 32, lr 1e-3).
 /// A removed modality: its aligned input is zero at every step (its LSTM still runs, on
 /// zeros, over the text-token axis), so the memory sees that modality's state driven by biases

@@ -37,6 +37,8 @@ public struct MISAConfig: Codable, Equatable, Sendable {
 /// gradient stays finite at 0; and the fusion tokens are stacked (p_T, p_A, p_V, s_T, s_A,
 /// s_V) where MMSA stacks (p_T, p_V, p_A, s_T, s_V, s_A) (§7.3.8: equivalent without
 /// positions, but it permutes `fusion.layer_1`'s input columns for a state-dict conversion).
+/// `InputProtocol.mmsa` reproduces MMSA's text-length packing (checked against MMSA's own code
+/// with a stub in place of BERT).
 /// Trained with MMSA's schedule (batch 64, lr 1e-4, clipping by value at 1.0, gradient
 /// accumulation over 2 mini-batches). The CMD term is a sum of norms, whose gradient has unit
 /// size however close the moments are: at MMSA's weight 1.0 it outweighs the classification

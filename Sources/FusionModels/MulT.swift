@@ -44,7 +44,9 @@ public struct MulTConfig: Codable, Equatable, Sendable {
 /// nothing and reads the last *padded* step), the future mask's `1 + |Lk − Lq|` uses true
 /// lengths (MMSA's uses padded ones, so its last padded query sees every key), the text
 /// convolution pads to keep each clip's length, positions are added as in the official MulT,
-/// and audio is averaged in windows of 4 frames. Trained (experiments/models.json) with MMSA's
+/// and audio is averaged in windows of 4 frames. `InputProtocol.mmsa` reproduces MMSA's padded
+/// lengths, unpadded projections and read-out (checked against MMSA's own code); positions
+/// and pooling are settings (`experiments/chsims-mmsa.json` turns both off). Trained (experiments/models.json) with MMSA's
 /// schedule: gradient accumulation over 8 mini-batches, clipping by value at 0.6 and
 /// ReduceLROnPlateau (factor 0.1, patience 10) on the inner-fold loss.
 /// Accumulation here averages the group's gradients (one batch of all its clips would give the

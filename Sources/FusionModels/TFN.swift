@@ -10,7 +10,8 @@ import Vocabulary
 ///
 /// Unlike MMSA (`mmsa-notes.md` §4): LF-DNN's differences (true-length means, the text LSTM
 /// read at the last token, the text dropout 0.4 applied where MMSA's is 0), and no
-/// `sigmoid·6 − 3` output, which belongs to MMSA's regression mode. Trained with MMSA's
+/// `sigmoid·6 − 3` output, which belongs to MMSA's regression mode. `InputProtocol.mmsa`
+/// reproduces MMSA's data handling, as for LF-DNN. Trained with MMSA's
 /// schedule (batch 32, lr 5e-4).
 /// A removed modality: its representation is zero (as LF-DNN), so with the appended 1 the
 /// fusion tensor keeps only the terms of the other modalities (every product with the removed

@@ -82,6 +82,9 @@ import Vocabulary
         #expect(
             mmsa.training.values.allSatisfy { $0.dataProtocol == .mmsa && $0.selection == .loss })
         #expect(!mmsa.hyperparameters.mult.positions && mmsa.hyperparameters.mult.audioPool == 1)
+        #expect(
+            mmsa.hyperparameters.lfDNN.dropout == PerModality(text: 0, audio: 0.3, video: 0.3)
+                && mmsa.hyperparameters.tfn.dropout.text == 0)
         let paper = try GridSpec.load(path: experiments.appendingPathComponent("paper.json").path)
         #expect(
             paper.seeds == [1111, 1112, 1113, 1114, 1115] && paper.training[.mult]!.clipValue == 0.6
