@@ -4,8 +4,9 @@
     python3 tools/mmsa_weights.py to-ours  --model lf-dnn MODEL.pth  OURS.h5
     python3 tools/mmsa_weights.py to-mmsa  --model lf-dnn OURS.h5    MODEL.pth
 
-MODEL.pth is a PyTorch state dict (`torch.save(model.state_dict(), path)`, as MMSA saves its
-models); OURS.h5 is what `baselines run --save-checkpoints` writes and `baselines eval`
+MODEL.pth is a PyTorch state dict as MMSA saves it (`torch.save(model.state_dict(), path)` of its
+`AMIO` wrapper, so every key starts with `Model.`; a bare model's keys, without it, are read too,
+and `to-mmsa --bare` writes them); OURS.h5 is what `baselines run --save-checkpoints` writes and `baselines eval`
 reads: one float32 dataset per state-dict entry, named by our key. `to-ours` also accepts an
 HDF5 file whose `state/` group holds MMSA's entries (the parity fixtures).
 
@@ -136,7 +137,8 @@ def read_mmsa(path):
 
 
 def convert_to_ours(model, source, target):
-    mmsa = read_mmsa(source)
+    # MMSA saves its AMIO wrapper, whose model sits under `Model.`.
+    mmsa = {k.removeprefix("Model."): v for k, v in read_mmsa(source).items()}
     ours = {}
     for k, v in mmsa.items():
         key = to_ours_key(k, model)
@@ -154,7 +156,7 @@ def convert_to_ours(model, source, target):
             f[k] = v
 
 
-def convert_to_mmsa(model, source, target):
+def convert_to_mmsa(model, source, target, bare=False):
     import torch
     with h5py.File(source, "r") as f:
         ours = {k: np.array(f[k]) for k in f}
@@ -182,17 +184,22 @@ def convert_to_mmsa(model, source, target):
             for s in [x for x in ("l", "a", "v") if x != t]:
                 tensors[f"trans_{t}_with_{s}.version"] = torch.tensor([2.0])
             tensors[f"trans_{t}_mem.version"] = torch.tensor([2.0])
-    torch.save(tensors, target)
+    torch.save(tensors if bare else {f"Model.{k}": v for k, v in tensors.items()}, target)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("direction", choices=["to-ours", "to-mmsa"])
     parser.add_argument("--model", required=True, choices=MODELS)
+    parser.add_argument("--bare", action="store_true",
+                        help="to-mmsa: the model's own keys, without AMIO's `Model.` prefix")
     parser.add_argument("source")
     parser.add_argument("target")
     a = parser.parse_args()
-    (convert_to_ours if a.direction == "to-ours" else convert_to_mmsa)(a.model, a.source, a.target)
+    if a.direction == "to-ours":
+        convert_to_ours(a.model, a.source, a.target)
+    else:
+        convert_to_mmsa(a.model, a.source, a.target, bare=a.bare)
 
 
 if __name__ == "__main__":

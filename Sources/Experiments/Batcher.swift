@@ -132,10 +132,7 @@ public struct Batcher {
         let batch = FusionBatch(
             inputs: inputs, labels: clips.map { dataset.clips[$0].label(for: task) },
             clipIDs: clips.map { dataset.clips[$0].id }, textLengths: textLengths)
-        if let handling = needs.mmsa {
-            return handling.apply(to: inFileUnits(batch), padded: paddedLengths)
-        }
-        return needs.alignedToText ? batch.aligningToText() : batch
+        return needs.shape(needs.mmsa == nil ? batch : inFileUnits(batch), padded: paddedLengths)
     }
 
     /// Each modality's padded length in the data file (audio: its number of pooling windows),

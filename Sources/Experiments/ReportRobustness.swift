@@ -58,7 +58,16 @@ extension ReportBuilder {
             }
             return noisy.contains { $0 == nil } ? nil : [r.mean[.macroF1]!] + noisy.map { $0! }
         }
-        let lateFusion = rows.first { $0.0.row == ReportRow(model: .lfDNN, classWeighted: false) }
+        // LF-DNN under each row's own protocol (MMSA-protocol rows against MMSA-protocol LF-DNN).
+        func lateFusion(
+            _ r: RowSummary
+        ) -> (RowSummary, [RobustnessCondition: (mean: Double, std: Double)])? {
+            rows.first {
+                $0.0.row
+                    == ReportRow(
+                        model: .lfDNN, classWeighted: false, inputProtocol: r.row.inputProtocol)
+            }
+        }
         let noise = Table(
             name: "noise_\(s.task.name)",
             caption:
@@ -72,7 +81,7 @@ extension ReportBuilder {
                     + modalities.flatMap { m -> [String] in
                         guard let f = curve(r, means, m) else { return ["--", "--", "--"] }
                         let effective =
-                            lateFusion.flatMap { curve($0.0, $0.1, m) }
+                            lateFusion(r).flatMap { curve($0.0, $0.1, m) }
                             .map {
                                 String(
                                     format: "%+.3f",

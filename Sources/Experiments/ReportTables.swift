@@ -1,5 +1,6 @@
 import Datasets
 import Foundation
+import FusionModels
 import Vocabulary
 
 /// The tables of a report, and their captions, built from the records alone.
@@ -58,13 +59,15 @@ extension ReportBuilder {
         return lo == hi ? "\(lo)" : "\(lo)–\(hi)"
     }
 
-    /// What rows marked (MMSA protocol) saw (`InputProtocol.mmsa`, `MMSAInputs`).
-    static let mmsaProtocolText =
-        "rows marked (MMSA protocol) see MMSA 2.2.1's data handling: features in the file's units (not standardised), zero-padded to the file's lengths; "
-        + "LF-DNN and TFN the mean of audio and video over the padded length and the text LSTM's state after every padded step; "
-        + "MFN those means repeated at each padded text step; EF-LSTM audio and video average-pooled onto the padded text steps by MMSA's AlignSubNet (strided windows) and a BatchNorm over the time axis; "
-        + "MulT every padded step unmasked, projections without padding, the future mask on padded lengths and the last padded position read out; "
-        + "MISA audio and video LSTMs packed with each clip's text token count"
+    /// What rows marked (MMSA protocol) of `models` saw (`InputProtocol.mmsa`, `MMSAInputs`).
+    static func mmsaProtocolText(_ models: [ModelName]) -> String {
+        let each = ModelName.allCases.filter(models.contains).compactMap { m in
+            MMSAInputs.of(m).map { "\(m.displayName) \($0.summary)" }
+        }
+        return
+            "rows marked (MMSA protocol) see MMSA 2.2.1's data handling: features in the file's units (not standardised), zero-padded to the file's lengths (a removed modality is zeros there), audio pooling where a row has it done first, on each clip's true frames; "
+            + each.joined(separator: "; ")
+    }
 
     /// How the table's runs were trained and selected, from their recorded settings: inner
     /// fold, selection metric, epoch caps, patience, epochs trained and selected, pooling.
@@ -121,9 +124,8 @@ extension ReportBuilder {
                         + (trueLengthRows.count < s.rows.filter { !$0.row.isReference }.count
                             ? " except in rows marked (MMSA protocol)" : ""))
             }
-            if s.rows.contains(where: { $0.row.inputProtocol == .mmsa }) {
-                parts.append(Self.mmsaProtocolText)
-            }
+            let mmsaModels = s.rows.map(\.row).filter { $0.inputProtocol == .mmsa }.map(\.model)
+            if !mmsaModels.isEmpty { parts.append(Self.mmsaProtocolText(mmsaModels)) }
             parts += pooled
             let aligned = trueLengthRows.map(\.row.model).filter { $0 == .efLSTM || $0 == .mfn }
             if !aligned.isEmpty {

@@ -58,7 +58,7 @@ public final class EFLSTM: Module, FusionModel {
         self.config = config
         modalities = problem.modalities
         inputNeeds = InputNeeds(
-            audioPool: config.audioPool, alignedToText: true, mmsa: problem.mmsa(.alignSubNet))
+            audioPool: config.audioPool, alignedToText: true, mmsa: problem.mmsa(for: .efLSTM))
         norm =
             problem.inputProtocol == .mmsa ? BatchNorm1d(problem.paddedLengths[.text]!) : nil
         let input = problem.modalities.map { problem.dims[$0]! }.reduce(0, +)

@@ -30,8 +30,8 @@ public struct FusionProblem: Sendable {
         self.paddedLengths = paddedLengths
     }
 
-    /// `handling` under the MMSA protocol, nil under true lengths.
-    func mmsa(_ handling: MMSAInputs) -> MMSAInputs? {
-        inputProtocol == .mmsa ? handling : nil
+    /// `model`'s handling under the MMSA protocol (`MMSAInputs.of`), nil under true lengths.
+    func mmsa(for model: ModelName) -> MMSAInputs? {
+        inputProtocol == .mmsa ? MMSAInputs.of(model) : nil
     }
 }

@@ -1,3 +1,5 @@
+import Vocabulary
+
 /// What a model asks of its batches beyond the padded features: the batcher (Experiments)
 /// applies it, so no caller copies a setting from the model to the batcher.
 public struct InputNeeds: Equatable, Sendable {
@@ -11,6 +13,14 @@ public struct InputNeeds: Equatable, Sendable {
     /// `alignedToText`): features in the file's units, padded to the file's lengths, then
     /// `MMSAInputs.apply`; nil under true lengths.
     public var mmsa: MMSAInputs?
+
+    /// `batch` (true lengths, as the batcher builds it) shaped as the model asks: under the
+    /// MMSA protocol through `MMSAInputs` with the data's `padded` lengths (the batcher first
+    /// returns the features to the file's units), else aligned onto text tokens where asked.
+    public func shape(_ batch: FusionBatch, padded: [Modality: Int]) -> FusionBatch {
+        if let mmsa { return mmsa.apply(to: batch, padded: padded) }
+        return alignedToText ? batch.aligningToText() : batch
+    }
 
     public init(audioPool: Int = 1, alignedToText: Bool = false, mmsa: MMSAInputs? = nil) {
         precondition(audioPool >= 1, "an audio pooling window of \(audioPool)")

@@ -59,7 +59,7 @@ public final class MFN: Module, FusionModel {
         self.generator = generator
         modalities = problem.modalities
         inputNeeds = InputNeeds(
-            audioPool: config.audioPool, alignedToText: true, mmsa: problem.mmsa(.timeMeansOnText))
+            audioPool: config.audioPool, alignedToText: true, mmsa: problem.mmsa(for: .mfn))
         cells = problem.modalities.map {
             LSTMCell(
                 inputSize: problem.dims[$0]!, hiddenSize: config.hidden[$0], generator: generator)

@@ -6,6 +6,9 @@ import Vocabulary
 /// batcher applies it under `InputProtocol.mmsa` to a batch of true lengths (features zero
 /// past each clip's length, in the file's units): every modality is first zero-padded to the
 /// file's padded length `P` (audio: `⌈P/pool⌉` after pooling), as MMSA's arrays are, then:
+/// (A modality removed for robustness or modality dropout is zero frames at those lengths,
+/// what MMSA's model would see of a zeroed input; audio pooling, which MMSA does not have, is
+/// applied before, on each clip's true frames.)
 public enum MMSAInputs: String, Equatable, Sendable {
     /// MulT: every step of the padded arrays is a step (lengths `P` for every clip), so its
     /// future mask has MMSA's padded lengths and its read-out is the last padded position.
@@ -24,6 +27,33 @@ public enum MMSAInputs: String, Equatable, Sendable {
     /// `text_bert` mask), so they read only the clip's first frames; text averaged over its true
     /// tokens as before.
     case textLengths
+
+    /// The handling of `model`'s batches (LF-DNN and TFN share theirs); nil for a reference.
+    public static func of(_ model: ModelName) -> MMSAInputs? {
+        switch model {
+        case .efLSTM: .alignSubNet
+        case .lfDNN, .tfn: .timeMeans
+        case .mfn: .timeMeansOnText
+        case .mult: .padded
+        case .misa: .textLengths
+        case .majority, .prior: nil
+        }
+    }
+
+    /// What the model sees, for the report's captions.
+    public var summary: String {
+        switch self {
+        case .padded:
+            "every padded step unmasked, projections without padding, the future mask on padded lengths and the last padded position read out"
+        case .timeMeans:
+            "audio and video averaged over the padded length, the text LSTM read after every padded step"
+        case .timeMeansOnText:
+            "audio and video averaged over the padded length and repeated at every padded text step"
+        case .alignSubNet:
+            "audio and video average-pooled onto the padded text steps by MMSA's AlignSubNet (strided windows), a BatchNorm over the time axis, the LSTM read after every padded step"
+        case .textLengths: "audio and video LSTMs packed with each clip's text token count"
+        }
+    }
 
     /// `batch` (true lengths) as MMSA's model sees it; `padded` holds each present modality's
     /// padded length (after pooling) and the text's. Differentiable in the features (every

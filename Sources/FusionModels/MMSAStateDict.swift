@@ -74,26 +74,28 @@ public enum MMSAStateDict {
 
     /// MISA's table (see the type's documentation).
     static func misaKey(_ ours: String) -> String {
-        let prefixes: [(String, String)] =
-            ["t", "a", "v"].flatMap { m in
-                [
-                    ("\(m)_encoder.rnn1.", "\(m)rnn1."), ("\(m)_encoder.rnn2.", "\(m)rnn2."),
-                    ("\(m)_encoder.layer_norm.", "\(m)layer_norm."),
-                    ("project_\(m).linear.", "project_\(m).project_\(m)."),
-                    ("project_\(m).norm.", "project_\(m).project_\(m)_layer_norm."),
-                    // MMSA numbers private_a's layer 3 and the others' 1.
-                    ("private_\(m).", "private_\(m).private_\(m)_\(m == "a" ? 3 : 1)."),
-                    ("recon_\(m).", "recon_\(m).recon_\(m)_1."),
-                ]
-            } + [
-                ("shared.", "shared.shared_1."), ("transformer.", "transformer_encoder.layers.0."),
-                ("fusion.layer_", "fusion.fusion_layer_"),
-            ]
-        for (from, to) in prefixes where ours.hasPrefix(from) {
+        for (from, to) in misaPrefixes where ours.hasPrefix(from) {
             return to + ours.dropFirst(from.count)
         }
         return ours
     }
+
+    /// MISA's (our prefix, MMSA's prefix) pairs.
+    static let misaPrefixes: [(String, String)] =
+        ["t", "a", "v"].flatMap { m in
+            [
+                ("\(m)_encoder.rnn1.", "\(m)rnn1."), ("\(m)_encoder.rnn2.", "\(m)rnn2."),
+                ("\(m)_encoder.layer_norm.", "\(m)layer_norm."),
+                ("project_\(m).linear.", "project_\(m).project_\(m)."),
+                ("project_\(m).norm.", "project_\(m).project_\(m)_layer_norm."),
+                // MMSA numbers private_a's layer 3 and the others' 1.
+                ("private_\(m).", "private_\(m).private_\(m)_\(m == "a" ? 3 : 1)."),
+                ("recon_\(m).", "recon_\(m).recon_\(m)_1."),
+            ]
+        } + [
+            ("shared.", "shared.shared_1."), ("transformer.", "transformer_encoder.layers.0."),
+            ("fusion.layer_", "fusion.fusion_layer_"),
+        ]
 
     /// For a weight whose input columns come in named blocks in another order: our blocks
     /// (name, width) in our order, and MMSA's order of the same names; nil when the columns are

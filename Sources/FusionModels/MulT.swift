@@ -82,7 +82,7 @@ public final class MulT: Module, FusionModel {
         self.config = config
         self.generator = generator
         modalities = problem.modalities
-        inputNeeds = InputNeeds(audioPool: config.audioPool, mmsa: problem.mmsa(.padded))
+        inputNeeds = InputNeeds(audioPool: config.audioPool, mmsa: problem.mmsa(for: .mult))
         let d = config.dim
         var projections: [Modality: Conv1d] = [:]
         for m in problem.modalities {

@@ -93,8 +93,11 @@ struct RunCommand: ParsableCommand {
         if !modalities.isEmpty { grid.modalities = modalities }
         if !seeds.isEmpty { grid.seeds = seeds }
         if let epochs { for m in ModelName.allCases { grid.training[m]!.epochs = epochs } }
+        // The references read no features: their settings (and run ids) stay as they are.
         if let dataProtocol {
-            for m in ModelName.allCases { grid.training[m]!.dataProtocol = dataProtocol }
+            for m in ModelName.allCases where !m.isReference {
+                grid.training[m]!.dataProtocol = dataProtocol
+            }
         }
         return grid
     }

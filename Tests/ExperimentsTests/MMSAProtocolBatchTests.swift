@@ -109,13 +109,22 @@ import Vocabulary
         #expect(
             misa.inputs[.video]!.lengths == text.map { min($0, Self.config.paddedLengths[.video]!) }
         )
+        // What they read: each clip's first raw frames, zeros where it has fewer.
+        let audio = misa.inputs[.audio]!
+        let f = Self.raw.features[.audio]!
+        for (b, clip) in Self.clips.enumerated() {
+            let steps = audio.features.shape[1]
+            let n = min(audio.lengths[b], f.length(of: clip))
+            let row = Array(audio.features.scalars[(b * steps * f.dim)..<((b * steps + n) * f.dim)])
+            expectClose(row, Array(f.frames(of: clip).prefix(n * f.dim)), rtol: 1e-3, atol: 1e-4)
+        }
         let mult = Batcher(
             dataset: Self.data, modalities: Modality.allCases, task: .sentiment,
             needs: InputNeeds(audioPool: 4, mmsa: .padded)
         ).batch(Self.clips)
-        let audio = (Self.config.paddedLengths[.audio]! + 3) / 4
-        #expect(mult.inputs[.audio]!.lengths == [Int](repeating: audio, count: 4))
-        #expect(mult.inputs[.audio]!.features.shape[1] == audio)
+        let pooled = (Self.config.paddedLengths[.audio]! + 3) / 4
+        #expect(mult.inputs[.audio]!.lengths == [Int](repeating: pooled, count: 4))
+        #expect(mult.inputs[.audio]!.features.shape[1] == pooled)
         #expect(
             mult.inputs[.video]!.lengths
                 == [Int](repeating: Self.config.paddedLengths[.video]!, count: 4))

@@ -42,7 +42,8 @@ let allSubsets: [[Modality]] = [
 /// loss to 1e-4 relative; input gradients and each parameter's gradient (`expectedGradient`,
 /// by our key and parameter) to `rtol` and `atol`. The batcher's alignment, or under the
 /// MMSA protocol its `MMSAInputs` (with the fixture's arrays' lengths as the padded lengths),
-/// is part of the forward pass for the models that ask for it.
+/// is part of the forward pass for the models that ask for it. Where the fixture has
+/// `outputs/eval_logits`, the logits in evaluation mode after that forward are checked too.
 func checkAgainstReference(
     _ model: any FusionModel, file: HDF5File, name: String, rtol: Double, atol: Double,
     expectedGradient: (String, Tensor) throws -> [Float]
@@ -65,11 +66,8 @@ func checkAgainstReference(
     let batch = FusionBatch(
         inputs: inputs, labels: labels, clipIDs: labels.indices.map { "clip \($0)" },
         textLengths: inputs[.text]!.lengths)
-    let shaped =
-        model.inputNeeds.mmsa.map {
-            $0.apply(to: batch, padded: inputs.mapValues(\.features.shape[1]))
-        }
-        ?? (model.inputNeeds.alignedToText ? batch.aligningToText() : batch)
+    // The fixture's arrays are padded to the lengths MMSA's are.
+    let shaped = model.inputNeeds.shape(batch, padded: inputs.mapValues(\.features.shape[1]))
     let output = model(shaped)
     let loss = TrainingStep.loss(output, labels: labels)
     expectClose(
@@ -87,6 +85,15 @@ func checkAgainstReference(
         expectClose(
             (p.grad ?? Tensor.zeros(p.shape)).scalars, try expectedGradient(key, p), rtol: rtol,
             atol: atol, "\(name) d loss/d \(key)")
+    }
+    // Evaluation mode after that forward (BatchNorm's running statistics), where given.
+    if file.contains("outputs/eval_logits") {
+        model.eval()
+        let logits = noGrad { model(shaped).logits }
+        expectClose(
+            logits, try tensor("outputs/eval_logits"), rtol: 1e-4, atol: 1e-5,
+            "\(name) logits in evaluation mode")
+        model.train()
     }
 }
 

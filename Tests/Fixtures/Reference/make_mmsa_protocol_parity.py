@@ -20,7 +20,9 @@ pickles are, and the inputs reach the model through MMSA's own code paths:
   + diff_weight * get_diff_loss + sim_weight * get_cmd_loss + recon_weight * get_recon_loss).
 
 Layout: state/<MMSA key, without AMIO's `Model.`>, inputs/{text,audio,video} (padded),
-lengths/{text,audio,video} (true, int64), labels, outputs/{logits,loss},
+lengths/{text,audio,video} (true, int64), labels, outputs/{logits,loss}, outputs/eval_logits
+(the same batch in evaluation mode after that one training step's forward: BatchNorm's
+running statistics),
 grads/params/<MMSA key>, grads/inputs/<modality> (with respect to the padded arrays).
 Classification mode, every dropout 0, training mode.
 
@@ -160,6 +162,11 @@ def write(name, args, seed):
                 + args.sim_weight * trainer.get_cmd_loss()
                 + args.recon_weight * trainer.get_recon_loss())
     loss.backward()
+    # Then evaluation mode: EF-LSTM's and LF-DNN's BatchNorm running statistics, as the one
+    # training forward left them.
+    amio.eval()
+    with torch.no_grad():
+        eval_logits = amio(t, a, v)["M"]
     with h5py.File(OUT / f"mmsa_protocol_{name.replace('_', '-')}.h5", "w") as f:
         for k, val in state.items():
             f[f"state/{k}"] = val.float().numpy()
@@ -170,6 +177,7 @@ def write(name, args, seed):
         f["labels"] = LABELS.numpy()
         f["outputs/logits"] = logits.detach().numpy()
         f["outputs/loss"] = loss.detach().reshape(1).numpy()
+        f["outputs/eval_logits"] = eval_logits.numpy()
         for k, p in amio.named_parameters():
             if p.grad is not None:
                 f[f"grads/params/{k.removeprefix('Model.')}"] = p.grad.numpy()
