@@ -86,6 +86,30 @@ import Vocabulary
         }
     }
 
+    /// An MMSA-layout pickle (`{"train": {"audio": …}}`) whose audio would run a command
+    /// (`posix.system` through REDUCE) is refused by the same restricted unpickler, naming the
+    /// file and the global, and the command never runs.
+    @Test func aHostileMMSAPickleIsRefusedWithoutRunningIt() throws {
+        typealias Op = HostilePickleTests.Op
+        let marker = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "mmsa-pwned-\(UUID().uuidString)")
+        let emptyDict: UInt8 = 0x7D
+        let setItem: UInt8 = 0x73
+        let bytes =
+            Op.proto4 + [emptyDict] + Op.shortString("train") + [emptyDict]
+            + Op.shortString("audio") + Op.global("posix", "system")
+            + Op.shortString("touch \(marker.path)") + [Op.tuple1, Op.reduce, setItem, setItem]
+            + [Op.stop]
+        let path = HostilePickleTests.write(bytes, name: "mmsa-hostile")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect {
+            _ = try MMSAFeatures.read(path: path)
+        } throws: { error in
+            "\(error)".contains(path) && "\(error)".contains("system")
+        }
+        #expect(!FileManager.default.fileExists(atPath: marker.path))
+    }
+
     static func frame(_ f: RaggedFeatures, clip: Int, t: Int) -> ArraySlice<Float> {
         let start = (f.offsets[clip] + t) * f.dim
         return f.data[start..<(start + f.dim)]
