@@ -132,7 +132,8 @@ public struct Batcher {
         let batch = FusionBatch(
             inputs: inputs, labels: clips.map { dataset.clips[$0].label(for: task) },
             clipIDs: clips.map { dataset.clips[$0].id }, textLengths: textLengths)
-        return needs.shape(needs.mmsa == nil ? batch : inFileUnits(batch), padded: paddedLengths)
+        let units = needs.mmsa != nil && needs.fileUnits ? inFileUnits(batch) : batch
+        return needs.shape(units, padded: paddedLengths)
     }
 
     /// Each modality's padded length in the data file (audio: its number of pooling windows),

@@ -153,12 +153,13 @@ public struct ReportBuilder {
         public var displayName: String {
             model.displayName + (classWeighted ? " (class-weighted)" : "")
                 + (tuned ? " (tuned)" : "")
-                + (inputProtocol == .mmsa ? " (MMSA protocol)" : "")
+                + (inputProtocol.rowMark.map { " (\($0))" } ?? "")
         }
-        /// For the CSV: `tfn`, `tfn+class-weights`, `tfn+tuned`, `tfn+mmsa`.
+        /// For the CSV: `tfn`, `tfn+class-weights`, `tfn+tuned`, `tfn+mmsa`,
+        /// `tfn+mmsa-standardized`.
         public var rawValue: String {
             model.rawValue + (classWeighted ? "+class-weights" : "") + (tuned ? "+tuned" : "")
-                + (inputProtocol == .mmsa ? "+mmsa" : "")
+                + (inputProtocol.isMMSA ? "+\(inputProtocol.rawValue)" : "")
         }
     }
 

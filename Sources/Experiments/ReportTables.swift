@@ -59,13 +59,20 @@ extension ReportBuilder {
         return lo == hi ? "\(lo)" : "\(lo)–\(hi)"
     }
 
-    /// What rows marked (MMSA protocol) of `models` saw (`InputProtocol.mmsa`, `MMSAInputs`).
-    static func mmsaProtocolText(_ models: [ModelName]) -> String {
+    /// What rows marked (MMSA protocol) saw (`InputProtocol.mmsa`, `MMSAInputs`): only the
+    /// models and units of `rows`.
+    static func mmsaProtocolText(_ rows: [ReportRow]) -> String {
+        let models = Set(rows.map(\.model))
         let each = ModelName.allCases.filter(models.contains).compactMap { m in
             MMSAInputs.of(m).map { "\(m.displayName) \($0.summary)" }
         }
+        let units = Set(rows.map(\.inputProtocol)).sorted { $0.rawValue < $1.rawValue }.map {
+            $0 == .mmsa
+                ? "(MMSA protocol) in the file's units (not standardised, as MMSA)"
+                : "(MMSA protocol, standardised) on the standardised features"
+        }
         return
-            "rows marked (MMSA protocol) see MMSA 2.2.1's data handling: features in the file's units (not standardised), zero-padded to the file's lengths (a removed modality is zeros there), audio pooling where a row has it done first, on each clip's true frames; "
+            "rows marked \(units.joined(separator: " and rows marked ")) see MMSA 2.2.1's data handling: features zero-padded to the file's lengths (a removed modality is zeros there), audio pooling where a row has it done first, on each clip's true frames; "
             + each.joined(separator: "; ")
     }
 
@@ -124,8 +131,8 @@ extension ReportBuilder {
                         + (trueLengthRows.count < s.rows.filter { !$0.row.isReference }.count
                             ? " except in rows marked (MMSA protocol)" : ""))
             }
-            let mmsaModels = s.rows.map(\.row).filter { $0.inputProtocol == .mmsa }.map(\.model)
-            if !mmsaModels.isEmpty { parts.append(Self.mmsaProtocolText(mmsaModels)) }
+            let mmsaRows = s.rows.map(\.row).filter(\.inputProtocol.isMMSA)
+            if !mmsaRows.isEmpty { parts.append(Self.mmsaProtocolText(mmsaRows)) }
             parts += pooled
             let aligned = trueLengthRows.map(\.row.model).filter { $0 == .efLSTM || $0 == .mfn }
             if !aligned.isEmpty {

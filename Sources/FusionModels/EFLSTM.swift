@@ -57,10 +57,10 @@ public final class EFLSTM: Module, FusionModel {
     public init(_ config: EFLSTMConfig, problem: FusionProblem, generator: Generator) {
         self.config = config
         modalities = problem.modalities
-        inputNeeds = InputNeeds(
-            audioPool: config.audioPool, alignedToText: true, mmsa: problem.mmsa(for: .efLSTM))
+        inputNeeds = problem.inputNeeds(
+            for: .efLSTM, audioPool: config.audioPool, alignedToText: true)
         norm =
-            problem.inputProtocol == .mmsa ? BatchNorm1d(problem.paddedLengths[.text]!) : nil
+            problem.inputProtocol.isMMSA ? BatchNorm1d(problem.paddedLengths[.text]!) : nil
         let input = problem.modalities.map { problem.dims[$0]! }.reduce(0, +)
         lstm = LSTM(
             inputSize: input, hiddenSize: config.hidden, numLayers: config.layers,

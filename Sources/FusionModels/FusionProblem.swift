@@ -21,7 +21,7 @@ public struct FusionProblem: Sendable {
     ) {
         precondition(!modalities.isEmpty, "a fusion model needs at least one modality")
         precondition(
-            inputProtocol == .trueLengths || paddedLengths[.text] != nil,
+            !inputProtocol.isMMSA || paddedLengths[.text] != nil,
             "the MMSA protocol needs the data's padded text length")
         self.modalities = modalities.sorted()
         self.dims = dims
@@ -30,8 +30,14 @@ public struct FusionProblem: Sendable {
         self.paddedLengths = paddedLengths
     }
 
-    /// `model`'s handling under the MMSA protocol (`MMSAInputs.of`), nil under true lengths.
-    func mmsa(for model: ModelName) -> MMSAInputs? {
-        inputProtocol == .mmsa ? MMSAInputs.of(model) : nil
+    /// What `model` asks of its batches under this problem's protocol: its own pooling and
+    /// alignment, and under an MMSA protocol its `MMSAInputs` and units.
+    func inputNeeds(
+        for model: ModelName, audioPool: Int, alignedToText: Bool = false
+    ) -> InputNeeds {
+        InputNeeds(
+            audioPool: audioPool, alignedToText: alignedToText,
+            mmsa: inputProtocol.isMMSA ? MMSAInputs.of(model) : nil,
+            fileUnits: inputProtocol == .mmsa)
     }
 }

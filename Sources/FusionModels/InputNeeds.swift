@@ -13,6 +13,9 @@ public struct InputNeeds: Equatable, Sendable {
     /// `alignedToText`): features in the file's units, padded to the file's lengths, then
     /// `MMSAInputs.apply`; nil under true lengths.
     public var mmsa: MMSAInputs?
+    /// Under the MMSA protocol, whether the features go back to the file's units (`mmsa`) or
+    /// stay standardised (`mmsa-standardized`).
+    public var fileUnits = true
 
     /// `batch` (true lengths, as the batcher builds it) shaped as the model asks: under the
     /// MMSA protocol through `MMSAInputs` with the data's `padded` lengths (the batcher first
@@ -22,10 +25,14 @@ public struct InputNeeds: Equatable, Sendable {
         return alignedToText ? batch.aligningToText() : batch
     }
 
-    public init(audioPool: Int = 1, alignedToText: Bool = false, mmsa: MMSAInputs? = nil) {
+    public init(
+        audioPool: Int = 1, alignedToText: Bool = false, mmsa: MMSAInputs? = nil,
+        fileUnits: Bool = true
+    ) {
         precondition(audioPool >= 1, "an audio pooling window of \(audioPool)")
         self.audioPool = audioPool
         self.alignedToText = alignedToText
         self.mmsa = mmsa
+        self.fileUnits = fileUnits
     }
 }

@@ -37,7 +37,7 @@ public class LateFusion: Module {
         order: [Modality], problem: FusionProblem, config: LateFusionConfig,
         fusedSize: ([Int]) -> Int, generator: Generator
     ) {
-        inputNeeds = InputNeeds(audioPool: config.audioPool, mmsa: problem.mmsa(for: .lfDNN))
+        inputNeeds = problem.inputNeeds(for: .lfDNN, audioPool: config.audioPool)
         encoders = order.map {
             ModalityEncoder(
                 $0, input: problem.dims[$0]!, hidden: config.hidden[$0], textOut: config.textOut,

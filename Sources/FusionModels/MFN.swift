@@ -58,8 +58,8 @@ public final class MFN: Module, FusionModel {
         self.config = config
         self.generator = generator
         modalities = problem.modalities
-        inputNeeds = InputNeeds(
-            audioPool: config.audioPool, alignedToText: true, mmsa: problem.mmsa(for: .mfn))
+        inputNeeds = problem.inputNeeds(
+            for: .mfn, audioPool: config.audioPool, alignedToText: true)
         cells = problem.modalities.map {
             LSTMCell(
                 inputSize: problem.dims[$0]!, hiddenSize: config.hidden[$0], generator: generator)

@@ -105,7 +105,7 @@ public final class MISA: Module, FusionModel {
         self.config = config
         self.generator = generator
         modalities = problem.modalities
-        inputNeeds = InputNeeds(audioPool: config.audioPool, mmsa: problem.mmsa(for: .misa))
+        inputNeeds = problem.inputNeeds(for: .misa, audioPool: config.audioPool)
         let h = config.hidden
         var encoders: [Modality: SequenceEncoder] = [:]
         var projections: [Modality: (Linear, LayerNorm)] = [:]

@@ -82,7 +82,7 @@ public final class MulT: Module, FusionModel {
         self.config = config
         self.generator = generator
         modalities = problem.modalities
-        inputNeeds = InputNeeds(audioPool: config.audioPool, mmsa: problem.mmsa(for: .mult))
+        inputNeeds = problem.inputNeeds(for: .mult, audioPool: config.audioPool)
         let d = config.dim
         var projections: [Modality: Conv1d] = [:]
         for m in problem.modalities {
@@ -90,7 +90,7 @@ public final class MulT: Module, FusionModel {
             // MMSA's projections pad nothing (a kernel of k shortens the sequence by k − 1).
             projections[m] = Conv1d(
                 problem.dims[m]!, d, kernelSize: k,
-                padding: problem.inputProtocol == .mmsa ? 0 : (k - 1) / 2, bias: false,
+                padding: problem.inputProtocol.isMMSA ? 0 : (k - 1) / 2, bias: false,
                 generator: generator)
         }
         self.projections = projections

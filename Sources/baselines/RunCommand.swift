@@ -35,7 +35,7 @@ struct RunCommand: ParsableCommand {
     @Option(
         name: .customLong("protocol"),
         help:
-            "How every model's inputs treat padding, instead of the spec's: true-lengths (padding masked) or mmsa (MMSA 2.2.1's data handling and read-outs; its rows are marked (MMSA protocol))."
+            "How every model's inputs treat padding, instead of the spec's: true-lengths (padding masked), mmsa (MMSA 2.2.1's data handling and read-outs, in the file's units; rows marked (MMSA protocol)) or mmsa-standardized (the same on the standardised features)."
     )
     var dataProtocol: InputProtocol?
     @Option(help: "Run only shard i of n (e.g. 2/4); merge with `baselines report`.") var shard:

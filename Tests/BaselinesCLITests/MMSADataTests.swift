@@ -95,7 +95,10 @@ import Testing
         for model in ["EF-LSTM", "MulT", "MISA"] {
             #expect(main.contains("\(model) (MMSA protocol)"), "\(model)")
         }
-        #expect(main.contains("rows marked (MMSA protocol) see MMSA 2.2.1's data handling"))
+        #expect(
+            main.contains(
+                "rows marked (MMSA protocol) in the file's units (not standardised, as MMSA) see MMSA 2.2.1's data handling"
+            ))
         #expect(!main.contains("padding is masked everywhere"))
     }
 

@@ -19,7 +19,9 @@ import Testing
             "--tasks", "sentiment", "--seeds", "1", "--modalities", "TAV", "--epochs", "1",
             "--results", runs, "--reports", out, "--quiet", "--save-checkpoints",
         ]
-        for protocolArguments in [[], ["--protocol", "mmsa"]] {
+        for protocolArguments in [
+            [], ["--protocol", "mmsa"], ["--protocol", "mmsa-standardized"],
+        ] {
             let output = try ExecutableRunner.run(grid + protocolArguments + data)
             #expect(output.status == 0, "\(output.stderr)")
         }
@@ -34,17 +36,26 @@ import Testing
             return (object as? [String: Any])?["dataProtocol"] as? String
         }
         let trained = records.filter { ($0["model"] as? String) != "majority" }
-        #expect(try trained.map(setting) == ["true-lengths", "true-lengths", "mmsa", "mmsa"])
+        #expect(
+            try trained.map(setting) == [
+                "true-lengths", "true-lengths", "mmsa", "mmsa", "mmsa-standardized",
+                "mmsa-standardized",
+            ])
         let tables = try String(contentsOfFile: "\(out)/tables.md", encoding: .utf8)
         for row in [
             "| EF-LSTM |", "| EF-LSTM (MMSA protocol) |", "| MISA |", "| MISA (MMSA protocol) |",
+            "| MISA (MMSA protocol, standardised) |",
         ] {
             #expect(tables.contains(row), "\(row)")
         }
-        #expect(tables.contains("rows marked (MMSA protocol) see MMSA 2.2.1's data handling"))
+        #expect(
+            tables.contains(
+                "rows marked (MMSA protocol) in the file's units (not standardised, as MMSA) and rows marked (MMSA protocol, standardised) on the standardised features see MMSA 2.2.1's data handling"
+            ))
         let csv = try String(contentsOfFile: "\(out)/results.csv", encoding: .utf8)
         #expect(csv.contains("\nef-lstm+mmsa,sentiment,TAV,all,macro_f1,"))
         #expect(csv.contains("\nef-lstm,sentiment,TAV,all,macro_f1,"))
+        #expect(csv.contains("\nef-lstm+mmsa-standardized,sentiment,TAV,all,macro_f1,"))
         // Saved weights of an MMSA-protocol run (EF-LSTM's BatchNorm over time is part of
         // them) load only into the model rebuilt under that protocol.
         for record in trained where try setting(record) == "mmsa" {

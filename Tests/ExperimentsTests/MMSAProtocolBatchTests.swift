@@ -56,6 +56,25 @@ import Vocabulary
         }
     }
 
+    /// `mmsa-standardized`: the same shapes on the standardised features (the cache's frames).
+    @Test func theStandardisedVariantKeepsTheStandardisedFrames() {
+        let batch = Batcher(
+            dataset: Self.data, modalities: [.audio], task: .sentiment,
+            needs: InputNeeds(mmsa: .timeMeans, fileUnits: false)
+        ).batch(Self.clips)
+        let f = Self.data.features[.audio]!
+        for (b, clip) in Self.clips.enumerated() {
+            let frames = Array(f.frames(of: clip))
+            let expected = (0..<f.dim).map { d in
+                (0..<f.length(of: clip)).map { frames[$0 * f.dim + d] }.reduce(0, +)
+                    / Float(f.paddedLength)
+            }
+            expectClose(
+                Array(batch.inputs[.audio]!.features.scalars[(b * f.dim)..<((b + 1) * f.dim)]),
+                expected, rtol: 1e-4, atol: 1e-5, "clip \(clip)")
+        }
+    }
+
     /// The wheel's AlignSubNet, read off `AlignNets.py` by hand: 5 steps onto 2 pads with the
     /// last step (5 -> 6) and averages steps j, j + 2, j + 4; 4 onto 2 needs no padding; one
     /// step onto 3 repeats it; a length equal to the target is the identity.
