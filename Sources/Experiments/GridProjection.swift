@@ -6,8 +6,9 @@ import Vocabulary
 /// How long a whole grid takes, projected from one measured epoch of each model setting
 /// (`baselines bench grid`): per run, its epochs times the measured epoch plus its evaluations;
 /// in total on one process, and on N Slurm array tasks, each holding the runs that
-/// `--shard i/N` gives it (run k goes to task k mod N), so the array's wall time is its
-/// slowest task's.
+/// `--shard i/N` gives it (`GridShards`, balanced by cost), so the array's wall time is its
+/// slowest task's; beside it the cut by position (run k to task k mod N) that shards used
+/// before, for comparison.
 public struct GridProjection {
     /// One measured model setting: `model` on `modalities` with a batch size.
     public struct Setting: Hashable, Sendable {
@@ -33,6 +34,16 @@ public struct GridProjection {
 
     public var runs: [ProjectedRun]
     public var timings: [Setting: EpochTiming]
+    /// `RunCost`'s cost of each run (what `--shard` balances).
+    public var costs: [Int]
+
+    /// How runs are dealt to array tasks.
+    public enum Cut: Sendable {
+        /// `GridShards`: by cost, as `--shard` does.
+        case balanced
+        /// Run k to task k mod N.
+        case byPosition
+    }
 
     /// The settings of a runner's shard runs, each once, in grid order (references take none).
     public static func settings(_ runner: GridRunner) -> [Setting] {
@@ -71,6 +82,7 @@ public struct GridProjection {
 
     public init(runner: GridRunner, timings: [Setting: EpochTiming]) {
         self.timings = timings
+        costs = runner.shard.count == 1 ? runner.runCosts : runner.shardRuns.map { _ in 1 }
         runs = runner.shardRuns.map { run in
             let training = runner.trainingConfig(run)
             let setting = run.model.fusionModel.map {
@@ -91,9 +103,14 @@ public struct GridProjection {
     }
 
     /// Wall time on `tasks` array tasks (1: one process): the slowest task's sum.
-    public func wallSeconds(tasks: Int, epochs: (ProjectedRun) -> Int) -> Double {
+    public func wallSeconds(
+        tasks: Int, cut: Cut = .balanced, epochs: (ProjectedRun) -> Int
+    ) -> Double {
+        let owners =
+            cut == .balanced
+            ? GridShards.assign(costs: costs, count: tasks) : runs.indices.map { $0 % tasks }
         var perTask = [Double](repeating: 0, count: tasks)
-        for (k, run) in runs.enumerated() { perTask[k % tasks] += seconds(run, epochs: epochs) }
+        for (k, run) in runs.enumerated() { perTask[owners[k]] += seconds(run, epochs: epochs) }
         return perTask.max() ?? 0
     }
 }

@@ -10,7 +10,8 @@ public struct GridRunner {
     public var spec: GridSpec
     public var dataset: IndoMERDataset
     public var store: RunStore
-    /// `(index, count)` with 1 <= index <= count: this shard takes runs k with k % count == index - 1.
+    /// `(index, count)` with 1 <= index <= count: this shard takes the runs `GridShards`
+    /// gives task `index − 1` of `count`, balanced by cost.
     public var shard: (index: Int, count: Int) = (1, 1)
     public var trainer = Trainer()
     /// Train again the runs recorded as failed (diverged); by default they are skipped.
@@ -40,8 +41,15 @@ public struct GridRunner {
 
     /// The runs of this shard, in grid order.
     public var shardRuns: [GridSpec.Run] {
-        spec.runs.enumerated().filter { $0.offset % shard.count == shard.index - 1 }.map(\.element)
+        guard shard.count > 1 else { return spec.runs }
+        let owners = GridShards.assign(costs: runCosts, count: shard.count)
+        return spec.runs.enumerated().filter { owners[$0.offset] == shard.index - 1 }.map(\.element)
     }
+
+    /// `RunCost.costs` of the spec's runs; each model setting's forward pass counted once per
+    /// runner (its copies share the counts).
+    public var runCosts: [Int] { RunCost.costs(self, counts: settingCosts) }
+    private let settingCosts = RunCost.Counts()
 
     /// A run's resolved training settings: its model's, with its class-weighting axis value.
     public func trainingConfig(_ run: GridSpec.Run) -> TrainingConfig {

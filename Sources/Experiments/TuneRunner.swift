@@ -142,7 +142,8 @@ public struct TuneRunner {
         return r
     }
 
-    /// Trains this shard's trials (trial k of the list goes to shard k mod n) that the trial log
+    /// Trains this shard's trials (trial k of the list goes to shard k mod n: a search's trials
+    /// cost alike, so position balances them) that the trial log
     /// does not hold yet.
     public func runTrials() throws {
         let all = try trials()

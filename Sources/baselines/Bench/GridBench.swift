@@ -88,15 +88,21 @@ struct GridBench: ParsableCommand {
         print("\n\(projection.runs.count) runs (\(trained) trained); projected wall time:")
         print(
             TextTable.pad("array tasks", 17) + TextTable.pad("every run to its cap", 24)
-                + "every run stopped after \(epochsPerRun) epochs (assumed)")
+                + TextTable.pad("every run stopped after \(epochsPerRun) epochs (assumed)", 50)
+                + "the same two, runs dealt by position (k mod N) as before")
         for tasks in arrayTasks where tasks >= 1 {
-            let cap = projection.wallSeconds(tasks: tasks) { $0.epochsCap }
-            let early = projection.wallSeconds(tasks: tasks) {
-                Swift.min($0.epochsCap, epochsPerRun)
-            }
+            let caps = { (r: GridProjection.ProjectedRun) in r.epochsCap }
+            let early = { (r: GridProjection.ProjectedRun) in Swift.min(r.epochsCap, epochsPerRun) }
+            let times = [
+                projection.wallSeconds(tasks: tasks, epochs: caps),
+                projection.wallSeconds(tasks: tasks, epochs: early),
+                projection.wallSeconds(tasks: tasks, cut: .byPosition, epochs: caps),
+                projection.wallSeconds(tasks: tasks, cut: .byPosition, epochs: early),
+            ].map(GridPlan.duration)
             print(
                 TextTable.pad(tasks == 1 ? "1 (one process)" : "\(tasks)", 17)
-                    + TextTable.pad(GridPlan.duration(cap), 24) + GridPlan.duration(early))
+                    + TextTable.pad(times[0], 24) + TextTable.pad(times[1], 50)
+                    + "\(times[2]) / \(times[3])")
         }
         print(
             "(each array task with \(BLAS.threads) thread(s), as here; the same machine per task assumed)"
