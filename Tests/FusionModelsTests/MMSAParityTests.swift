@@ -22,6 +22,9 @@ import Vocabulary
             generator: Generator(seed: 0))
     }
 
+    /// LF-DNN's fused vector: each encoder's output width (`MMSAStateDict.columnBlocks`).
+    static let widths: [Modality: Int] = [.text: 4, .audio: 3, .video: 5]
+
     /// LF-DNN, TFN, MulT and MFN at the sizes `make_mmsa_parity.py` gives MMSA's, dropout 0.
     static func configurations() -> ModelConfigurations {
         var config = LateFusionConfig.lfDNN
@@ -66,43 +69,18 @@ import Vocabulary
 
     /// `tools/mmsa_weights.py to-ours` on the parity fixtures' MMSA weights gives checkpoints
     /// (`Fixtures/converted_<model>.h5`) that our models load strictly, by our own names, and
-    /// that reproduce MMSA's logits.
+    /// that reproduce MMSA's logits, loss and gradients.
     @Test(arguments: [ModelName.lfDNN, .tfn, .mult, .mfn])
     func convertedWeightsLoadAndReproduceMMSA(_ kind: ModelName) throws {
-        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .appendingPathComponent("Fixtures")
-        let model = Self.model(kind)
-        try model.load(from: folder.appendingPathComponent("converted_\(kind.rawValue).h5").path)
-        let file = try HDF5File(
-            path: folder.appendingPathComponent("mmsa_\(kind.rawValue).h5").path, mode: .read)
-        var inputs: [Modality: ModalityBatch] = [:]
-        for m in Modality.allCases {
-            let (values, shape) = try file.readFloats("inputs/\(m.rawValue)")
-            inputs[m] = ModalityBatch(
-                features: Tensor(values, shape: shape),
-                lengths: Array(repeating: shape[1], count: shape[0]))
-        }
-        let batch = FusionBatch(
-            inputs: inputs, labels: [0, 2, 1, 2], clipIDs: ["a", "b", "c", "d"],
-            textLengths: inputs[.text]!.lengths)
-        model.train()
-        let logits = model(
-            model.inputNeeds.shape(batch, padded: inputs.mapValues(\.features.shape[1]))
-        ).logits
-        let (expected, shape) = try file.readFloats("outputs/logits")
-        expectClose(
-            logits, Tensor(expected, shape: shape), rtol: 1e-4, atol: 1e-5,
-            "\(kind.displayName) from converted weights")
+        try checkConvertedWeights(
+            Self.model(kind), kind, reference: "mmsa_\(kind.rawValue).h5", widths: Self.widths)
     }
 
     @Test(arguments: [ModelName.lfDNN, .tfn, .mult, .mfn])
     func matchesMMSAsOwnModel(_ kind: ModelName) throws {
-        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .appendingPathComponent("Fixtures/mmsa_\(kind.rawValue).h5").path
-        let file = try HDF5File(path: path, mode: .read)
+        let file = try parityFixture("mmsa_\(kind.rawValue).h5")
         let model = Self.model(kind)
-        // LF-DNN's fused vector: each encoder's output width.
-        let widths: [Modality: Int] = [.text: 4, .audio: 3, .video: 5]
+        let widths = Self.widths
         try loadMMSAWeights(model, kind, file: file, widths: widths)
         model.train()
         try checkAgainstReference(

@@ -37,15 +37,17 @@ import Vocabulary
         return configurations.make(kind, problem: problem, generator: Generator(seed: 0))
     }
 
+    /// The column blocks' widths: MISA's tokens are its hidden size wide; LF-DNN's encoders'.
+    static func widths(_ kind: ModelName) -> [Modality: Int] {
+        kind == .misa ? [.text: 8, .audio: 8, .video: 8] : MMSAParityTests.widths
+    }
+
     @Test(arguments: [ModelName.efLSTM, .lfDNN, .tfn, .mfn, .mult, .misa])
     func matchesMMSAsCodeOnPaddedClips(_ kind: ModelName) throws {
-        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .appendingPathComponent("Fixtures/mmsa_protocol_\(kind.rawValue).h5").path
-        let file = try HDF5File(path: path, mode: .read)
+        let file = try parityFixture("mmsa_protocol_\(kind.rawValue).h5")
         let model = Self.model(kind)
         #expect(model.inputNeeds.mmsa != nil)
-        let widths: [Modality: Int] =
-            kind == .misa ? [.text: 8, .audio: 8, .video: 8] : [.text: 4, .audio: 3, .video: 5]
+        let widths = Self.widths(kind)
         try loadMMSAWeights(model, kind, file: file, widths: widths)
         model.train()
         try checkAgainstReference(
@@ -53,27 +55,14 @@ import Vocabulary
             rtol: 1e-3, atol: 1e-6
         ) { key, p in try mmsaGradient(key, p, kind, file: file, widths: widths) }
     }
-}
 
-extension MMSAProtocolParityTests {
     /// `tools/mmsa_weights.py to-ours` on these fixtures' MMSA weights (EF-LSTM's and MISA's
     /// tables) gives checkpoints that our models load strictly, by our own names, and that
     /// reproduce MMSA's logits, loss and gradients.
     @Test(arguments: [ModelName.efLSTM, .misa])
     func convertedWeightsLoadAndReproduceMMSA(_ kind: ModelName) throws {
-        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .appendingPathComponent("Fixtures")
-        let model = Self.model(kind)
-        try model.load(from: folder.appendingPathComponent("converted_\(kind.rawValue).h5").path)
-        let file = try HDF5File(
-            path: folder.appendingPathComponent("mmsa_protocol_\(kind.rawValue).h5").path,
-            mode: .read)
-        let widths: [Modality: Int] =
-            kind == .misa ? [.text: 8, .audio: 8, .video: 8] : [.text: 4, .audio: 3, .video: 5]
-        model.train()
-        try checkAgainstReference(
-            model, file: file, name: "\(kind.displayName) from converted weights", rtol: 1e-3,
-            atol: 1e-6
-        ) { key, p in try mmsaGradient(key, p, kind, file: file, widths: widths) }
+        try checkConvertedWeights(
+            Self.model(kind), kind, reference: "mmsa_protocol_\(kind.rawValue).h5",
+            widths: Self.widths(kind))
     }
 }

@@ -130,3 +130,27 @@ func mmsaGradient(
     }
     return MMSAStateDict.permuteColumns(expected, rows: p.shape[0], blocks: blocks)
 }
+
+/// A parity fixture of `Tests/FusionModelsTests/Fixtures`, open for reading.
+func parityFixture(_ name: String) throws -> HDF5File {
+    try HDF5File(
+        path: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/\(name)").path, mode: .read)
+}
+
+/// `tools/mmsa_weights.py to-ours`'s checkpoint of `kind` (`Fixtures/converted_<model>.h5`)
+/// loads strictly into `model`, by our own names, and reproduces the MMSA fixture `reference`
+/// it was converted from (logits, loss, gradients).
+func checkConvertedWeights(
+    _ model: any FusionModel, _ kind: ModelName, reference: String, widths: [Modality: Int]
+) throws {
+    let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("Fixtures")
+    try model.load(from: folder.appendingPathComponent("converted_\(kind.rawValue).h5").path)
+    let file = try parityFixture(reference)
+    model.train()
+    try checkAgainstReference(
+        model, file: file, name: "\(kind.displayName) from converted weights", rtol: 1e-3,
+        atol: 1e-6
+    ) { key, p in try mmsaGradient(key, p, kind, file: file, widths: widths) }
+}
