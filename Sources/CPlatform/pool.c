@@ -181,6 +181,16 @@ int cplatform_thread_limit(void) { return thread_limit; }
 
 void cplatform_set_thread_limit(int limit) { thread_limit = limit; }
 
+static _Thread_local long *counter = NULL;
+
+void *cplatform_counter(void) { return counter; }
+
+void cplatform_set_counter(void *c) { counter = (long *)c; }
+
+void cplatform_count(long n) {
+    if (counter) __atomic_fetch_add(counter, n, __ATOMIC_RELAXED);
+}
+
 static _Thread_local int kernel_choice = 0;
 
 int cplatform_kernel_choice(void) { return kernel_choice; }

@@ -1,7 +1,6 @@
 import Autograd
 import Foundation
 import FusionModels
-import Synchronization
 import Vocabulary
 
 /// How a grid is cut into `--shard i/N` pieces (Slurm array tasks): balanced by each run's
@@ -35,7 +34,7 @@ public enum GridShards {
 
 /// A run's cost for cutting a grid into shards: the multiply-adds (GEMMs and attention) of one
 /// forward pass of its model over a fixed sample of the task's training clips (the first
-/// `sampleClips`), times its epoch cap; 0 for a reference. It depends only on the data, the
+/// `sampleClips`; `MultiplyAdds.counting`, this caller's work only), times its epoch cap; 0 for a reference. It depends only on the data, the
 /// model's settings, its subset and protocol, never on timing, so every array task computes
 /// the same. Backward passes cost about twice their forward for every model, and the number of
 /// training clips is the grid's, so the forward pass ranks runs as an epoch does.
@@ -88,13 +87,7 @@ public enum RunCost {
         let batch = Batcher(
             dataset: dataset, modalities: modalities, task: run.task, needs: model.inputNeeds
         ).batch(clips)
-        let before = counted()
-        _ = noGrad { model(batch) }
-        return Swift.max(counted() - before, 1)
-    }
-
-    static func counted() -> Int {
-        BLAS.multiplyAdds.load(ordering: .relaxed)
-            + Tensor.attentionMultiplyAdds.load(ordering: .relaxed)
+        let (_, count) = MultiplyAdds.counting { noGrad { model(batch) } }
+        return Swift.max(count, 1)
     }
 }

@@ -1,5 +1,4 @@
 internal import CKernels
-import Synchronization
 
 /// Multi-head scaled dot-product attention, fused: for each sequence `b` and head `h`,
 /// `P = softmax(Q·Kᵀ)` over the valid keys (scale `Q` beforehand), `P' = P ⊙ D / (1 − p)`
@@ -36,10 +35,6 @@ import Synchronization
 /// ### References
 /// - Dao et al., "FlashAttention", NeurIPS 2022 (recomputation in the backward pass).
 extension Tensor {
-    /// Multiply-adds of every attention forward pass so far (`BLAS.multiplyAdds` counts the
-    /// GEMMs): with it, a model's forward pass is counted whole (`RunCost`).
-    public static let attentionMultiplyAdds = Atomic<Int>(0)
-
     /// Padded queries, keys and values: `q [B, Tq, H·d]`, `k [B, Tk, H·d]`, `v [B, Tk, H·dv]`,
     /// with the true lengths (all steps when nil); output `[B, Tq, H·dv]`.
     public static func attention(
@@ -131,7 +126,7 @@ extension Tensor {
         // Scores and weighted values of every head, the future mask's savings not counted.
         var pairs = 0
         for b in 0..<queries.batch { pairs += queries.rows[b] * keys.rows[b] }
-        Tensor.attentionMultiplyAdds.add(pairs * heads * (d + dv), ordering: .relaxed)
+        MultiplyAdds.add(pairs * heads * (d + dv))
 
         let out = Tensor(uninitializedShape: Array(q.shape.dropLast()) + [valueWidth])
         // Saved for the backward pass, which recomputes the weights from it.

@@ -26,6 +26,7 @@ public enum BLAS {
     ) {
         _ = libraryPinned
         multiplyAdds.add(m * n * k, ordering: .relaxed)
+        MultiplyAdds.add(m * n * k)
         guard runThreads > 1, m * n * k >= parallelMultiplyAdds,
             Swift.max(m, n) >= 2 * splitAlignment
         else {
@@ -87,6 +88,7 @@ public enum BLAS {
         }
         _ = libraryPinned
         multiplyAdds.add(each * count, ordering: .relaxed)
+        MultiplyAdds.add(each * count)
         Parallel.forEachChunk(of: count) { entries in
             for i in entries {
                 singleThreadedGEMM(

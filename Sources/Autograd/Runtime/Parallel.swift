@@ -29,11 +29,12 @@ public enum Parallel {
         let saved = cplatform_thread_limit()
         cplatform_set_thread_limit(1)
         defer { cplatform_set_thread_limit(saved) }
+        let counter = cplatform_counter()
         withoutActuallyEscaping(body) { escapable in
             // The C pool (`Sources/CPlatform/pool.c`) calls back through a context pointer: to
             // this job on the caller's stack, so that a call allocates nothing (an LSTM makes
             // one per step).
-            var job = ChunkJob(body: escapable, size: size, count: count)
+            var job = ChunkJob(body: escapable, size: size, count: count, counter: counter)
             withUnsafeMutablePointer(to: &job) { pointer in
                 cplatform_parallel_for(
                     workers, Int32(workers),
@@ -49,13 +50,20 @@ public enum Parallel {
         let body: (Range<Int>) -> Void
         let size: Int
         let count: Int
+        /// The caller's multiply-add counter (`MultiplyAdds.counting`), nil for none.
+        let counter: UnsafeMutableRawPointer?
 
         func run(_ w: Int) {
             let range = (w * size)..<Swift.min((w + 1) * size, count)
             guard !range.isEmpty else { return }
             let saved = cplatform_thread_limit()
             cplatform_set_thread_limit(1)
-            defer { cplatform_set_thread_limit(saved) }
+            let savedCounter = cplatform_counter()
+            cplatform_set_counter(counter)
+            defer {
+                cplatform_set_thread_limit(saved)
+                cplatform_set_counter(savedCounter)
+            }
             body(range)
         }
     }

@@ -42,6 +42,14 @@ void cplatform_parallel_for(long count, int threads, cplatform_task task, void *
 int cplatform_thread_limit(void);
 void cplatform_set_thread_limit(int limit);
 
+/// The multiply-add counter this OS thread adds to (NULL: none), for `MultiplyAdds.counting`:
+/// a parallel loop hands its caller's counter to the workers running its chunks, so a count
+/// covers exactly the work one caller started, whatever runs on other threads meanwhile.
+void *cplatform_counter(void);
+void cplatform_set_counter(void *counter);
+/// Adds `n` to this thread's counter, if it has one (atomically: a loop's workers share it).
+void cplatform_count(long n);
+
 /// This OS thread's choice of kernel variant (0: none, else the variant's index + 1), for
 /// `InstructionSet.withVariant`: tests compare the variants without changing other threads'.
 int cplatform_kernel_choice(void);
